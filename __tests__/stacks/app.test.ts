@@ -1,0 +1,52 @@
+import "cdktf/lib/testing/adapters/jest";
+import { configFor, synthApp } from "../support/synth";
+
+describe("platform app", () => {
+  const { stacks } = synthApp(configFor("trading"));
+
+  test("builds the state, network, registry, platform and observability stacks", () => {
+    expect(Object.keys(stacks).sort()).toEqual(["network", "observability", "platform", "registry", "state"]);
+  });
+
+  test("every deployable stack has a distinct S3 backend key under <blueprint>/<suffix>/", () => {
+    const keys = ["network", "registry", "platform", "observability"].map(
+      (id) => stacks[id].terraform.backend.s3.key,
+    );
+    expect(keys).toEqual([
+      "trading/test/network.tfstate",
+      "trading/test/registry.tfstate",
+      "trading/test/platform.tfstate",
+      "trading/test/observability.tfstate",
+    ]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test("backends are encrypted and use S3-native locking", () => {
+    for (const id of ["network", "registry", "platform", "observability"]) {
+      expect(stacks[id].terraform.backend.s3).toMatchObject({
+        bucket: "tfstate-trading-platform",
+        region: "us-east-1",
+        encrypt: true,
+        use_lockfile: true,
+      });
+    }
+  });
+
+  test("the state stack keeps its own state locally", () => {
+    expect(stacks.state.terraform.backend.local).toBeDefined();
+  });
+
+  test("every stack's provider sets the region and the required default tags", () => {
+    for (const [id, stack] of Object.entries(stacks)) {
+      const provider = stack.provider.aws[0];
+      expect(provider.region).toBe("us-east-1");
+      expect(provider.default_tags[0].tags).toMatchObject({
+        Environment: "test",
+        Team: "trading-platform",
+        CostCenter: "trading",
+        Project: "trading-app",
+        Stack: id,
+      });
+    }
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Test helpers shared by every test file: build configs without touching process.env, and
+ * synthesize each app once per config (module-level cache) so many tests can read one result.
+ */
+import { App, Testing } from "cdktf";
+import type { BlueprintInput, PlatformConfig } from "../../config";
+import { loadConfig, parseBlueprint } from "../../config";
+import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
+import { buildPlatformApp, PlatformApp } from "../../stacks/app";
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A PlatformConfig from a built-in blueprint name and optional environment overrides. */
+export function configFor(blueprint = "trading", env: Record<string, string> = {}): PlatformConfig {
+  return loadConfig({ BLUEPRINT: blueprint, ENVIRONMENT_SUFFIX: "test", ...env });
+}
+
+/** A PlatformConfig from a blueprint object (validated by the real schema). */
+export function configFrom(input: BlueprintInput, environmentSuffix = "test"): PlatformConfig {
+  const bp = parseBlueprint(structuredClone(input), `blueprints.${input.name}`);
+  bp.tags.Environment ??= environmentSuffix;
+  return {
+    ...bp,
+    environmentSuffix,
+    state: { bucket: `tfstate-${bp.name}-platform`, region: bp.region },
+    source: "test",
+  };
+}
+
+/** A modified copy of a built-in blueprint. */
+export function blueprintWith(name: string, edit: (bp: BlueprintInput) => void): BlueprintInput {
+  const bp = structuredClone(BUILT_IN_BLUEPRINTS[name]);
+  edit(bp);
+  return bp;
+}
+
+export interface SynthesizedApp {
+  readonly app: PlatformApp;
+  /** Parsed cdk.tf.json of each stack, by stack id. */
+  readonly stacks: Record<string, Json>;
+}
+
+const cache = new Map<PlatformConfig, SynthesizedApp>();
+
+/** Synthesizes all stacks of a config once; later calls with the same config reuse it. */
+export function synthApp(config: PlatformConfig): SynthesizedApp {
+  const hit = cache.get(config);
+  if (hit) return hit;
+  const root = Testing.app() as App;
+  const app = buildPlatformApp(root, config);
+  const stacks: Record<string, Json> = {};
+  for (const [id, stack] of Object.entries(app)) {
+    stacks[id] = JSON.parse(Testing.synth(stack, true));
+  }
+  const result = { app, stacks };
+  cache.set(config, result);
+  return result;
+}
+
+/** All resources of a type in a synthesized stack, by logical id. */
+export function resources(stack: Json, type: string): Record<string, Json> {
+  return stack.resource?.[type] ?? {};
+}
+
+/** The single resource of a type (fails the test if there is not exactly one). */
+export function onlyResource(stack: Json, type: string): Json {
+  const all = Object.values(resources(stack, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+export function dataSources(stack: Json, type: string): Record<string, Json> {
+  return stack.data?.[type] ?? {};
+}

@@ -1,0 +1,157 @@
+/**
+ * The config loader: the only place that reads `process.env`. It resolves the blueprint
+ * (built-in name or YAML/JSON file), validates it with the schema and returns a frozen,
+ * fully-defaulted PlatformConfig. Every error names the field path, the bad value and what
+ * is allowed, and is raised before anything is synthesized.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "./blueprints";
+import { Blueprint, BlueprintSchema } from "./schema";
+import { ENVIRONMENT_SUFFIX_MAX, ENVIRONMENT_SUFFIX_PATTERN } from "../modules/naming";
+
+export * from "./schema";
+
+export interface StateBackendConfig {
+  /** S3 bucket holding every stack's state. */
+  readonly bucket: string;
+  readonly region: string;
+}
+
+export type PlatformConfig = Readonly<
+  Blueprint & {
+    /** Goes into every resource name; identifies one deployed environment. */
+    environmentSuffix: string;
+    state: StateBackendConfig;
+    /** Where the blueprint came from: `built-in:<name>` or a file path. */
+    source: string;
+  }
+>;
+
+/** The environment variables the app reads, with their meaning (shown in errors and README). */
+export const ENVIRONMENT_VARIABLES = {
+  ENVIRONMENT_SUFFIX: "suffix of every resource name (default dev)",
+  BLUEPRINT: `built-in blueprint name or path to a .yaml/.yml/.json blueprint file (default ${DEFAULT_BLUEPRINT})`,
+  TF_STATE_BUCKET: "S3 bucket for Terraform state (default tfstate-<blueprint>-platform)",
+  TF_STATE_REGION: "region of the state bucket (default: the blueprint's region)",
+  ALB_CERTIFICATE_ARN: "ACM certificate ARN; when set the ALB serves HTTPS and redirects HTTP",
+  ALARM_EMAIL: "e-mail address subscribed to the alarm topic (optional)",
+} as const;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Default state bucket for a blueprint (documented in the README). */
+export function defaultStateBucket(blueprint: string): string {
+  return `tfstate-${blueprint}-platform`;
+}
+
+export function loadConfig(env: Env = process.env): PlatformConfig {
+  const environmentSuffix = env.ENVIRONMENT_SUFFIX ?? "dev";
+  if (
+    !ENVIRONMENT_SUFFIX_PATTERN.test(environmentSuffix) ||
+    environmentSuffix.length > ENVIRONMENT_SUFFIX_MAX
+  ) {
+    throw new ConfigError(
+      `ENVIRONMENT_SUFFIX: "${environmentSuffix}" is not allowed: use 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits and hyphens, starting with a letter (e.g. dev, pr1234)`,
+    );
+  }
+  const { input, source, label } = readBlueprint(env.BLUEPRINT ?? DEFAULT_BLUEPRINT);
+  const withOverrides = applyEnvOverrides(input, env);
+  const blueprint = parseBlueprint(withOverrides, label);
+  blueprint.tags.Environment ??= environmentSuffix;
+
+  const stateBucket = env.TF_STATE_BUCKET ?? defaultStateBucket(blueprint.name);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
+    throw new ConfigError(
+      `TF_STATE_BUCKET: "${stateBucket}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
+    );
+  }
+  const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stateRegion)) {
+    throw new ConfigError(`TF_STATE_REGION: "${stateRegion}" is not an AWS region name (e.g. us-east-1)`);
+  }
+  return deepFreeze({
+    ...blueprint,
+    environmentSuffix,
+    state: { bucket: stateBucket, region: stateRegion },
+    source,
+  });
+}
+
+/** Validates a blueprint object; `label` prefixes error paths (e.g. `blueprints.trading`). */
+export function parseBlueprint(input: unknown, label: string): Blueprint {
+  const result = BlueprintSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(formatIssues(result.error, label));
+  return result.data;
+}
+
+export function formatIssues(error: z.ZodError, label: string): string {
+  const lines = error.issues.map((i) => {
+    const path = [label, ...i.path.map(String)].join(".");
+    const value = "input" in i && i.input !== undefined ? `${JSON.stringify(i.input)}: ` : "";
+    let message = i.message;
+    if (i.code === "invalid_value" && "values" in i)
+      message = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    if (i.code === "unrecognized_keys") message = `unknown field(s) ${i.keys.join(", ")}`;
+    if (i.code === "invalid_union" && "note" in i && i.note === "No matching discriminator") {
+      message = 'source must be one of "create", "lookup"';
+    }
+    return `${path}: ${value}${message}`;
+  });
+  return `invalid blueprint ${label}:\n  ${lines.join("\n  ")}`;
+}
+
+function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
+  if (ref in BUILT_IN_BLUEPRINTS) {
+    return {
+      input: structuredClone(BUILT_IN_BLUEPRINTS[ref]),
+      source: `built-in:${ref}`,
+      label: `blueprints.${ref}`,
+    };
+  }
+  if (/\.(ya?ml|json)$/i.test(ref)) {
+    const path = resolve(ref);
+    if (!existsSync(path)) throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
+    const doc = parseDocument(readFileSync(path, "utf8"), { uniqueKeys: true, prettyErrors: true });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        `BLUEPRINT: ${ref} is not valid YAML/JSON: ${doc.errors.map((e) => e.message).join("; ")}`,
+      );
+    }
+    return { input: doc.toJS(), source: ref, label: ref };
+  }
+  throw new ConfigError(
+    `BLUEPRINT: "${ref}" is not a built-in blueprint (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
+  );
+}
+
+function applyEnvOverrides(input: unknown, env: Env): unknown {
+  if (typeof input !== "object" || input === null) return input;
+  const bp = input as Record<string, unknown>;
+  if (env.ALB_CERTIFICATE_ARN) {
+    const lb = (bp.loadBalancer ?? {}) as Record<string, unknown>;
+    bp.loadBalancer = { ...lb, certificateArn: env.ALB_CERTIFICATE_ARN, https: true };
+  }
+  if (env.ALARM_EMAIL) {
+    const obs = (bp.observability ?? {}) as Record<string, unknown>;
+    bp.observability = { ...obs, alarmEmail: env.ALARM_EMAIL };
+  }
+  return bp;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

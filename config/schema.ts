@@ -1,0 +1,559 @@
+/**
+ * The platform configuration schema: the single source of truth for the config's TypeScript
+ * types and its runtime validation. A blueprint (built-in or a YAML/JSON file) is parsed by
+ * `BlueprintSchema`; defaults live here and nowhere else.
+ */
+import { z } from "zod";
+import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./fargate";
+import { isValidScheduleExpression } from "./schedule-expression";
+import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
+
+const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const dnsLabel = (what: string, max: number) =>
+  z
+    .string()
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(
+      DNS_LABEL,
+      `${what} must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
+    );
+
+export const SERVICE_KINDS = ["web", "backend", "worker", "scheduled"] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export const CODEDEPLOY_ECS_CONFIGS = [
+  "CodeDeployDefault.ECSAllAtOnce",
+  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+  "CodeDeployDefault.ECSCanary10Percent5Minutes",
+  "CodeDeployDefault.ECSCanary10Percent15Minutes",
+] as const;
+
+const logRetention = z
+  .number()
+  .int()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `is not a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`,
+  });
+
+const cidr = z
+  .string()
+  .refine((c) => parseCidr(c) !== undefined, { message: "is not an IPv4 CIDR block (a.b.c.d/n)" });
+
+const port = z.number().int().min(1).max(65535);
+
+/** Tags every taggable resource carries through the provider's `default_tags`. */
+export const TagsSchema = z
+  .object({
+    Environment: z.string().min(1).optional(),
+    Team: z.string().min(1),
+    CostCenter: z.string().min(1),
+    Project: z.string().min(1),
+  })
+  .catchall(z.string());
+
+export const NetworkSchema = z.strictObject({
+  /** VPC CIDR; split into public, private and database tiers across 3 AZs. */
+  cidr: cidr.default("10.0.0.0/16"),
+  /** Availability zones; the platform is built across exactly three. */
+  azCount: z.literal(3).default(3),
+  /** One NAT gateway for the VPC (`single`, cheaper) or one per AZ (`per-az`, AZ-independent egress). */
+  natGateways: z.enum(["single", "per-az"]).default("per-az"),
+  flowLogs: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      retentionDays: logRetention.default(30),
+      /** Why flow logs are off, when they are (becomes the guardrail suppression reason). */
+      disabledReason: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** Explicit subnet CIDRs per tier (3 each); derived from `cidr` when omitted. */
+  subnets: z
+    .strictObject({
+      public: z.array(cidr).length(3),
+      private: z.array(cidr).length(3),
+      database: z.array(cidr).length(3),
+    })
+    .optional(),
+  /** Interface endpoints (ECR api/dkr, Logs, Secrets Manager, X-Ray) so tasks run without NAT. The S3 gateway endpoint is always created (free). */
+  interfaceEndpoints: z.boolean().default(false),
+});
+
+export const RegistrySchema = z.strictObject({
+  scanOnPush: z.boolean().default(true),
+  immutableTags: z.boolean().default(true),
+  /** Tagged images kept per repository by the lifecycle policy. */
+  imagesKept: z.number().int().min(1).max(1000).default(10),
+  /** Days after which untagged images expire. */
+  untaggedExpiryDays: z.number().int().min(1).default(1),
+});
+
+const CapacityProviderItem = z.strictObject({
+  provider: z.enum(["FARGATE", "FARGATE_SPOT"]),
+  base: z.number().int().min(0).max(100000).default(0),
+  weight: z.number().int().min(0).max(1000).default(1),
+});
+const capacityStrategy = z
+  .array(CapacityProviderItem)
+  .min(1)
+  .superRefine((items, ctx) => {
+    if (items.filter((i) => i.base > 0).length > 1)
+      ctx.addIssue({ code: "custom", message: "only one capacity provider may have a base greater than 0" });
+    if (items.every((i) => i.weight === 0))
+      ctx.addIssue({
+        code: "custom",
+        message: "at least one capacity provider needs a weight greater than 0",
+      });
+    if (new Set(items.map((i) => i.provider)).size !== items.length)
+      ctx.addIssue({ code: "custom", message: "each capacity provider may appear once" });
+  });
+
+export const ClusterSchema = z.strictObject({
+  /** Container Insights level: `enhanced` adds task/container-level metrics. */
+  containerInsights: z.enum(["enhanced", "enabled"]).default("enhanced"),
+  /** Default capacity provider strategy: a base on FARGATE, the rest weighted for cost. */
+  capacityProviderStrategy: capacityStrategy.default([
+    { provider: "FARGATE", base: 1, weight: 1 },
+    { provider: "FARGATE_SPOT", base: 0, weight: 3 },
+  ]),
+});
+
+export const LoadBalancerSchema = z.strictObject({
+  /** ACM certificate ARN: when set, HTTPS on 443 and HTTP redirects to it. */
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "is not an ACM certificate ARN")
+    .optional(),
+  /** Require HTTPS (fails validation without a certificate ARN). */
+  https: z.boolean().default(false),
+  sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+  /** CIDRs allowed to reach the listeners. */
+  ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+  /** Port of the CodeDeploy test listener used to validate green before traffic shifts. */
+  testListenerPort: port.default(8443),
+  /** CIDRs allowed to reach the test listener (never the internet by default). */
+  testListenerCidrs: z.array(cidr).default([]),
+  idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
+  accessLogs: z
+    .strictObject({ enabled: z.boolean().default(true), retentionDays: z.number().int().min(1).default(30) })
+    .prefault({}),
+  /** Target group deregistration delay; the AWS default (300 s) makes every deployment slow. */
+  deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+});
+
+export const ServiceDiscoverySchema = z.strictObject({
+  /** Private DNS namespace; default `<blueprint>.internal`. */
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "is not a DNS domain name")
+    .optional(),
+  dnsTtlSeconds: z.number().int().min(0).max(3600).default(10),
+  /** Failure threshold of Cloud Map custom health checks. */
+  failureThreshold: z.number().int().min(1).max(10).default(1),
+});
+
+export const MeshSchema = z.strictObject({
+  /** Service-to-service traffic through ECS Service Connect (the App Mesh replacement). */
+  enabled: z.boolean().default(false),
+  /** mTLS between services with certificates from an AWS Private CA (short-lived mode). */
+  tls: z.boolean().default(false),
+});
+
+export const TracingSchema = z.strictObject({
+  /** Tracing sidecar: the X-Ray daemon (end of support 2027-02-25) or the ADOT collector. */
+  mode: z.enum(["xray-daemon", "adot"]).default("xray-daemon"),
+  /** Fraction of requests sampled by the default X-Ray sampling rule. */
+  samplingRate: z.number().min(0).max(1).default(0.05),
+  /** Requests per second always sampled. */
+  reservoir: z.number().int().min(0).default(1),
+});
+
+const SecretDefinition = z.discriminatedUnion("source", [
+  z.strictObject({
+    source: z.literal("create"),
+    description: z.string().default("Application secret"),
+    /** Generate a random value (`password` key inside a JSON object) on creation. */
+    generate: z.boolean().default(true),
+  }),
+  z.strictObject({
+    source: z.literal("lookup"),
+    /** Name of an existing Secrets Manager secret. */
+    name: z.string().min(1),
+    /** ARN of the customer-managed KMS key that encrypts it, when it is not the AWS-managed key. */
+    kmsKeyArn: z.string().optional(),
+  }),
+]);
+
+export const DatabaseSchema = z.strictObject({
+  engineVersion: z.string().default("16.6"),
+  databaseName: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, "must start with a letter and hold letters, digits, underscores")
+    .default("app"),
+  /** Aurora Serverless v2 (capacity in ACUs) or provisioned instances. */
+  mode: z.enum(["serverless-v2", "provisioned"]).default("serverless-v2"),
+  minCapacity: z.number().min(0).max(256).default(0.5),
+  maxCapacity: z.number().min(1).max(256).default(4),
+  instanceClass: z.string().default("db.r6g.large"),
+  instances: z.number().int().min(1).max(15).default(1),
+  /** Days between rotations of the RDS-managed master password. */
+  rotationDays: z.number().int().min(1).max(1000).default(30),
+  backupRetentionDays: z.number().int().min(1).max(35).default(1),
+  port: port.default(5432),
+});
+
+const HealthCheck = z.strictObject({
+  path: z.string().startsWith("/").default("/health"),
+  intervalSeconds: z.number().int().min(5).max(300).default(30),
+  timeoutSeconds: z.number().int().min(2).max(120).default(5),
+  healthyThreshold: z.number().int().min(2).max(10).default(3),
+  unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+  matcher: z.string().default("200-399"),
+  /** Container health check command (CMD-SHELL form); none by default. */
+  command: z.string().min(1).optional(),
+  gracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
+});
+
+const CustomMetric = z.strictObject({
+  namespace: z.string().min(1),
+  metricName: z.string().min(1),
+  statistic: z.enum(["Average", "Sum", "Maximum", "Minimum", "SampleCount"]).default("Average"),
+  dimensions: z.record(z.string(), z.string()).default({}),
+  targetValue: z.number().positive(),
+});
+
+const Scaling = z.strictObject({
+  cpuTargetPercent: z.number().min(1).max(100).default(70),
+  /** Memory target tracking; off unless a blueprint asks. */
+  memoryTargetPercent: z.number().min(1).max(100).optional(),
+  /** ALB requests per target (web services only). */
+  requestsPerTarget: z.number().int().positive().optional(),
+  /** Visible messages per running task (worker services). */
+  backlogPerTask: z.number().int().positive().default(10),
+  customMetric: CustomMetric.optional(),
+  scaleInCooldownSeconds: z.number().int().min(0).default(300),
+  scaleOutCooldownSeconds: z.number().int().min(0).default(60),
+  /** Step scaling on a 1-minute CPU alarm so scale-out starts within 2 minutes of load. */
+  fastScaleOut: z.boolean().default(true),
+});
+
+const Access = z.strictObject({
+  s3Buckets: z
+    .array(z.strictObject({ name: z.string().min(3), write: z.boolean().default(false) }))
+    .default([]),
+  sqsQueues: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        send: z.boolean().default(true),
+        consume: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  dynamodbTables: z
+    .array(z.strictObject({ name: z.string().min(3), write: z.boolean().default(false) }))
+    .default([]),
+});
+
+const SecretRef = z.strictObject({
+  secret: z.string().min(1),
+  /** JSON key inside the secret; the whole value when omitted. */
+  key: z.string().min(1).optional(),
+});
+
+const Deployment = z.strictObject({
+  /** `codedeploy`: blue/green through CodeDeploy (web only). `rolling`: ECS rolling with circuit breaker. */
+  strategy: z.enum(["codedeploy", "rolling"]).optional(),
+  codedeployConfig: z.enum(CODEDEPLOY_ECS_CONFIGS).default("CodeDeployDefault.ECSAllAtOnce"),
+  /** Minutes blue tasks keep running after traffic has shifted (rollback window). */
+  terminationWaitMinutes: z.number().int().min(0).max(2880).default(5),
+  minimumHealthyPercent: z.number().int().min(0).max(100).default(100),
+  maximumPercent: z.number().int().min(100).max(200).default(200),
+});
+
+const SERVICE_NAME = dnsLabel("a service name", 28);
+
+export const ServiceSchema = z.strictObject({
+  kind: z.enum(SERVICE_KINDS),
+  /** Image (and ECR repository) name; defaults to the service name. */
+  image: dnsLabel("an image name", 64).optional(),
+  imageTag: z
+    .string()
+    .regex(/^[\w][\w.-]{0,127}$/, "is not a Docker tag")
+    .default("latest"),
+  /** Container port (not used by scheduled jobs). */
+  port: port.default(8080),
+  cpu: z.number().int(),
+  memory: z.number().int(),
+  desiredCount: z.number().int().min(0).default(2),
+  minCount: z.number().int().min(0).default(1),
+  maxCount: z.number().int().min(1).default(4),
+  /** Deploy the ECS service with 0 tasks first (before images exist); autoscaling's min takes over later. */
+  startAtZero: z.boolean().default(false),
+  /** Run tasks on FARGATE_SPOT only, with this many tasks as the Spot base (fintech: 2). */
+  spotBase: z.number().int().min(0).optional(),
+  healthCheck: HealthCheck.prefault({}),
+  /** ALB path patterns (web services). */
+  paths: z.array(z.string().startsWith("/")).default([]),
+  environment: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name"), z.string())
+    .default({}),
+  /** Environment variable name → secret (from `secrets`) injected through the task definition. */
+  secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretRef).default({}),
+  access: Access.prefault({}),
+  /** Services this one calls (gets their DNS names; their security groups admit it). */
+  calls: z.array(z.string()).default([]),
+  /** Reaches the blueprint's database (endpoint as env, credentials as secret). */
+  usesDatabase: z.boolean().default(false),
+  scaling: Scaling.prefault({}),
+  deployment: Deployment.prefault({}),
+  /** Schedule expression (scheduled jobs), e.g. `rate(6 hours)` or `cron(0 0/6 * * ? *)`. */
+  schedule: z.string().optional(),
+  /** Retries of a failed scheduled run. */
+  scheduleRetries: z.number().int().min(0).max(185).default(2),
+  queue: z
+    .strictObject({
+      visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(300),
+      maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+      retentionSeconds: z.number().int().min(60).max(1209600).default(345600),
+    })
+    .prefault({}),
+  readonlyRootFilesystem: z.boolean().default(true),
+  /** Container user (`uid[:gid]`); the image's user when unset. */
+  user: z
+    .string()
+    .regex(/^\d+(:\d+)?$/, "must be uid or uid:gid")
+    .optional(),
+  /** Pattern (CloudWatch Logs filter syntax) counted as a custom application metric. */
+  metricPattern: z.string().optional(),
+});
+
+export const ObservabilitySchema = z.strictObject({
+  /** Create alarms (the fraud brief asks for none). */
+  alarms: z.boolean().default(true),
+  alarmEmail: z.email().optional(),
+  cpuAlarmPercent: z.number().min(1).max(100).default(85),
+  memoryAlarmPercent: z.number().min(1).max(100).default(85),
+  http5xxRatePercent: z.number().min(0).max(100).default(5),
+  queueAgeAlarmSeconds: z.number().int().positive().default(600),
+  dbCpuAlarmPercent: z.number().min(1).max(100).default(80),
+  dbConnectionsAlarm: z.number().int().positive().default(200),
+  errorLogPattern: z.string().default("?ERROR ?Error ?error ?Exception"),
+});
+
+export const BlueprintSchema = z
+  .strictObject({
+    /** Blueprint name (goes into shared resource names and the state key). */
+    name: dnsLabel("a blueprint name", 16),
+    /** The brief(s) this blueprint implements. */
+    description: z.string().default(""),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "is not an AWS region name")
+      .default("us-east-1"),
+    tags: TagsSchema,
+    network: NetworkSchema.prefault({}),
+    registry: RegistrySchema.prefault({}),
+    cluster: ClusterSchema.prefault({}),
+    loadBalancer: LoadBalancerSchema.prefault({}),
+    serviceDiscovery: ServiceDiscoverySchema.prefault({}),
+    mesh: MeshSchema.prefault({}),
+    tracing: TracingSchema.prefault({}),
+    logRetentionDays: logRetention.default(30),
+    secrets: z.record(dnsLabel("a secret name", 64), SecretDefinition).default({}),
+    database: DatabaseSchema.optional(),
+    observability: ObservabilitySchema.prefault({}),
+    services: z.record(SERVICE_NAME, ServiceSchema).refine((s) => Object.keys(s).length > 0, {
+      message: "a blueprint needs at least one service",
+    }),
+  })
+  .superRefine((bp, ctx) => validateCrossFields(bp, ctx));
+
+export type BlueprintInput = z.input<typeof BlueprintSchema>;
+export type Blueprint = z.output<typeof BlueprintSchema>;
+export type ServiceConfig = z.output<typeof ServiceSchema>;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+export type DatabaseConfig = z.output<typeof DatabaseSchema>;
+export type SecretConfig = z.output<typeof SecretDefinition>;
+
+function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  const names = Object.keys(bp.services);
+  const seenPaths = new Map<string, string>();
+
+  if (bp.loadBalancer.https && !bp.loadBalancer.certificateArn)
+    issue(
+      ["loadBalancer", "certificateArn"],
+      "is required when loadBalancer.https is true (an ACM certificate ARN)",
+    );
+  if (bp.mesh.tls && !bp.mesh.enabled)
+    issue(["mesh", "tls"], "needs mesh.enabled: true (TLS is a Service Connect feature)");
+  if (!bp.network.flowLogs.enabled && !bp.network.flowLogs.disabledReason)
+    issue(
+      ["network", "flowLogs", "disabledReason"],
+      "is required when flow logs are off (say why; it is reported by the guardrails)",
+    );
+  if (bp.database && bp.database.minCapacity > bp.database.maxCapacity)
+    issue(
+      ["database", "minCapacity"],
+      `${bp.database.minCapacity} is greater than database.maxCapacity (${bp.database.maxCapacity})`,
+    );
+
+  for (const [name, svc] of Object.entries(bp.services)) {
+    const at = (...p: (string | number)[]) => ["services", name, ...p];
+    if (!(FARGATE_CPU_SIZES as readonly number[]).includes(svc.cpu)) {
+      issue(at("cpu"), `${svc.cpu} is not a Fargate CPU size (${FARGATE_CPU_SIZES.join(", ")})`);
+    } else if (!isValidFargatePair(svc.cpu, svc.memory)) {
+      issue(
+        at("memory"),
+        `${svc.memory} MiB is not valid with ${svc.cpu} CPU units (${fargateMemoryRule(svc.cpu)})`,
+      );
+    }
+    if (svc.minCount > svc.maxCount)
+      issue(at("minCount"), `${svc.minCount} is greater than maxCount (${svc.maxCount})`);
+    if (svc.kind !== "scheduled" && (svc.desiredCount < svc.minCount || svc.desiredCount > svc.maxCount))
+      issue(
+        at("desiredCount"),
+        `${svc.desiredCount} is outside minCount..maxCount (${svc.minCount}..${svc.maxCount})`,
+      );
+    if (svc.spotBase !== undefined && svc.spotBase > svc.minCount)
+      issue(
+        at("spotBase"),
+        `${svc.spotBase} is greater than minCount (${svc.minCount}); the Spot base must always run`,
+      );
+
+    if (svc.kind === "web") {
+      if (svc.paths.length === 0)
+        issue(at("paths"), "a web service needs at least one ALB path pattern (e.g. /api/*)");
+      for (const p of svc.paths) {
+        const other = seenPaths.get(p);
+        if (other) issue(at("paths"), `path ${p} is already routed to service ${other}`);
+        seenPaths.set(p, name);
+      }
+      if (svc.deployment.strategy === "codedeploy" || svc.deployment.strategy === undefined) {
+        if (bp.mesh.enabled)
+          issue(
+            at("deployment", "strategy"),
+            "codedeploy cannot be used with mesh.enabled (ECS Service Connect supports only the ECS deployment controller); use rolling",
+          );
+      }
+    } else {
+      if (svc.paths.length > 0)
+        issue(at("paths"), `only web services are routed by the ALB (kind is ${svc.kind})`);
+      if (svc.deployment.strategy === "codedeploy")
+        issue(
+          at("deployment", "strategy"),
+          `codedeploy blue/green needs a web service behind the ALB (kind is ${svc.kind})`,
+        );
+      if (svc.scaling.requestsPerTarget !== undefined)
+        issue(at("scaling", "requestsPerTarget"), "needs a web service behind the ALB");
+    }
+    if (svc.kind === "scheduled") {
+      if (!svc.schedule)
+        issue(at("schedule"), "a scheduled service needs a schedule expression, e.g. rate(6 hours)");
+      else if (!isValidScheduleExpression(svc.schedule))
+        issue(
+          at("schedule"),
+          `${svc.schedule} is not a schedule expression (rate(N minutes|hours|days), cron(m h dom mon dow yr), at(yyyy-mm-ddThh:mm:ss))`,
+        );
+    } else if (svc.schedule) {
+      issue(at("schedule"), `only scheduled services take a schedule (kind is ${svc.kind})`);
+    }
+    for (const [envName, ref] of Object.entries(svc.secrets)) {
+      if (!(ref.secret in bp.secrets))
+        issue(
+          at("secrets", envName, "secret"),
+          `${ref.secret} is not defined in secrets (defined: ${Object.keys(bp.secrets).join(", ") || "none"})`,
+        );
+      if (envName in svc.environment)
+        issue(
+          at("secrets", envName),
+          "is also a plain environment variable; a name is either a secret or a value",
+        );
+    }
+    for (const [i, callee] of svc.calls.entries()) {
+      if (!names.includes(callee))
+        issue(at("calls", i), `${callee} is not a service of this blueprint (${names.join(", ")})`);
+      else if (callee === name) issue(at("calls", i), "a service cannot call itself");
+      else if (bp.services[callee].kind === "scheduled" || bp.services[callee].kind === "worker")
+        issue(at("calls", i), `${callee} is a ${bp.services[callee].kind} service and listens on no port`);
+    }
+    if (svc.usesDatabase && !bp.database) issue(at("usesDatabase"), "the blueprint has no database section");
+  }
+
+  const cycle = findCycle(
+    Object.fromEntries(
+      Object.entries(bp.services).map(([n, s]) => [n, s.calls.filter((c) => c in bp.services)]),
+    ),
+  );
+  if (cycle)
+    issue(
+      ["services"],
+      `call cycle: ${cycle.join(" -> ")} (service calls must form a DAG so deployments have an order)`,
+    );
+
+  validateNetwork(bp, issue);
+}
+
+function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], message: string) => void): void {
+  const vpc = parseCidr(bp.network.cidr);
+  if (!vpc) return;
+  if (vpc.prefix < 16 || vpc.prefix > 28) {
+    issue(["network", "cidr"], `${bp.network.cidr} is not a valid VPC size (AWS allows /16 to /28)`);
+    return;
+  }
+  if (!bp.network.subnets && vpc.prefix > 20) {
+    issue(
+      ["network", "cidr"],
+      `${bp.network.cidr} is too small to derive 3 tiers of subnets in 3 AZs (use /16 to /20, or list network.subnets)`,
+    );
+    return;
+  }
+  for (const [i, c] of bp.loadBalancer.testListenerCidrs.entries()) {
+    if (c === "0.0.0.0/0")
+      issue(["loadBalancer", "testListenerCidrs", i], "the test listener must not be open to the internet");
+  }
+  const plan = bp.network.subnets ?? planSubnets(bp.network.cidr);
+  const seen: { at: string; cidr: Cidr }[] = [];
+  for (const tier of ["public", "private", "database"] as const) {
+    for (const [i, text] of plan[tier].entries()) {
+      const sub = parseCidr(text);
+      if (!sub) continue;
+      const at = `network.subnets.${tier}.${i}`;
+      if (!cidrContains(vpc, sub))
+        issue(["network", "subnets", tier, i], `${text} is not inside the VPC CIDR ${bp.network.cidr}`);
+      if (sub.prefix > 28)
+        issue(["network", "subnets", tier, i], `${text} is smaller than /28, the smallest subnet AWS allows`);
+      const clash = seen.find((s) => cidrsOverlap(s.cidr, sub));
+      if (clash)
+        issue(["network", "subnets", tier, i], `${text} overlaps ${clash.at} (${formatCidr(clash.cidr)})`);
+      seen.push({ at, cidr: sub });
+    }
+  }
+}
+
+/** Depth-first search for a cycle in a call graph; returns the cycle path or undefined. */
+export function findCycle(graph: Record<string, string[]>): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === "done") return undefined;
+    if (state.get(n) === "visiting") return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, "visiting");
+    stack.push(n);
+    for (const m of graph[n] ?? []) {
+      const c = visit(m);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, "done");
+    return undefined;
+  };
+  for (const n of Object.keys(graph)) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
+}

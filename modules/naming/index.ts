@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Every AWS resource name of the platform is built here: `{resource-type}-{subject}-{suffix}`,
+ * where the subject is a service name (or the blueprint name for shared resources) and the
+ * suffix is the environment suffix. Each kind knows its AWS length limit and character rules;
+ * a name over its limit is shortened deterministically (subject truncated, a hash of the full
+ * name added) with the environment suffix kept intact, so names stay unique and recognisable.
+ */
+export interface NameRule {
+  /** The `{resource-type}` part. */
+  readonly type: string;
+  /** AWS maximum length. */
+  readonly max: number;
+  /** Characters AWS accepts (checked on the final name). */
+  readonly pattern: RegExp;
+  /** Text before the name that counts towards the limit (log group paths, KMS aliases). */
+  readonly prefix?: string;
+  /** Separator between the parts. */
+  readonly sep?: string;
+}
+
+const HYPHENATED = /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/;
+const ECS_NAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
+const IAM_NAME = /^[\w+=,.@-]+$/;
+
+/** Name limits from the AWS API references of each service. */
+export const NAME_RULES = {
+  vpc: { type: "vpc", max: 255, pattern: /^.+$/ },
+  subnet: { type: "subnet", max: 255, pattern: /^.+$/ },
+  routeTable: { type: "rt", max: 255, pattern: /^.+$/ },
+  natGateway: { type: "nat", max: 255, pattern: /^.+$/ },
+  eip: { type: "eip", max: 255, pattern: /^.+$/ },
+  internetGateway: { type: "igw", max: 255, pattern: /^.+$/ },
+  vpcEndpoint: { type: "vpce", max: 255, pattern: /^.+$/ },
+  // EC2 rejects security group names that start with "sg-".
+  securityGroup: { type: "secgroup", max: 255, pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/ },
+  flowLog: { type: "flowlog", max: 255, pattern: /^.+$/ },
+  ecrRepository: { type: "ecr-repo", max: 256, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/ },
+  ecsCluster: { type: "ecs-cluster", max: 255, pattern: ECS_NAME },
+  ecsService: { type: "ecs-svc", max: 255, pattern: ECS_NAME },
+  taskFamily: { type: "task", max: 255, pattern: ECS_NAME },
+  // ELBv2: 32 characters, alphanumerics and hyphens, no leading/trailing hyphen.
+  loadBalancer: { type: "alb", max: 32, pattern: HYPHENATED },
+  targetGroup: { type: "tg", max: 32, pattern: HYPHENATED },
+  iamRole: { type: "role", max: 64, pattern: IAM_NAME },
+  iamPolicy: { type: "policy", max: 128, pattern: IAM_NAME },
+  logGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/", sep: "-" },
+  kmsAlias: { type: "kms", max: 256, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
+  secret: { type: "secret", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
+  sqsQueue: { type: "sqs", max: 80, pattern: /^[a-zA-Z0-9_-]+$/ },
+  snsTopic: { type: "sns", max: 256, pattern: /^[a-zA-Z0-9_-]+$/ },
+  serviceDiscovery: { type: "", max: 63, pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/ },
+  codedeployApp: { type: "cd-app", max: 100, pattern: /^[a-zA-Z0-9._+-]+$/ },
+  codedeployGroup: { type: "cd-group", max: 100, pattern: /^[a-zA-Z0-9._+-]+$/ },
+  schedule: { type: "schedule", max: 64, pattern: /^[0-9a-zA-Z-_.]+$/ },
+  scheduleGroup: { type: "schedules", max: 64, pattern: /^[0-9a-zA-Z-_.]+$/ },
+  // RDS identifiers: letters, digits, hyphens; start with a letter; no "--"; no trailing hyphen.
+  dbCluster: { type: "aurora", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
+  dbSubnetGroup: { type: "dbsubnets", max: 255, pattern: /^[a-z0-9 ._-]+$/ },
+  dbParameterGroup: { type: "dbparams", max: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
+  dashboard: { type: "dashboard", max: 255, pattern: /^[a-zA-Z0-9_-]+$/ },
+  alarm: { type: "alarm", max: 255, pattern: /^.+$/ },
+  metricNamespace: { type: "", max: 255, pattern: /^[^:]+$/, prefix: "Platform/" },
+  // X-Ray group and sampling rule names: 32 characters.
+  xrayGroup: { type: "xray", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
+  xraySamplingRule: { type: "xsr", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
+  logQuery: { type: "query", max: 255, pattern: /^.+$/ },
+  s3BucketPrefix: { type: "s3", max: 37, pattern: /^[a-z0-9][a-z0-9-]*$/ },
+  privateCa: { type: "pca", max: 64, pattern: /^.+$/ },
+  capacityProvider: { type: "cp", max: 255, pattern: /^.+$/ },
+} as const satisfies Record<string, NameRule>;
+
+export type ResourceKind = keyof typeof NAME_RULES;
+
+/** Length of the hash added when a name is shortened. */
+const HASH_LEN = 6;
+
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z][a-z0-9-]*$/;
+/** Longest suffix that still leaves room in a 32-character name for a type and a hash. */
+export const ENVIRONMENT_SUFFIX_MAX = 20;
+
+export class Naming {
+  private readonly issued = new Map<string, string>();
+
+  constructor(
+    /** Subject of shared resources (cluster, ALB, VPC): the blueprint name. */
+    readonly blueprint: string,
+    /** Environment suffix appended to every name. */
+    readonly environmentSuffix: string,
+  ) {
+    if (
+      !ENVIRONMENT_SUFFIX_PATTERN.test(environmentSuffix) ||
+      environmentSuffix.length > ENVIRONMENT_SUFFIX_MAX
+    ) {
+      throw new Error(
+        `environmentSuffix: "${environmentSuffix}" must be 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits or hyphens, starting with a letter`,
+      );
+    }
+  }
+
+  /**
+   * The name of a resource of `kind` for `subject` (a service name, a qualifier such as
+   * `blue-frontend`, or omitted for the blueprint's shared resource).
+   */
+  name(kind: ResourceKind, subject: string = this.blueprint): string {
+    const rule: NameRule = NAME_RULES[kind];
+    const sep = rule.sep ?? "-";
+    const prefix = rule.prefix ?? "";
+    const head = rule.type ? `${rule.type}${sep}` : "";
+    const tail = `${sep}${this.environmentSuffix}`;
+    let name = `${prefix}${head}${subject}${tail}`;
+    if (name.length > rule.max) {
+      const hash = createHash("sha256").update(name).digest("hex").slice(0, HASH_LEN);
+      const room = rule.max - prefix.length - head.length - tail.length - HASH_LEN - sep.length;
+      if (room < 1) {
+        throw new Error(
+          `naming: cannot fit ${kind} name for "${subject}" into ${rule.max} characters with suffix "${this.environmentSuffix}"`,
+        );
+      }
+      const kept = subject.slice(0, room).replace(/[^a-zA-Z0-9]+$/, "");
+      name = `${prefix}${head}${kept}${kept ? sep : ""}${hash}${tail}`;
+    }
+    const body = name.slice(prefix.length);
+    if (!rule.pattern.test(body)) {
+      throw new Error(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
+    }
+    const key = `${kind}:${subject}`;
+    const owner = this.issued.get(`${kind}=${name}`);
+    if (owner !== undefined && owner !== key) {
+      throw new Error(`naming: ${kind} name "${name}" was already issued for ${owner}`);
+    }
+    this.issued.set(`${kind}=${name}`, key);
+    return name;
+  }
+
+  /** The S3 key of a stack's Terraform state. */
+  stateKey(stack: string): string {
+    return `${this.blueprint}/${this.environmentSuffix}/${stack}.tfstate`;
+  }
+}

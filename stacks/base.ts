@@ -1,0 +1,54 @@
+import { S3Backend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { PlatformConfig } from "../config";
+import { Naming } from "../modules/naming";
+
+/** Stack ids, in deploy order. `state` is bootstrapped once by hand with a local backend. */
+export const STACK_IDS = ["network", "registry", "platform", "observability"] as const;
+export type StackId = (typeof STACK_IDS)[number];
+
+export interface PlatformStackProps {
+  readonly config: PlatformConfig;
+  readonly naming: Naming;
+}
+
+/**
+ * What every deployable stack shares: the AWS provider with the blueprint's region and
+ * `default_tags` (so no taggable resource can miss the tags), and an S3 backend whose key is
+ * `<blueprint>/<environmentSuffix>/<stack>.tfstate`, encrypted, with S3-native locking.
+ */
+export abstract class BaseStack extends TerraformStack {
+  readonly config: PlatformConfig;
+  readonly naming: Naming;
+
+  constructor(scope: Construct, id: StackId, props: PlatformStackProps) {
+    super(scope, id);
+    this.config = props.config;
+    this.naming = props.naming;
+    new AwsProvider(this, "aws", {
+      region: props.config.region,
+      defaultTags: [{ tags: platformTags(props.config, id) }],
+    });
+    const backend = new S3Backend(this, {
+      bucket: props.config.state.bucket,
+      key: props.naming.stateKey(id),
+      region: props.config.state.region,
+      encrypt: true,
+    });
+    // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed prop for it.
+    backend.addOverride("use_lockfile", true);
+  }
+}
+
+/** The tags every resource carries: the blueprint's, plus where it was built from. */
+export function platformTags(config: PlatformConfig, stack: string): Record<string, string> {
+  return {
+    ...config.tags,
+    Environment: config.tags.Environment ?? config.environmentSuffix,
+    Blueprint: config.name,
+    EnvironmentSuffix: config.environmentSuffix,
+    Stack: stack,
+    ManagedBy: "cdktf",
+  };
+}

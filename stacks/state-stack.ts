@@ -1,0 +1,75 @@
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { PlatformConfig } from "../config";
+import { platformTags } from "./base";
+
+export const STATE_STACK_ID = "state";
+
+/**
+ * Bootstrap stack: the S3 bucket that holds every other stack's state. It keeps its own state
+ * locally (it cannot live in the bucket it creates), is deployed once per blueprint and
+ * account, and is never destroyed by `npm run destroy`.
+ */
+export class StateStack extends TerraformStack {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, config: PlatformConfig) {
+    super(scope, STATE_STACK_ID);
+    new LocalBackend(this, { path: `terraform.${STATE_STACK_ID}.${config.name}.tfstate` });
+    new AwsProvider(this, "aws", {
+      region: config.state.region,
+      defaultTags: [{ tags: platformTags(config, STATE_STACK_ID) }],
+    });
+
+    // State must outlive environments: no force_destroy, and the bucket is shared by all suffixes.
+    this.bucket = new S3Bucket(this, "bucket", { bucket: config.state.bucket, forceDestroy: false });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "policy", {
+      bucket: this.bucket.id,
+      policy: tlsOnly.json,
+      dependsOn: [publicAccess],
+    });
+    new TerraformOutput(this, "state_bucket", {
+      value: this.bucket.bucket,
+      description: "Terraform state bucket",
+    });
+  }
+}
