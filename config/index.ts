@@ -89,7 +89,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
 
 /** Validates a blueprint object; `label` prefixes error paths (e.g. `blueprints.trading`). */
 export function parseBlueprint(input: unknown, label: string): Blueprint {
-  const result = BlueprintSchema.safeParse(input);
+  const result = BlueprintSchema.safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(formatIssues(result.error, label));
   return result.data;
 }
@@ -97,7 +97,10 @@ export function parseBlueprint(input: unknown, label: string): Blueprint {
 export function formatIssues(error: z.ZodError, label: string): string {
   const lines = error.issues.map((i) => {
     const path = [label, ...i.path.map(String)].join(".");
-    const value = "input" in i && i.input !== undefined ? `${JSON.stringify(i.input)}: ` : "";
+    // Custom (cross-field) messages already name the value; others show the primitive received.
+    const shown =
+      i.code !== "custom" && "input" in i && ["string", "number", "boolean"].includes(typeof i.input);
+    const value = shown ? `${JSON.stringify(i.input)}: ` : "";
     let message = i.message;
     if (i.code === "invalid_value" && "values" in i)
       message = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(", ")}`;

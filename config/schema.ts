@@ -78,6 +78,15 @@ export const NetworkSchema = z.strictObject({
     .optional(),
   /** Interface endpoints (ECR api/dkr, Logs, Secrets Manager, X-Ray) so tasks run without NAT. The S3 gateway endpoint is always created (free). */
   interfaceEndpoints: z.boolean().default(false),
+  /** Pin the three AZs by name (e.g. us-east-1a); default: the first three available AZs of the region. */
+  availabilityZones: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, "is not an availability zone name (e.g. us-east-1a)"),
+    )
+    .length(3)
+    .optional(),
 });
 
 export const RegistrySchema = z.strictObject({
@@ -302,7 +311,11 @@ export const ServiceSchema = z.strictObject({
   /** Environment variable name → secret (from `secrets`) injected through the task definition. */
   secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), SecretRef).default({}),
   access: Access.prefault({}),
-  /** Services this one calls (gets their DNS names; their security groups admit it). */
+  /**
+   * Services this one calls. A web/backend callee: the caller gets its DNS name and the
+   * callee's security group admits the caller. A worker callee: the caller gets its queue URL
+   * and may send messages to that queue.
+   */
   calls: z.array(z.string()).default([]),
   /** Reaches the blueprint's database (endpoint as env, credentials as secret). */
   usesDatabase: z.boolean().default(false),
@@ -477,8 +490,8 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
       if (!names.includes(callee))
         issue(at("calls", i), `${callee} is not a service of this blueprint (${names.join(", ")})`);
       else if (callee === name) issue(at("calls", i), "a service cannot call itself");
-      else if (bp.services[callee].kind === "scheduled" || bp.services[callee].kind === "worker")
-        issue(at("calls", i), `${callee} is a ${bp.services[callee].kind} service and listens on no port`);
+      else if (bp.services[callee].kind === "scheduled")
+        issue(at("calls", i), `${callee} is a scheduled job: it has no endpoint and no queue to call`);
     }
     if (svc.usesDatabase && !bp.database) issue(at("usesDatabase"), "the blueprint has no database section");
   }

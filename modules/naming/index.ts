@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
  * where the subject is a service name (or the blueprint name for shared resources) and the
  * suffix is the environment suffix. Each kind knows its AWS length limit and character rules;
  * a name over its limit is shortened deterministically (subject truncated, a hash of the full
- * name added) with the environment suffix kept intact, so names stay unique and recognisable.
+ * name added) with the environment suffix kept intact. Distinct subjects give distinct names:
+ * unshortened names differ in the subject, shortened ones in the hash of the full name.
  */
 export interface NameRule {
   /** The `{resource-type}` part. */
@@ -36,6 +37,7 @@ export const NAME_RULES = {
   // EC2 rejects security group names that start with "sg-".
   securityGroup: { type: "secgroup", max: 255, pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/ },
   flowLog: { type: "flowlog", max: 255, pattern: /^.+$/ },
+  flowLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/vpc/flow-logs/", sep: "-" },
   ecrRepository: { type: "ecr-repo", max: 256, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/ },
   ecsCluster: { type: "ecs-cluster", max: 255, pattern: ECS_NAME },
   ecsService: { type: "ecs-svc", max: 255, pattern: ECS_NAME },
@@ -81,8 +83,6 @@ export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z][a-z0-9-]*$/;
 export const ENVIRONMENT_SUFFIX_MAX = 20;
 
 export class Naming {
-  private readonly issued = new Map<string, string>();
-
   constructor(
     /** Subject of shared resources (cluster, ALB, VPC): the blueprint name. */
     readonly blueprint: string,
@@ -112,25 +112,15 @@ export class Naming {
     let name = `${prefix}${head}${subject}${tail}`;
     if (name.length > rule.max) {
       const hash = createHash("sha256").update(name).digest("hex").slice(0, HASH_LEN);
+      // Room for the subject's head; with the longest suffix a 32-character name keeps only the hash.
       const room = rule.max - prefix.length - head.length - tail.length - HASH_LEN - sep.length;
-      if (room < 1) {
-        throw new Error(
-          `naming: cannot fit ${kind} name for "${subject}" into ${rule.max} characters with suffix "${this.environmentSuffix}"`,
-        );
-      }
-      const kept = subject.slice(0, room).replace(/[^a-zA-Z0-9]+$/, "");
+      const kept = room > 0 ? subject.slice(0, room).replace(/[^a-zA-Z0-9]+$/, "") : "";
       name = `${prefix}${head}${kept}${kept ? sep : ""}${hash}${tail}`;
     }
     const body = name.slice(prefix.length);
     if (!rule.pattern.test(body)) {
       throw new Error(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
     }
-    const key = `${kind}:${subject}`;
-    const owner = this.issued.get(`${kind}=${name}`);
-    if (owner !== undefined && owner !== key) {
-      throw new Error(`naming: ${kind} name "${name}" was already issued for ${owner}`);
-    }
-    this.issued.set(`${kind}=${name}`, key);
     return name;
   }
 

@@ -1,0 +1,78 @@
+/**
+ * What one stack hands to the next. The platform stack exposes `PlatformHandles` (values are
+ * Terraform tokens of its resources; passing them into another stack makes cdktf create an
+ * output and a `terraform_remote_state` lookup), and emits a `ReleaseManifest` output for
+ * the release CLI.
+ */
+import type { ServiceKind } from "../config/schema";
+
+export interface TargetGroupHandle {
+  readonly arn: string;
+  /** `targetgroup/<name>/<id>`: the CloudWatch `TargetGroup` dimension value. */
+  readonly arnSuffix: string;
+  readonly name: string;
+}
+
+export interface ServiceHandle {
+  /** Service name in the config (the catalog key). */
+  readonly name: string;
+  readonly kind: ServiceKind;
+  /** ECS service name (the `ServiceName` dimension); absent for scheduled jobs. */
+  readonly ecsServiceName?: string;
+  readonly ecsServiceArn?: string;
+  readonly taskDefinitionFamily: string;
+  readonly logGroupName: string;
+  /** Name of the application container in the task definition. */
+  readonly containerName: string;
+  readonly containerPort: number;
+  /** Blue and green target groups of a web service. */
+  readonly targetGroups?: { readonly blue: TargetGroupHandle; readonly green: TargetGroupHandle };
+  /** Queue of a worker service and its dead-letter queue. */
+  readonly queue?: {
+    readonly name: string;
+    readonly arn: string;
+    readonly dlqName: string;
+    readonly dlqArn: string;
+  };
+  /** EventBridge Scheduler schedule of a scheduled job. */
+  readonly schedule?: { readonly name: string; readonly groupName: string; readonly arn: string };
+  /** Alarms that gate this service's deployments (owned by the platform stack). */
+  readonly deploymentAlarmNames: string[];
+  /** CodeDeploy application and deployment group (web services with blue/green). */
+  readonly codedeploy?: { readonly applicationName: string; readonly deploymentGroupName: string };
+  /** Cloud Map DNS name callers use: `<service>.<namespace>`. */
+  readonly dnsName: string;
+}
+
+export interface PlatformHandles {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly loadBalancer: {
+    readonly arn: string;
+    /** `app/<name>/<id>`: the CloudWatch `LoadBalancer` dimension value. */
+    readonly arnSuffix: string;
+    readonly dnsName: string;
+  };
+  readonly namespace: { readonly id: string; readonly name: string };
+  readonly services: Readonly<Record<string, ServiceHandle>>;
+  /** Aurora cluster identifier (the `DBClusterIdentifier` dimension), where a database exists. */
+  readonly databaseClusterIdentifier?: string;
+  /** Customer-managed KMS key used for logs, queues and secrets. */
+  readonly kmsKeyArn: string;
+}
+
+/** Per-service facts the release CLI needs; emitted as the platform output `release_manifest`. */
+export interface ReleaseManifestEntry {
+  readonly kind: ServiceKind;
+  readonly clusterName: string;
+  /** Absent for scheduled jobs (they have no ECS service). */
+  readonly serviceName?: string;
+  readonly taskDefinitionFamily: string;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly repositoryUrl: string;
+  readonly codedeployApplication?: string;
+  readonly codedeployDeploymentGroup?: string;
+}
+
+export type ReleaseManifest = Readonly<Record<string, ReleaseManifestEntry>>;
