@@ -3,14 +3,19 @@ import { ConfigError, loadConfig } from "./config";
 import { buildPlatformApp } from "./stacks/app";
 
 // The only entry point: load and validate the config (from the environment), then build the
-// stacks. A config error stops here, before anything is written to cdktf.out.
+// stacks. A config error stops here, before anything is written to cdktf.out; a guardrail
+// error stops the synth of the stack that breaks a rule.
 try {
   const config = loadConfig();
   const app = new App();
   buildPlatformApp(app, config);
   app.synth();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // Bad config and guardrail findings are the user's to fix: print the report, not a stack trace.
+  if (
+    error instanceof ConfigError ||
+    (error instanceof Error && error.message.startsWith("Validation failed"))
+  ) {
     console.error(error.message);
     process.exit(1);
   }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
 import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "./blueprints";
 import { Blueprint, BlueprintSchema } from "./schema";
@@ -125,6 +125,13 @@ function readBlueprint(ref: string): { input: unknown; source: string; label: st
     const path = resolve(ref);
     if (!existsSync(path)) throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
     const doc = parseDocument(readFileSync(path, "utf8"), { uniqueKeys: true, prettyErrors: true });
+    // A duplicated key (two services with one name) would silently keep the last one; name its path.
+    const duplicates = duplicateKeyPaths(doc.contents);
+    if (duplicates.length > 0) {
+      throw new ConfigError(
+        `BLUEPRINT: ${ref}: ${duplicates.map((p) => `${p}: is defined more than once (each name may appear once)`).join("; ")}`,
+      );
+    }
     if (doc.errors.length > 0) {
       throw new ConfigError(
         `BLUEPRINT: ${ref} is not valid YAML/JSON: ${doc.errors.map((e) => e.message).join("; ")}`,
@@ -135,6 +142,20 @@ function readBlueprint(ref: string): { input: unknown; source: string; label: st
   throw new ConfigError(
     `BLUEPRINT: "${ref}" is not a built-in blueprint (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
   );
+}
+
+/** Dotted paths of keys that appear twice in the same YAML/JSON mapping. */
+function duplicateKeyPaths(node: unknown, path: string[] = []): string[] {
+  if (isSeq(node)) return node.items.flatMap((item, i) => duplicateKeyPaths(item, [...path, String(i)]));
+  if (!isMap(node)) return [];
+  const seen = new Set<string>();
+  return node.items.flatMap((pair) => {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const here = [...path, key];
+    const dup = seen.has(key) ? [here.join(".")] : [];
+    seen.add(key);
+    return [...dup, ...duplicateKeyPaths(pair.value, here)];
+  });
 }
 
 function applyEnvOverrides(input: unknown, env: Env): unknown {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./fargate";
 import { isValidScheduleExpression } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
+import { RULE_IDS } from "../modules/guardrails/rules";
 
 const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
@@ -53,6 +54,8 @@ export const TagsSchema = z
   })
   .catchall(z.string());
 
+const ONE_SUBNET_PER_AZ = "needs exactly 3 subnets, one per availability zone (the platform spans 3 AZs)";
+
 export const NetworkSchema = z.strictObject({
   /** VPC CIDR; split into public, private and database tiers across 3 AZs. */
   cidr: cidr.default("10.0.0.0/16"),
@@ -71,9 +74,9 @@ export const NetworkSchema = z.strictObject({
   /** Explicit subnet CIDRs per tier (3 each); derived from `cidr` when omitted. */
   subnets: z
     .strictObject({
-      public: z.array(cidr).length(3),
-      private: z.array(cidr).length(3),
-      database: z.array(cidr).length(3),
+      public: z.array(cidr).length(3, ONE_SUBNET_PER_AZ),
+      private: z.array(cidr).length(3, ONE_SUBNET_PER_AZ),
+      database: z.array(cidr).length(3, ONE_SUBNET_PER_AZ),
     })
     .optional(),
   /** Interface endpoints (ECR api/dkr, Logs, Secrets Manager, X-Ray) so tasks run without NAT. The S3 gateway endpoint is always created (free). */
@@ -340,6 +343,15 @@ export const ServiceSchema = z.strictObject({
     .optional(),
   /** Pattern (CloudWatch Logs filter syntax) counted as a custom application metric. */
   metricPattern: z.string().optional(),
+  /** X-Ray sampling of this service's requests; the blueprint's `tracing` values when unset. */
+  tracing: z
+    .strictObject({
+      /** Fraction of requests sampled beyond the reservoir. */
+      samplingRate: z.number().min(0).max(1).optional(),
+      /** Requests per second always sampled. */
+      reservoir: z.number().int().min(0).optional(),
+    })
+    .prefault({}),
 });
 
 export const ObservabilitySchema = z.strictObject({
@@ -353,6 +365,28 @@ export const ObservabilitySchema = z.strictObject({
   dbCpuAlarmPercent: z.number().min(1).max(100).default(80),
   dbConnectionsAlarm: z.number().int().positive().default(200),
   errorLogPattern: z.string().default("?ERROR ?Error ?error ?Exception"),
+  /** Error log lines per 5 minutes (from the error metric filter) that raise a service's log alarm. */
+  errorLogLinesAlarm: z.number().int().positive().default(10),
+  /** JSON field of the request duration in application logs (Logs Insights "slowest requests" query). */
+  requestDurationField: z
+    .string()
+    .regex(/^[A-Za-z_][\w.]*$/, "must be a Logs Insights field name (letters, digits, _ and .)")
+    .default("duration_ms"),
+});
+
+/** Blueprint-wide suppressions of guardrail rules (modules/guardrails), each with its reason. */
+export const GuardrailsSchema = z.strictObject({
+  suppressions: z
+    .array(
+      z.strictObject({
+        rule: z.enum(RULE_IDS as [string, ...string[]]),
+        /** Why the rule does not apply to this blueprint (printed in every guardrail report). */
+        reason: z.string().trim().min(10, "must say why the rule does not apply (at least 10 characters)"),
+        /** Only resources whose construct path starts with this, e.g. `platform/alb`. */
+        scope: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
 });
 
 export const BlueprintSchema = z
@@ -377,6 +411,7 @@ export const BlueprintSchema = z
     secrets: z.record(dnsLabel("a secret name", 64), SecretDefinition).default({}),
     database: DatabaseSchema.optional(),
     observability: ObservabilitySchema.prefault({}),
+    guardrails: GuardrailsSchema.prefault({}),
     services: z.record(SERVICE_NAME, ServiceSchema).refine((s) => Object.keys(s).length > 0, {
       message: "a blueprint needs at least one service",
     }),

@@ -42,12 +42,19 @@ export interface ServiceHandle {
   readonly codedeploy?: { readonly applicationName: string; readonly deploymentGroupName: string };
   /** Cloud Map DNS name callers use: `<service>.<namespace>`. */
   readonly dnsName: string;
+  /**
+   * Service Connect discovery name of the service's port (the `DiscoveryName` /
+   * `TargetDiscoveryName` dimension of Service Connect metrics); set when the mesh is on and the
+   * service accepts connections.
+   */
+  readonly discoveryName?: string;
 }
 
 export interface PlatformHandles {
   readonly clusterName: string;
   readonly clusterArn: string;
-  readonly loadBalancer: {
+  /** Absent when the catalog has no web service (no ALB is built). */
+  readonly loadBalancer?: {
     readonly arn: string;
     /** `app/<name>/<id>`: the CloudWatch `LoadBalancer` dimension value. */
     readonly arnSuffix: string;

@@ -1,4 +1,17 @@
+import { Fn, ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { PlatformConfig, ServiceConfig } from "../config";
+import type { PlatformHandles, ReleaseManifest } from "../modules/contracts";
+import { AuroraDatabase } from "../modules/database";
+import { PlatformCluster } from "../modules/ecs-cluster";
+import { FargateService } from "../modules/fargate-service";
+import { PlatformKmsKey } from "../modules/kms-key";
+import { PlatformLoadBalancer } from "../modules/load-balancer";
+import { ApplicationSecrets } from "../modules/secrets";
+import { ServiceConnectCa } from "../modules/service-connect-ca";
+import { ServiceDiscoveryNamespace } from "../modules/service-discovery";
 import { BaseStack, PlatformStackProps } from "./base";
 import type { NetworkStack } from "./network-stack";
 
@@ -6,8 +19,319 @@ export interface PlatformServicesStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
 }
 
+/** Listener rule priorities step by 10 so a rule can be slotted in by hand without renumbering. */
+const PRIORITY_STEP = 10;
+
+/**
+ * Order in which services are built: callees before callers (the config guarantees the call
+ * graph is acyclic), so a caller can be given its worker callees' queues.
+ */
+export function buildOrder(services: Readonly<Record<string, ServiceConfig>>): string[] {
+  const order: string[] = [];
+  const visit = (name: string) => {
+    if (order.includes(name)) return;
+    for (const callee of services[name].calls) visit(callee);
+    order.push(name);
+  };
+  Object.keys(services).forEach(visit);
+  return order;
+}
+
+/**
+ * ALB listener rule priority per web service. The lowest number is evaluated first, so a
+ * service whose paths include a catch-all (`/*`) comes last, after every specific route.
+ */
+export function listenerPriorities(
+  services: Readonly<Record<string, ServiceConfig>>,
+): Record<string, number> {
+  const web = Object.entries(services).filter(([, s]) => s.kind === "web");
+  const isCatchAll = (s: ServiceConfig) => s.paths.some((p) => p === "/*" || p === "*");
+  const ordered = [...web.filter(([, s]) => !isCatchAll(s)), ...web.filter(([, s]) => isCatchAll(s))];
+  return Object.fromEntries(ordered.map(([name], i) => [name, (i + 1) * PRIORITY_STEP]));
+}
+
+/**
+ * The platform: KMS key, application secrets, Cloud Map namespace, ECS cluster, ALB, the
+ * database, and one FargateService per service of the catalog, wired to each other (callers
+ * admitted by their callees' security groups, database access, Service Connect TLS). It
+ * depends on the network stack only.
+ */
 export class PlatformServicesStack extends BaseStack {
+  readonly kms: PlatformKmsKey;
+  readonly secrets: ApplicationSecrets;
+  readonly namespace: ServiceDiscoveryNamespace;
+  readonly cluster: PlatformCluster;
+  readonly loadBalancer?: PlatformLoadBalancer;
+  readonly database?: AuroraDatabase;
+  readonly serviceConnectCa?: ServiceConnectCa;
+  readonly services: Readonly<Record<string, FargateService>>;
+  /** What the observability stack reads (cross-stack references). */
+  readonly handles: PlatformHandles;
+  private readonly vpc: NetworkStack["vpc"];
+
   constructor(scope: Construct, props: PlatformServicesStackProps) {
     super(scope, "platform", props);
+    const { config, naming } = props;
+    const vpc = props.network.vpc;
+    this.vpc = vpc;
+    const identity = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition");
+
+    this.kms = new PlatformKmsKey(this, "kms", { naming, region: config.region });
+    this.secrets = new ApplicationSecrets(this, "secrets", {
+      naming,
+      secrets: config.secrets,
+      kmsKeyArn: this.kms.keyArn,
+    });
+    this.namespace = new ServiceDiscoveryNamespace(this, "namespace", {
+      naming,
+      vpcId: vpc.vpcId,
+      config: config.serviceDiscovery,
+    });
+    this.serviceConnectCa = config.mesh.tls
+      ? new ServiceConnectCa(this, "service-connect-ca", { naming })
+      : undefined;
+    this.cluster = new PlatformCluster(this, "cluster", {
+      naming,
+      config: config.cluster,
+      serviceConnectNamespaceArn: config.mesh.enabled ? this.namespace.namespaceArn : undefined,
+    });
+
+    const entries = Object.entries(config.services);
+    const webPorts = [...new Set(entries.filter(([, s]) => s.kind === "web").map(([, s]) => s.port))];
+    if (webPorts.length > 0) {
+      this.loadBalancer = new PlatformLoadBalancer(this, "load-balancer", {
+        naming,
+        config: config.loadBalancer,
+        region: config.region,
+        vpcId: vpc.vpcId,
+        vpcCidr: vpc.vpcCidr,
+        publicSubnetIds: vpc.publicSubnetIds,
+        targetPorts: webPorts,
+      });
+    }
+    if (config.database) {
+      this.database = new AuroraDatabase(this, "database", {
+        naming,
+        config: config.database,
+        vpcId: vpc.vpcId,
+        subnetIds: vpc.databaseSubnetIds,
+        kmsKeyArn: this.kms.keyArn,
+      });
+    }
+
+    this.services = this.buildServices(config, identity.accountId, partition.partition);
+    this.wireCalls(config);
+    this.handles = this.buildHandles();
+    this.addOutputs(config);
   }
+
+  private buildServices(
+    config: PlatformConfig,
+    accountId: string,
+    partition: string,
+  ): Record<string, FargateService> {
+    const { naming } = this;
+    const lb = this.loadBalancer;
+    const priorities = listenerPriorities(config.services);
+    // ECS rejects a service whose strategy names a provider not yet attached to the cluster, and a
+    // TLS service before the CA's certificate is installed.
+    const dependsOn: ITerraformDependable[] = [
+      this.cluster.capacityProviders,
+      ...(this.serviceConnectCa?.dependables ?? []),
+    ];
+    const services: Record<string, FargateService> = {};
+    for (const name of buildOrder(config.services)) {
+      const svc = config.services[name];
+      services[name] = new FargateService(this, `service-${name}`, {
+        naming,
+        name,
+        service: svc,
+        platform: {
+          region: config.region,
+          accountId,
+          partition,
+          logRetentionDays: config.logRetentionDays,
+          tracing: config.tracing,
+          capacityProviderStrategy: config.cluster.capacityProviderStrategy,
+          deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
+          dnsTtlSeconds: config.serviceDiscovery.dnsTtlSeconds,
+          deploymentAlarms: {
+            cpuPercent: config.observability.cpuAlarmPercent,
+            memoryPercent: config.observability.memoryAlarmPercent,
+          },
+        },
+        cluster: { name: this.cluster.clusterName, arn: this.cluster.clusterArn },
+        network: { vpcId: this.vpc.vpcId, privateSubnetIds: this.vpc.privateSubnetIds },
+        kmsKeyArn: this.kms.keyArn,
+        secrets: this.secrets.secrets,
+        namespace: {
+          id: this.namespace.namespaceId,
+          name: this.namespace.namespaceName,
+          arn: this.namespace.namespaceArn,
+        },
+        callees: svc.calls
+          .filter((c) => config.services[c].kind !== "worker")
+          .map((c) => ({ name: c, port: config.services[c].port })),
+        queues: svc.calls
+          .filter((c) => config.services[c].kind === "worker")
+          .map((c) => {
+            const queue = services[c].workQueue!.queue;
+            return { name: c, url: queue.url, arn: queue.arn };
+          }),
+        loadBalancer:
+          svc.kind === "web" && lb
+            ? {
+                securityGroupId: lb.securityGroupId,
+                productionListenerArn: lb.productionListenerArn,
+                testListenerArn: lb.testListenerArn,
+                arnSuffix: lb.albArnSuffix,
+                priority: priorities[name],
+              }
+            : undefined,
+        database:
+          svc.usesDatabase && this.database
+            ? {
+                endpoint: this.database.endpoint,
+                port: this.database.port,
+                name: this.database.databaseName,
+                masterSecretArn: this.database.masterSecretArn,
+                securityGroupId: this.database.securityGroupId,
+                kmsKeyArn: this.database.masterSecretKmsKeyArn,
+              }
+            : undefined,
+        serviceConnect: config.mesh.enabled
+          ? {
+              namespaceArn: this.namespace.namespaceArn,
+              tls: this.serviceConnectCa
+                ? {
+                    caArn: this.serviceConnectCa.caArn,
+                    roleArn: this.serviceConnectCa.tlsRoleArn,
+                    kmsKeyArn: this.kms.keyArn,
+                  }
+                : undefined,
+            }
+          : undefined,
+        dependsOn,
+      });
+    }
+    return services;
+  }
+
+  /** Security group rules for every call edge, and database access for its users. */
+  private wireCalls(config: PlatformConfig): void {
+    for (const [name, svc] of Object.entries(config.services)) {
+      const caller = this.services[name];
+      for (const calleeName of svc.calls) {
+        if (config.services[calleeName].kind === "worker") continue; // a queue, not a port
+        const callee = this.services[calleeName];
+        callee.security.allowFrom(caller.securityGroupId, name);
+        caller.security.allowTo(callee.securityGroupId, config.services[calleeName].port, calleeName);
+      }
+      if (svc.usesDatabase && this.database) this.database.allowFrom(name, caller.securityGroupId);
+    }
+  }
+
+  private buildHandles(): PlatformHandles {
+    return {
+      clusterName: this.cluster.clusterName,
+      clusterArn: this.cluster.clusterArn,
+      loadBalancer: this.loadBalancer
+        ? {
+            arn: this.loadBalancer.albArn,
+            arnSuffix: this.loadBalancer.albArnSuffix,
+            dnsName: this.loadBalancer.dnsName,
+          }
+        : undefined,
+      namespace: { id: this.namespace.namespaceId, name: this.namespace.namespaceName },
+      services: Object.fromEntries(Object.entries(this.services).map(([name, s]) => [name, s.handle])),
+      databaseClusterIdentifier: this.database?.clusterIdentifier,
+      kmsKeyArn: this.kms.keyArn,
+    };
+  }
+
+  private addOutputs(config: PlatformConfig): void {
+    const output = (id: string, value: unknown, description: string) => {
+      const o = new TerraformOutput(this, id, { value, description });
+      o.overrideLogicalId(id);
+      return o;
+    };
+    const services = Object.entries(this.services);
+    if (this.loadBalancer)
+      output("alb_dns_name", this.loadBalancer.dnsName, "DNS name of the Application Load Balancer");
+    output("cluster_name", this.cluster.clusterName, "ECS cluster name");
+    output("cluster_arn", this.cluster.clusterArn, "ECS cluster ARN");
+    output("cloud_map_namespace", this.namespace.namespaceName, "Cloud Map private DNS namespace");
+    output(
+      "service_names",
+      Object.fromEntries(services.filter(([, s]) => s.ecsService).map(([n, s]) => [n, s.ecsService!.name])),
+      "ECS service names by catalog name",
+    );
+    output(
+      "service_arns",
+      Object.fromEntries(
+        services.filter(([, s]) => s.ecsService).map(([n, s]) => [n, s.ecsService!.ecsService.id]),
+      ),
+      "ECS service ARNs by catalog name",
+    );
+    output(
+      "image_uris",
+      Object.fromEntries(services.map(([n, s]) => [n, `${s.repositoryUrl}:${config.services[n].imageTag}`])),
+      "ECR image URIs the task definitions were created with",
+    );
+    const blueGreen = services.filter(([, s]) => s.blueGreen);
+    if (blueGreen.length > 0) {
+      output(
+        "codedeploy",
+        Object.fromEntries(
+          blueGreen.map(([n, s]) => [
+            n,
+            {
+              application: s.blueGreen!.application.name,
+              deployment_group: s.blueGreen!.deploymentGroup.deploymentGroupName,
+            },
+          ]),
+        ),
+        "CodeDeploy application and deployment group per blue/green service",
+      );
+      output(
+        "appspec_templates",
+        Object.fromEntries(blueGreen.map(([n, s]) => [n, Fn.jsonencode(appSpec(s))])),
+        "AppSpec (JSON) per blue/green service: replace <TASK_DEFINITION> with the new revision's ARN",
+      );
+    }
+    const manifest: ReleaseManifest = Object.fromEntries(services.map(([n, s]) => [n, s.manifest]));
+    output(
+      "release_manifest",
+      manifest,
+      "What `npm run release` needs per service (see modules/contracts.ts)",
+    );
+  }
+}
+
+/** The AppSpec CodeDeploy needs for an ECS blue/green deployment of one service. */
+function appSpec(service: FargateService): Record<string, unknown> {
+  return {
+    version: "0.0",
+    Resources: [
+      {
+        TargetService: {
+          Type: "AWS::ECS::Service",
+          Properties: {
+            TaskDefinition: "<TASK_DEFINITION>",
+            LoadBalancerInfo: {
+              ContainerName: service.handle.containerName,
+              ContainerPort: service.handle.containerPort,
+            },
+            // CodeDeploy drops the service's strategy for green tasks unless the AppSpec repeats it.
+            CapacityProviderStrategy: service.capacityProviderStrategy.map((s) => ({
+              CapacityProvider: s.provider,
+              Base: s.base,
+              Weight: s.weight,
+            })),
+          },
+        },
+      },
+    ],
+  };
 }

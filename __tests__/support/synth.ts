@@ -47,7 +47,7 @@ export function synthApp(config: PlatformConfig): SynthesizedApp {
   const hit = cache.get(config);
   if (hit) return hit;
   const root = Testing.app() as App;
-  const app = buildPlatformApp(root, config);
+  const app = buildPlatformApp(root, config, { guardrailLog: () => undefined });
   const stacks: Record<string, Json> = {};
   for (const [id, stack] of Object.entries(app)) {
     stacks[id] = JSON.parse(Testing.synth(stack, true));

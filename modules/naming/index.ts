@@ -59,6 +59,8 @@ export const NAME_RULES = {
   scheduleGroup: { type: "schedules", max: 64, pattern: /^[0-9a-zA-Z-_.]+$/ },
   // RDS identifiers: letters, digits, hyphens; start with a letter; no "--"; no trailing hyphen.
   dbCluster: { type: "aurora", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
+  // DB instance identifiers follow the cluster identifier rules (63 characters).
+  dbInstance: { type: "aurora-db", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
   dbSubnetGroup: { type: "dbsubnets", max: 255, pattern: /^[a-z0-9 ._-]+$/ },
   dbParameterGroup: { type: "dbparams", max: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
   dashboard: { type: "dashboard", max: 255, pattern: /^[a-zA-Z0-9_-]+$/ },
@@ -68,9 +70,15 @@ export const NAME_RULES = {
   xrayGroup: { type: "xray", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
   xraySamplingRule: { type: "xsr", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
   logQuery: { type: "query", max: 255, pattern: /^.+$/ },
+  // Metric filter names: 1-512 characters, no ":" or "*" (unique per log group).
+  logMetricFilter: { type: "mf", max: 512, pattern: /^[^:*]+$/ },
+  // EventBridge rule names: 64 characters, letters, digits, ".", "-", "_".
+  eventRule: { type: "rule", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/ },
   s3BucketPrefix: { type: "s3", max: 37, pattern: /^[a-z0-9][a-z0-9-]*$/ },
   privateCa: { type: "pca", max: 64, pattern: /^.+$/ },
   capacityProvider: { type: "cp", max: 255, pattern: /^.+$/ },
+  // Application Auto Scaling policy names: 1-256 printable characters, unique per scalable target.
+  scalingPolicy: { type: "scaling", max: 256, pattern: /^[a-zA-Z0-9._-]+$/ },
 } as const satisfies Record<string, NameRule>;
 
 export type ResourceKind = keyof typeof NAME_RULES;

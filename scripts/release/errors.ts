@@ -33,7 +33,11 @@ export function explainAwsError(error: unknown): Error {
       "no AWS region: pass --region <region> or set AWS_REGION (the release manifest's repository URL names it normally)",
     );
   }
-  if (/ExpiredToken|security token included in the request is (expired|invalid)/i.test(`${error.name} ${error.message}`)) {
+  if (
+    /ExpiredToken|security token included in the request is (expired|invalid)/i.test(
+      `${error.name} ${error.message}`,
+    )
+  ) {
     return new ReleaseError(`AWS credentials are expired or invalid (${error.message})\n${CREDENTIALS_HELP}`);
   }
   return error;

@@ -131,5 +131,7 @@ export function serviceEntry(manifest: ReleaseManifest, service: string): Releas
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: the platform's region, where ECS lives too. */
 export function regionOfRepository(repositoryUrl: string): string | undefined {
-  return /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?\//.exec(repositoryUrl)?.[1];
+  return /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?\//.exec(
+    repositoryUrl,
+  )?.[1];
 }

@@ -1,0 +1,203 @@
+import "cdktf/lib/testing/adapters/jest";
+import { BlueprintInput, ServiceSchema } from "../../../config/schema";
+import { ServiceScaling, ServiceScalingProps } from "../../../modules/fargate-service/scaling";
+import { Naming } from "../../../modules/naming";
+import { all, Json, only, ref, synthScope } from "../synth-scope";
+
+type ServiceInput = BlueprintInput["services"][string];
+
+function synth(service: ServiceInput, extra: Partial<ServiceScalingProps> = {}): Json {
+  return synthScope(
+    (scope) =>
+      new ServiceScaling(scope, "scaling", {
+        naming: new Naming("demo", "test"),
+        serviceName: "api",
+        service: ServiceSchema.parse(service),
+        clusterName: "ecs-cluster-demo-test",
+        ecsServiceName: "${aws_ecs_service.api.name}",
+        ...extra,
+      }),
+  );
+}
+/** Target-tracking configurations by policy name. */
+const tracking = (out: Json): Record<string, Json> =>
+  Object.fromEntries(
+    Object.values(all(out, "aws_appautoscaling_policy"))
+      .filter((p) => p.policy_type === "TargetTrackingScaling")
+      .map((p) => [p.name, p.target_tracking_scaling_policy_configuration]),
+  );
+
+describe("ServiceScaling of a web service with every target-tracking policy", () => {
+  const out = synth(
+    {
+      kind: "web",
+      cpu: 256,
+      memory: 512,
+      paths: ["/*"],
+      minCount: 2,
+      maxCount: 10,
+      scaling: {
+        cpuTargetPercent: 60,
+        memoryTargetPercent: 75,
+        requestsPerTarget: 500,
+        scaleInCooldownSeconds: 240,
+        scaleOutCooldownSeconds: 30,
+        customMetric: {
+          namespace: "Trading",
+          metricName: "OrderLatency",
+          dimensions: { Service: "api" },
+          targetValue: 200,
+        },
+      },
+    },
+    {
+      loadBalancer: {
+        arnSuffix: "${aws_lb.main.arn_suffix}",
+        targetGroupArnSuffix: "${aws_lb_target_group.blue.arn_suffix}",
+      },
+    },
+  );
+  const target = only(out, "aws_appautoscaling_target");
+  const policies = tracking(out);
+
+  test("scalable target is the ECS service's desired count within min/max", () => {
+    expect(target).toEqual(
+      expect.objectContaining({
+        service_namespace: "ecs",
+        scalable_dimension: "ecs:service:DesiredCount",
+        resource_id: "service/ecs-cluster-demo-test/${aws_ecs_service.api.name}",
+        min_capacity: 2,
+        max_capacity: 10,
+      }),
+    );
+    expect(target.lifecycle).toBeUndefined();
+  });
+
+  test("every policy scales the target (references, so it waits for registration)", () => {
+    for (const p of Object.values(all(out, "aws_appautoscaling_policy"))) {
+      expect(p.resource_id).toBe(ref("aws_appautoscaling_target", target.id, "resource_id"));
+      expect(p.scalable_dimension).toBe(ref("aws_appautoscaling_target", target.id, "scalable_dimension"));
+    }
+  });
+
+  test("tracks CPU at the configured target with the configured cooldowns", () => {
+    expect(policies["scaling-api-cpu-test"]).toEqual({
+      target_value: 60,
+      scale_in_cooldown: 240,
+      scale_out_cooldown: 30,
+      predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+    });
+  });
+
+  test("tracks memory when a target is configured", () => {
+    expect(policies["scaling-api-memory-test"].predefined_metric_specification).toEqual({
+      predefined_metric_type: "ECSServiceAverageMemoryUtilization",
+    });
+    expect(policies["scaling-api-memory-test"].target_value).toBe(75);
+  });
+
+  test("tracks ALB requests per target of the blue target group", () => {
+    expect(policies["scaling-api-requests-test"].predefined_metric_specification).toEqual({
+      predefined_metric_type: "ALBRequestCountPerTarget",
+      resource_label: "${aws_lb.main.arn_suffix}/${aws_lb_target_group.blue.arn_suffix}",
+    });
+  });
+
+  test("tracks the configured custom metric", () => {
+    expect(policies["scaling-api-custom-test"]).toEqual(
+      expect.objectContaining({
+        target_value: 200,
+        customized_metric_specification: {
+          namespace: "Trading",
+          metric_name: "OrderLatency",
+          statistic: "Average",
+          dimensions: [{ name: "Service", value: "api" }],
+        },
+      }),
+    );
+  });
+
+  test("a 1-minute CPU alarm drives a step-scaling policy that only scales out", () => {
+    const step = Object.entries(all(out, "aws_appautoscaling_policy")).find(
+      ([, p]) => p.policy_type === "StepScaling",
+    )!;
+    const alarm = only(out, "aws_cloudwatch_metric_alarm");
+    expect(alarm).toEqual(
+      expect.objectContaining({
+        namespace: "AWS/ECS",
+        metric_name: "CPUUtilization",
+        period: 60,
+        evaluation_periods: 2,
+        threshold: 75,
+        dimensions: { ClusterName: "ecs-cluster-demo-test", ServiceName: "${aws_ecs_service.api.name}" },
+        alarm_actions: [ref("aws_appautoscaling_policy", step[0], "arn")],
+      }),
+    );
+    const adjustments = step[1].step_scaling_policy_configuration.step_adjustment as Json[];
+    expect(adjustments.every((a) => a.scaling_adjustment > 0)).toBe(true);
+    expect(step[1].step_scaling_policy_configuration.cooldown).toBe(30);
+  });
+});
+
+describe("ServiceScaling of a worker started at zero", () => {
+  const out = synth(
+    {
+      kind: "worker",
+      cpu: 256,
+      memory: 512,
+      startAtZero: true,
+      scaling: { backlogPerTask: 20, fastScaleOut: false },
+    },
+    { queueName: "${aws_sqs_queue.work.name}" },
+  );
+  const target = only(out, "aws_appautoscaling_target");
+  const backlog = tracking(out)["scaling-api-backlog-test"];
+
+  test("registers a minimum of 0 and leaves later raises of the minimum alone", () => {
+    expect(target.min_capacity).toBe(0);
+    expect(target.lifecycle).toEqual({ ignore_changes: ["min_capacity"] });
+  });
+
+  test("tracks backlog per task: visible messages of its queue over running tasks", () => {
+    expect(backlog.target_value).toBe(20);
+    const metrics = backlog.customized_metric_specification.metrics as Json[];
+    const byId = Object.fromEntries(metrics.map((m) => [m.id, m]));
+    expect(byId.visible.metric_stat.metric).toEqual({
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: [{ name: "QueueName", value: "${aws_sqs_queue.work.name}" }],
+    });
+    expect(byId.tasks.metric_stat.metric.metric_name).toBe("RunningTaskCount");
+    expect(byId.backlog_per_task).toEqual(
+      expect.objectContaining({ expression: "visible / tasks", return_data: true }),
+    );
+    expect(metrics.filter((m) => m.return_data)).toHaveLength(1);
+  });
+
+  test("has no fast step scaling when the config turns it off", () => {
+    expect(all(out, "aws_cloudwatch_metric_alarm")).toEqual({});
+    expect(Object.values(all(out, "aws_appautoscaling_policy")).map((p) => p.policy_type)).not.toContain(
+      "StepScaling",
+    );
+  });
+});
+
+describe("ServiceScaling validation", () => {
+  test("fails when a scheduled job is scaled", () => {
+    expect(() => synth({ kind: "scheduled", cpu: 256, memory: 512, schedule: "rate(1 hour)" })).toThrow(
+      /api: scheduled jobs have no ECS service to scale/,
+    );
+  });
+
+  test("fails when requests per target has no load balancer", () => {
+    expect(() =>
+      synth({ kind: "web", cpu: 256, memory: 512, paths: ["/*"], scaling: { requestsPerTarget: 100 } }),
+    ).toThrow(/requestsPerTarget needs a load balancer target group/);
+  });
+
+  test("fails when a worker has no queue", () => {
+    expect(() => synth({ kind: "worker", cpu: 256, memory: 512 })).toThrow(
+      /worker scales on its queue backlog/,
+    );
+  });
+});

@@ -1,0 +1,276 @@
+import "cdktf/lib/testing/adapters/jest";
+import { BlueprintInput, ServiceSchema } from "../../../config/schema";
+import { FargateEcsService, FargateEcsServiceProps } from "../../../modules/fargate-service/service";
+import { Naming } from "../../../modules/naming";
+import { all, Json, only, ref, synthScope } from "../synth-scope";
+
+type ServiceInput = BlueprintInput["services"][string];
+const LB = { targetGroupArn: "${aws_lb_target_group.blue.arn}", containerName: "web", containerPort: 8080 };
+
+function synth(service: ServiceInput, extra: Partial<FargateEcsServiceProps> = {}): Json {
+  return synthScope(
+    (scope) =>
+      new FargateEcsService(scope, "svc", {
+        naming: new Naming("demo", "test"),
+        serviceName: "web",
+        service: ServiceSchema.parse(service),
+        clusterName: "ecs-cluster-demo-test",
+        clusterArn: "${aws_ecs_cluster.main.arn}",
+        taskDefinitionArn: "${aws_ecs_task_definition.web.arn}",
+        subnetIds: ["subnet-a", "subnet-b"],
+        securityGroupIds: ["sg-web"],
+        capacityProviderStrategy: [
+          { provider: "FARGATE", base: 1, weight: 1 },
+          { provider: "FARGATE_SPOT", base: 0, weight: 3 },
+        ],
+        deploymentAlarms: { cpuPercent: 85, memoryPercent: 90 },
+        ...extra,
+      }),
+  );
+}
+const WEB: ServiceInput = {
+  kind: "web",
+  cpu: 256,
+  memory: 512,
+  paths: ["/*"],
+  healthCheck: { gracePeriodSeconds: 45 },
+};
+
+describe("FargateEcsService with CodeDeploy blue/green", () => {
+  const service = only(synth(WEB, { loadBalancer: LB, codeDeploy: true }), "aws_ecs_service");
+
+  test("is controlled by CodeDeploy with the blue target group on the app container's port", () => {
+    expect(service.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+    expect(service.load_balancer).toEqual([
+      { target_group_arn: "${aws_lb_target_group.blue.arn}", container_name: "web", container_port: 8080 },
+    ]);
+  });
+
+  test("ignores what CodeDeploy and autoscaling own, and what UpdateService cannot change", () => {
+    expect(service.lifecycle.ignore_changes).toEqual([
+      "task_definition",
+      "load_balancer",
+      "network_configuration",
+      "capacity_provider_strategy",
+      "desired_count",
+    ]);
+  });
+
+  test("has no circuit breaker, deployment alarms or rolling percentages (not allowed with CODE_DEPLOY)", () => {
+    expect(service.deployment_circuit_breaker).toBeUndefined();
+    expect(service.alarms).toBeUndefined();
+    expect(service.deployment_minimum_healthy_percent).toBeUndefined();
+  });
+
+  test("waits the configured health-check grace period behind the ALB", () => {
+    expect(service.health_check_grace_period_seconds).toBe(45);
+  });
+});
+
+describe("FargateEcsService of a backend with rolling deployments", () => {
+  const out = synth(
+    {
+      kind: "backend",
+      cpu: 256,
+      memory: 512,
+      deployment: { minimumHealthyPercent: 50, maximumPercent: 150 },
+    },
+    { serviceRegistryArn: "${aws_service_discovery_service.web.arn}" },
+  );
+  const service = only(out, "aws_ecs_service");
+  const alarms = all(out, "aws_cloudwatch_metric_alarm");
+
+  test("runs in private subnets without a public IP", () => {
+    expect(service.network_configuration).toEqual({
+      subnets: ["subnet-a", "subnet-b"],
+      security_groups: ["sg-web"],
+      assign_public_ip: false,
+    });
+  });
+
+  test("uses the given capacity provider strategy and no launch type", () => {
+    expect(service.capacity_provider_strategy).toEqual([
+      { capacity_provider: "FARGATE", base: 1, weight: 1 },
+      { capacity_provider: "FARGATE_SPOT", base: 0, weight: 3 },
+    ]);
+    expect(service.launch_type).toBeUndefined();
+  });
+
+  test("has the operational defaults: tags propagated, exec off, force delete, no steady-state wait", () => {
+    expect(service).toEqual(
+      expect.objectContaining({
+        name: "ecs-svc-web-test",
+        cluster: "${aws_ecs_cluster.main.arn}",
+        task_definition: "${aws_ecs_task_definition.web.arn}",
+        propagate_tags: "SERVICE",
+        enable_execute_command: false,
+        force_delete: true,
+        wait_for_steady_state: false,
+        desired_count: 2,
+      }),
+    );
+  });
+
+  test("rolls out with the ECS controller, the circuit breaker and the configured percentages", () => {
+    expect(service.deployment_controller).toEqual({ type: "ECS" });
+    expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    expect(service.deployment_minimum_healthy_percent).toBe(50);
+    expect(service.deployment_maximum_percent).toBe(150);
+  });
+
+  test("rolls back on its own CPU and memory alarms", () => {
+    const ids = Object.keys(alarms);
+    expect(service.alarms).toEqual({
+      alarm_names: ids.map((id) => ref("aws_cloudwatch_metric_alarm", id, "alarm_name")),
+      enable: true,
+      rollback: true,
+    });
+    const byMetric = Object.fromEntries(Object.values(alarms).map((a) => [a.metric_name, a]));
+    expect(byMetric.CPUUtilization.threshold).toBe(85);
+    expect(byMetric.MemoryUtilization.threshold).toBe(90);
+    for (const a of Object.values(alarms)) {
+      expect(a.dimensions).toEqual({ ClusterName: "ecs-cluster-demo-test", ServiceName: "ecs-svc-web-test" });
+      expect(a.namespace).toBe("AWS/ECS");
+    }
+  });
+
+  test("ignores task_definition (releases own it) and desired_count (autoscaling owns it)", () => {
+    expect(service.lifecycle.ignore_changes).toEqual(["task_definition", "desired_count"]);
+  });
+
+  test("registers its tasks in Cloud Map and has no load balancer or grace period", () => {
+    expect(service.service_registries).toEqual({ registry_arn: "${aws_service_discovery_service.web.arn}" });
+    expect(service.load_balancer).toBeUndefined();
+    expect(service.health_check_grace_period_seconds).toBeUndefined();
+    expect(service.service_connect_configuration).toBeUndefined();
+  });
+});
+
+describe("FargateEcsService with Service Connect TLS, started at zero, not autoscaled", () => {
+  const service = only(
+    synth(
+      { kind: "backend", cpu: 256, memory: 512, startAtZero: true },
+      {
+        autoscaled: false,
+        serviceConnect: {
+          namespaceArn: "${aws_service_discovery_private_dns_namespace.ns.arn}",
+          logGroupName: "/ecs/web-test",
+          region: "us-east-1",
+          endpoint: {
+            discoveryName: "web-test",
+            dnsName: "web-test.demo.internal",
+            portName: "web",
+            port: 8080,
+            tls: { caArn: "arn:pca", roleArn: "arn:role/sc-tls", kmsKeyArn: "arn:kms" },
+          },
+        },
+      },
+    ),
+    "aws_ecs_service",
+  );
+  const sc = service.service_connect_configuration;
+
+  test("starts with no tasks", () => {
+    expect(service.desired_count).toBe(0);
+  });
+
+  test("joins the namespace and serves its port under the Cloud Map DNS name", () => {
+    expect(sc.enabled).toBe(true);
+    expect(sc.namespace).toBe("${aws_service_discovery_private_dns_namespace.ns.arn}");
+    expect(sc.service).toEqual([
+      expect.objectContaining({
+        port_name: "web",
+        discovery_name: "web-test",
+        client_alias: { port: 8080, dns_name: "web-test.demo.internal" },
+      }),
+    ]);
+  });
+
+  test("encrypts with certificates from the Private CA", () => {
+    expect(sc.service[0].tls).toEqual({
+      issuer_cert_authority: { aws_pca_authority_arn: "arn:pca" },
+      role_arn: "arn:role/sc-tls",
+      kms_key: "arn:kms",
+    });
+  });
+
+  test("sends the proxy's logs to the service's log group", () => {
+    expect(sc.log_configuration).toEqual({
+      log_driver: "awslogs",
+      options: {
+        "awslogs-group": "/ecs/web-test",
+        "awslogs-region": "us-east-1",
+        "awslogs-stream-prefix": "service-connect",
+      },
+    });
+  });
+
+  test("ignores only task_definition when nothing scales it (releases own the revision)", () => {
+    expect(service.lifecycle.ignore_changes).toEqual(["task_definition"]);
+  });
+});
+
+describe("FargateEcsService as a Service Connect client only", () => {
+  const service = only(
+    synth(
+      { kind: "worker", cpu: 256, memory: 512 },
+      { serviceConnect: { namespaceArn: "arn:ns", logGroupName: "/ecs/web-test", region: "us-east-1" } },
+    ),
+    "aws_ecs_service",
+  );
+
+  test("joins the namespace without serving an endpoint", () => {
+    expect(service.service_connect_configuration.enabled).toBe(true);
+    expect(service.service_connect_configuration.namespace).toBe("arn:ns");
+    expect(service.service_connect_configuration.service).toBeUndefined();
+  });
+});
+
+describe("FargateEcsService with plain-text Service Connect", () => {
+  const service = only(
+    synth(
+      { kind: "backend", cpu: 256, memory: 512 },
+      {
+        serviceConnect: {
+          namespaceArn: "arn:ns",
+          logGroupName: "/ecs/web-test",
+          region: "us-east-1",
+          endpoint: {
+            discoveryName: "web-test",
+            dnsName: "web-test.demo.internal",
+            portName: "web",
+            port: 8080,
+          },
+        },
+      },
+    ),
+    "aws_ecs_service",
+  );
+
+  test("serves its endpoint without TLS when the blueprint does not ask for it", () => {
+    expect(service.service_connect_configuration.service[0].port_name).toBe("web");
+    expect(service.service_connect_configuration.service[0].tls).toBeUndefined();
+  });
+});
+
+describe("FargateEcsService validation", () => {
+  const sc = { namespaceArn: "arn:ns", logGroupName: "/ecs/web-test", region: "us-east-1" };
+
+  test("fails when CodeDeploy has no load balancer", () => {
+    expect(() => synth(WEB, { codeDeploy: true })).toThrow(
+      /web: CodeDeploy blue\/green needs a load balancer/,
+    );
+  });
+
+  test("fails when Service Connect is combined with CodeDeploy", () => {
+    expect(() => synth(WEB, { codeDeploy: true, loadBalancer: LB, serviceConnect: sc })).toThrow(
+      /Service Connect cannot be used with CodeDeploy/,
+    );
+  });
+
+  test("fails when both a Cloud Map registration and Service Connect are given", () => {
+    expect(() =>
+      synth({ kind: "backend", cpu: 256, memory: 512 }, { serviceConnect: sc, serviceRegistryArn: "arn:sd" }),
+    ).toThrow(/either directly or through Service Connect, not both/);
+  });
+});

@@ -1,0 +1,243 @@
+import "cdktf/lib/testing/adapters/jest";
+import { BlueprintInput, ServiceSchema } from "../../../config/schema";
+import {
+  ServiceTaskDefinition,
+  ServiceTaskDefinitionProps,
+} from "../../../modules/fargate-service/task-definition";
+import { Naming } from "../../../modules/naming";
+import { Json, only, ref, synthScope } from "../synth-scope";
+
+type ServiceInput = BlueprintInput["services"][string];
+const KEY = "arn:aws:kms:us-east-1:111122223333:key/logs";
+const ACCOUNT = "${data.aws_caller_identity.current.account_id}";
+
+function synth(service: ServiceInput, extra: Partial<ServiceTaskDefinitionProps> = {}): Json {
+  return synthScope(
+    (scope) =>
+      new ServiceTaskDefinition(scope, "task", {
+        naming: new Naming("demo", "test"),
+        serviceName: "api",
+        service: ServiceSchema.parse(service),
+        region: "us-east-1",
+        accountId: ACCOUNT,
+        logRetentionDays: 30,
+        kmsKeyArn: KEY,
+        tracing: { mode: "xray-daemon", samplingRate: 0.05, reservoir: 1 },
+        executionRoleArn: "${aws_iam_role.exec.arn}",
+        taskRoleArn: "${aws_iam_role.task.arn}",
+        ...extra,
+      }),
+  );
+}
+const containersOf = (out: Json): Json[] =>
+  JSON.parse(only(out, "aws_ecs_task_definition").container_definitions);
+const env = (c: Json) => Object.fromEntries((c.environment as Json[]).map((e) => [e.name, e.value]));
+
+describe("ServiceTaskDefinition of a backend with secrets, health check and read-only root", () => {
+  const out = synth(
+    {
+      kind: "backend",
+      cpu: 1024,
+      memory: 2048,
+      port: 9090,
+      imageTag: "v1.2.3",
+      user: "1000:1000",
+      environment: { LOG_LEVEL: "info" },
+      healthCheck: {
+        command: "wget -q -O- localhost:9090/health",
+        timeoutSeconds: 90,
+        gracePeriodSeconds: 600,
+      },
+    },
+    {
+      environment: { API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080", LOG_LEVEL: "debug" },
+      secrets: [
+        { name: "DB_PASSWORD", valueFrom: "${aws_secretsmanager_secret.db.arn}:password::" },
+        { name: "API_KEY", valueFrom: "${aws_secretsmanager_secret.api.arn}" },
+      ],
+    },
+  );
+  const td = only(out, "aws_ecs_task_definition");
+  const logGroup = only(out, "aws_cloudwatch_log_group");
+  const [app, sidecar] = containersOf(out);
+
+  test("is a Fargate awsvpc task with the configured CPU and memory on X86_64 Linux", () => {
+    expect(td).toEqual(
+      expect.objectContaining({
+        family: "task-api-test",
+        requires_compatibilities: ["FARGATE"],
+        network_mode: "awsvpc",
+        cpu: "1024",
+        memory: "2048",
+        runtime_platform: { operating_system_family: "LINUX", cpu_architecture: "X86_64" },
+      }),
+    );
+  });
+
+  test("runs with the given execution and task roles", () => {
+    expect(td.execution_role_arn).toBe("${aws_iam_role.exec.arn}");
+    expect(td.task_role_arn).toBe("${aws_iam_role.task.arn}");
+  });
+
+  test("app container is named after the service and pulls from the derived ECR repository", () => {
+    expect(app.name).toBe("api");
+    expect(app.essential).toBe(true);
+    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-api-test:v1.2.3`);
+  });
+
+  test("app container maps its named port without Service Connect's appProtocol", () => {
+    expect(app.portMappings).toEqual([{ name: "api", containerPort: 9090, protocol: "tcp" }]);
+  });
+
+  test("secrets go to `secrets` and never into `environment`", () => {
+    expect(app.secrets).toEqual([
+      { name: "API_KEY", valueFrom: "${aws_secretsmanager_secret.api.arn}" },
+      { name: "DB_PASSWORD", valueFrom: "${aws_secretsmanager_secret.db.arn}:password::" },
+    ]);
+    const values = JSON.stringify(app.environment);
+    expect(values).not.toContain("secretsmanager");
+    expect(Object.keys(env(app))).not.toEqual(expect.arrayContaining(["API_KEY"]));
+  });
+
+  test("environment merges derived values, tracing and config, the config winning", () => {
+    expect(env(app)).toEqual({
+      API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080",
+      AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
+      LOG_LEVEL: "info",
+    });
+  });
+
+  test("container health check uses CMD-SHELL within ECS limits", () => {
+    expect(app.healthCheck).toEqual({
+      command: ["CMD-SHELL", "wget -q -O- localhost:9090/health"],
+      interval: 30,
+      timeout: 60,
+      retries: 3,
+      startPeriod: 300,
+    });
+  });
+
+  test("read-only root filesystem gets a writable /tmp volume", () => {
+    expect(app.readonlyRootFilesystem).toBe(true);
+    expect(app.mountPoints).toEqual([{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }]);
+    expect(td.volume).toEqual([{ name: "tmp" }]);
+  });
+
+  test("runs as the configured user", () => {
+    expect(app.user).toBe("1000:1000");
+  });
+
+  test("logs go to the service's own KMS-encrypted log group with the blueprint's retention", () => {
+    expect(logGroup).toEqual(
+      expect.objectContaining({ name: "/ecs/api-test", retention_in_days: 30, kms_key_id: KEY }),
+    );
+    for (const c of [app, sidecar]) {
+      expect(c.logConfiguration.logDriver).toBe("awslogs");
+      expect(c.logConfiguration.options["awslogs-group"]).toBe(
+        ref("aws_cloudwatch_log_group", logGroup.id, "name"),
+      );
+    }
+    expect(app.logConfiguration.options["awslogs-stream-prefix"]).toBe("api");
+    expect(sidecar.logConfiguration.options["awslogs-stream-prefix"]).toBe("xray-daemon");
+  });
+
+  test("X-Ray daemon sidecar listens on UDP 2000, is not essential and takes a small share", () => {
+    expect(sidecar).toEqual(
+      expect.objectContaining({
+        name: "xray-daemon",
+        image: "public.ecr.aws/xray/aws-xray-daemon:latest",
+        essential: false,
+        cpu: 32,
+        memoryReservation: 128,
+        portMappings: [{ containerPort: 2000, protocol: "udp" }],
+      }),
+    );
+  });
+});
+
+describe("ServiceTaskDefinition of a web service with ADOT and Service Connect", () => {
+  const out = synth(
+    { kind: "web", cpu: 256, memory: 512, paths: ["/*"], readonlyRootFilesystem: false, image: "shop" },
+    { tracing: { mode: "adot", samplingRate: 0.05, reservoir: 1 }, serviceConnect: true },
+  );
+  const td = only(out, "aws_ecs_task_definition");
+  const [app, sidecar] = containersOf(out);
+
+  test("port mapping declares appProtocol http for Service Connect", () => {
+    expect(app.portMappings).toEqual([
+      { name: "api", containerPort: 8080, protocol: "tcp", appProtocol: "http" },
+    ]);
+  });
+
+  test("image comes from the configured image's repository", () => {
+    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-shop-test:latest`);
+  });
+
+  test("ADOT collector runs its ECS default config and the app exports OTLP to it", () => {
+    expect(sidecar).toEqual(
+      expect.objectContaining({
+        name: "aws-otel-collector",
+        image: "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+        command: ["--config=/etc/ecs/ecs-default-config.yaml"],
+        essential: false,
+      }),
+    );
+    expect(env(app)).toEqual(
+      expect.objectContaining({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4317",
+        OTEL_SERVICE_NAME: "api",
+      }),
+    );
+    expect(env(app).AWS_XRAY_DAEMON_ADDRESS).toBeUndefined();
+  });
+
+  test("writable root filesystem needs no /tmp volume and no health check is set unless configured", () => {
+    expect(app.readonlyRootFilesystem).toBe(false);
+    expect(app.mountPoints).toEqual([]);
+    expect(td.volume).toBeUndefined();
+    expect(app.healthCheck).toBeUndefined();
+    expect(app.user).toBeUndefined();
+  });
+});
+
+describe.each([
+  ["scheduled job", { kind: "scheduled", cpu: 256, memory: 512, schedule: "rate(6 hours)" }],
+  ["worker", { kind: "worker", cpu: 256, memory: 512 }],
+] as [string, ServiceInput][])("ServiceTaskDefinition of a %s", (_kind, service) => {
+  const [app] = containersOf(synth(service));
+
+  test("maps no port (nothing may call it)", () => {
+    expect(app.portMappings).toEqual([]);
+  });
+});
+
+describe("ServiceTaskDefinition validation", () => {
+  test("fails when CPU and memory are not a Fargate size", () => {
+    expect(() => synth({ kind: "backend", cpu: 256, memory: 4096 })).toThrow(
+      /api: cpu 256 \/ memory 4096 is not a Fargate size \(512, 1024 or 2048 MiB\)/,
+    );
+  });
+
+  test("fails when a name is both a secret and an environment variable", () => {
+    expect(() =>
+      synth(
+        { kind: "backend", cpu: 256, memory: 512, environment: { TOKEN: "x" } },
+        { secrets: [{ name: "TOKEN", valueFrom: "arn:s" }] },
+      ),
+    ).toThrow(/TOKEN is both a secret and an environment variable/);
+  });
+
+  test("fails when a secret is injected twice", () => {
+    expect(() =>
+      synth(
+        { kind: "backend", cpu: 256, memory: 512 },
+        {
+          secrets: [
+            { name: "TOKEN", valueFrom: "arn:a" },
+            { name: "TOKEN", valueFrom: "arn:b" },
+          ],
+        },
+      ),
+    ).toThrow(/secret TOKEN is injected twice/);
+  });
+});

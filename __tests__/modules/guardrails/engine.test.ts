@@ -1,0 +1,264 @@
+import "cdktf/lib/testing/adapters/jest";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import {
+  applyGuardrails,
+  evaluateStack,
+  formatReport,
+  guardrailOptionsFor,
+  suppressRule,
+} from "../../../modules/guardrails";
+import { blueprintWith, configFrom } from "../../support/synth";
+import { findingsOf, goodContainer, reportFor, stubStack, taskDefinition } from "./stub";
+
+/** An ALB that breaks ELB1 (error) and ELB3 (warning) and nothing else. */
+const leakyAlb = (scope: Construct) =>
+  new Lb(scope, "alb", { name: "alb-app-test", dropInvalidHeaderFields: false });
+const ids = (findings: readonly { rule: { id: string } }[]) => findings.map((f) => f.rule.id);
+
+describe("guardrail validation on a stack", () => {
+  const silent = { environmentSuffix: "test", log: () => undefined };
+
+  test("fails Testing.synth(stack, true) with the rule id, the resource and the fix", () => {
+    const stack = stubStack(leakyAlb);
+    applyGuardrails(stack, silent);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /ELB1 \(error, Security Hub ELB.4\)[\s\S]*aws_lb\.alb \[stub\/alb\]: drop_invalid_header_fields is not true[\s\S]*fix: /,
+    );
+  });
+
+  test("fails Testing.fullSynth", () => {
+    const stack = stubStack(leakyAlb);
+    applyGuardrails(stack, silent);
+    expect(() => Testing.fullSynth(stack)).toThrow(/guardrails: stack "stub": 1 error\(s\)/);
+  });
+
+  test("fails app.synth() before the offending stack is written", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "guardrails-"));
+    const app = new App({ outdir });
+    new TerraformStack(app, "clean");
+    leakyAlb(new TerraformStack(app, "bad"));
+    applyGuardrails(app, silent);
+    expect(() => app.synth()).toThrow(/ELB1/);
+    expect(existsSync(join(outdir, "stacks", "clean", "cdk.tf.json"))).toBe(true);
+    expect(existsSync(join(outdir, "stacks", "bad"))).toBe(false);
+  });
+
+  test("judges attribute overrides, not only construct props", () => {
+    const report = reportFor((s) => {
+      const lb = new Lb(s, "alb", { name: "alb-app-test", dropInvalidHeaderFields: true });
+      lb.addOverride("drop_invalid_header_fields", false);
+    });
+    expect(ids(report.errors)).toContain("ELB1");
+  });
+
+  test("prints warnings without failing synthesis", () => {
+    const printed: string[] = [];
+    const stack = stubStack((s) => taskDefinition(s, [{ ...goodContainer, readonlyRootFilesystem: false }]));
+    applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    expect(printed.join("\n")).toMatch(/warnings:\n {2}ECS4 \(warning, Security Hub ECS.5\)/);
+  });
+
+  test("prints nothing for a clean stack", () => {
+    const printed: string[] = [];
+    const stack = stubStack((s) => taskDefinition(s, [goodContainer]));
+    applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
+    Testing.synth(stack, true);
+    expect(printed).toEqual([]);
+  });
+
+  test("registers one validation however often it is applied", () => {
+    const stack = stubStack(leakyAlb);
+    applyGuardrails(stack, silent);
+    applyGuardrails(stack, silent);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /Validation failed with the following errors:\n {2}\[stub\] guardrails/,
+    );
+    expect(stack.node.validate()).toHaveLength(1);
+  });
+
+  test("writes to stderr by default", () => {
+    const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const stack = stubStack((s) =>
+        taskDefinition(s, [{ ...goodContainer, readonlyRootFilesystem: false }]),
+      );
+      applyGuardrails(stack, { environmentSuffix: "test" });
+      Testing.synth(stack, true);
+      expect(write).toHaveBeenCalledWith(expect.stringMatching(/ECS4/));
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe("construct suppressions", () => {
+  test("a suppressed finding is reported with its reason and is not an error", () => {
+    const report = reportFor((s) =>
+      suppressRule(leakyAlb(s), "ELB1", "legacy clients send malformed headers"),
+    );
+    expect(ids(report.errors)).not.toContain("ELB1");
+    expect(report.suppressed.map((f) => [f.rule.id, f.suppression?.reason])).toEqual([
+      ["ELB1", "legacy clients send malformed headers"],
+    ]);
+    expect(formatReport(report)).toMatch(
+      /active suppressions:\n {2}ELB1[^\n]*\n {4}- aws_lb.alb \[stub\/alb\][^\n]*\n {6}suppressed by suppressRule\(stub\/alb\): legacy clients/,
+    );
+  });
+
+  test("a suppression on a module covers the resources inside it", () => {
+    const report = reportFor((s) => {
+      const module = new Construct(s, "load-balancer");
+      leakyAlb(module);
+      suppressRule(module, "ELB3", "access logs are shipped by the account's log pipeline");
+    });
+    expect(ids(report.suppressed)).toEqual(["ELB3"]);
+    expect(ids(report.errors)).toEqual(["ELB1"]);
+  });
+
+  test("a suppression covers only the rule it names", () => {
+    const report = reportFor((s) => suppressRule(leakyAlb(s), "ELB3", "access logs are not needed in test"));
+    expect(ids(report.errors)).toEqual(["ELB1"]);
+  });
+
+  test("a suppression that silences nothing is reported as unused", () => {
+    const printed: string[] = [];
+    const stack = stubStack((s) =>
+      suppressRule(taskDefinition(s, [goodContainer]), "ECS4", "image writes to its root filesystem"),
+    );
+    applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
+    Testing.synth(stack, true);
+    expect(printed.join("\n")).toMatch(
+      /unused suppressions \(nothing to suppress; remove them\):\n {2}ECS4 by suppressRule\(stub\/task\): image writes/,
+    );
+  });
+
+  test("a used suppression is not reported as unused", () => {
+    const report = reportFor((s) =>
+      suppressRule(leakyAlb(s), "ELB1", "legacy clients send malformed headers"),
+    );
+    expect(report.unusedSuppressions).toEqual([]);
+  });
+
+  test("fails when a suppression has no reason", () => {
+    expect(() => reportFor((s) => suppressRule(leakyAlb(s), "ELB1", " "))).toThrow(
+      /suppressRule\(stub\/alb\): suppressing ELB1 needs a reason of at least 10 characters/,
+    );
+  });
+
+  test("fails when a suppression names an unknown rule", () => {
+    expect(() => reportFor((s) => suppressRule(leakyAlb(s), "ELB9", "a good enough reason"))).toThrow(
+      /"ELB9" is not a guardrail rule \(ECS1, ECS2/,
+    );
+  });
+
+  test("fails when a whole stack is suppressed", () => {
+    expect(() => reportFor((s) => suppressRule(s, "ELB1", "the whole stack is exempt"))).toThrow(
+      /suppress on a resource or module, not a whole stack/,
+    );
+  });
+});
+
+describe("option suppressions", () => {
+  test("apply to every stack when no stack is named", () => {
+    const report = reportFor(leakyAlb, {
+      suppressions: [{ rule: "ELB1", reason: "blueprint-wide exemption", origin: "blueprint x" }],
+    });
+    expect(ids(report.suppressed)).toEqual(["ELB1"]);
+  });
+
+  test("apply only to the named stack", () => {
+    const report = reportFor(leakyAlb, {
+      suppressions: [{ rule: "ELB1", reason: "exempt in another stack", stack: "other", origin: "test" }],
+    });
+    expect(ids(report.errors)).toEqual(["ELB1"]);
+  });
+
+  test("apply only under their scope path", () => {
+    const report = reportFor(
+      (s) => {
+        leakyAlb(new Construct(s, "public"));
+        leakyAlb(new Construct(s, "internal"));
+      },
+      {
+        suppressions: [
+          { rule: "ELB1", reason: "internal ALB sits behind a proxy", scope: "stub/internal", origin: "t" },
+        ],
+      },
+    );
+    expect(report.suppressed.map((f) => f.path)).toEqual(["stub/internal/alb"]);
+    expect(report.errors.map((f) => f.path)).toEqual(["stub/public/alb"]);
+  });
+
+  test("fails when an option suppression names an unknown rule", () => {
+    const stack = stubStack(leakyAlb);
+    expect(() =>
+      applyGuardrails(stack, {
+        environmentSuffix: "test",
+        suppressions: [{ rule: "NOPE", reason: "a long enough reason", origin: "blueprint x" }],
+      }),
+    ).toThrow(/guardrail suppression 0 \(blueprint x\): "NOPE" is not a guardrail rule/);
+  });
+});
+
+describe("guardrailOptionsFor", () => {
+  const noFlowLogs = configFrom(
+    blueprintWith("trading", (bp) => {
+      bp.network = {
+        ...bp.network,
+        flowLogs: { enabled: false, disabledReason: "cost: short-lived load tests" },
+      };
+      bp.guardrails = { suppressions: [{ rule: "ELB3", reason: "ALB access logs are off in load tests" }] };
+    }),
+  );
+
+  test("takes the environment suffix from the config", () => {
+    expect(guardrailOptionsFor(noFlowLogs).environmentSuffix).toBe("test");
+  });
+
+  test("suppresses the flow-log rule with the blueprint's disabledReason when flow logs are off", () => {
+    const report = evaluateStack(
+      stubStack((s) => new Vpc(s, "vpc", { cidrBlock: "10.0.0.0/16" })),
+      guardrailOptionsFor(noFlowLogs),
+    );
+    const vpc2 = report.suppressed.find((f) => f.rule.id === "VPC2");
+    expect(vpc2?.suppression).toMatchObject({
+      reason: "cost: short-lived load tests",
+      origin: "blueprint trading (network.flowLogs.disabledReason)",
+    });
+  });
+
+  test("does not suppress the flow-log rule when flow logs are on", () => {
+    const options = guardrailOptionsFor(configFrom(blueprintWith("trading", () => undefined)));
+    expect((options.suppressions ?? []).map((s) => s.rule)).not.toContain("VPC2");
+  });
+
+  test("carries the blueprint's suppressions with their reasons", () => {
+    expect(guardrailOptionsFor(noFlowLogs).suppressions).toContainEqual({
+      rule: "ELB3",
+      reason: "ALB access logs are off in load tests",
+      origin: "blueprint trading (guardrails.suppressions)",
+    });
+  });
+
+  test("exempts shared stacks from the destroyability and suffix rules only", () => {
+    const shared = stubStack((s) => {
+      new S3Bucket(s, "state", { bucket: "tfstate-trading-platform" });
+      new Lb(s, "alb", {
+        name: "alb-trading",
+        dropInvalidHeaderFields: false,
+        enableDeletionProtection: true,
+      });
+    });
+    const report = evaluateStack(shared, guardrailOptionsFor(noFlowLogs, { sharedStacks: [shared] }));
+    expect(ids(report.suppressed).sort()).toEqual(["DST3", "DST4", "ELB3", "NAME1", "NAME1"]);
+    expect(ids(findingsOf(report))).toEqual(["ELB1"]);
+  });
+});

@@ -1,0 +1,694 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Fn, TerraformStack } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRegistryScanningConfiguration } from "@cdktf/provider-aws/lib/ecr-registry-scanning-configuration";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { RULES } from "../../../modules/guardrails";
+import { findingsOf, goodContainer, reportFor, TAGS, taskDefinition } from "./stub";
+
+type Build = (stack: TerraformStack) => void;
+interface Case {
+  /** Rule id expected to fire on `bad` and stay silent on `good`. */
+  readonly rule: string;
+  /** What is wrong in `bad` (the test name). */
+  readonly offence: string;
+  readonly bad: Build;
+  readonly good: Build;
+  /** Expected in the finding's detail. */
+  readonly detail: RegExp;
+  /** Provider default tags of the stub (TAG1). */
+  readonly badTags?: Record<string, string>;
+}
+
+const ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const container = (edit: Record<string, unknown>) => ({ ...goodContainer, ...edit });
+const service = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof EcsService>[2]>) =>
+  new EcsService(s, "svc", {
+    name: "ecs-svc-app-test",
+    cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/ecs-cluster-app-test",
+    forceDelete: true,
+    networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: false },
+    ...extra,
+  });
+const repo = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof EcrRepository>[2]> = {}) =>
+  new EcrRepository(s, "repo", {
+    name: "ecr-repo-app-test",
+    imageTagMutability: "IMMUTABLE",
+    imageScanningConfiguration: { scanOnPush: true },
+    forceDelete: true,
+    ...extra,
+  });
+const alb = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof Lb>[2]> = {}) =>
+  new Lb(s, "alb", {
+    name: "alb-app-test",
+    dropInvalidHeaderFields: true,
+    accessLogs: { bucket: "s3-logs-test", enabled: true },
+    ...extra,
+  });
+const httpsListener = (s: TerraformStack, lb: Lb) =>
+  new LbListener(s, "https", {
+    loadBalancerArn: lb.arn,
+    port: 443,
+    protocol: "HTTPS",
+    certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+    defaultAction: [
+      { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
+    ],
+  });
+const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+const forward = [
+  { type: "forward", targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/1" },
+];
+const vpc = (s: TerraformStack) =>
+  new Vpc(s, "vpc", { cidrBlock: "10.0.0.0/16", tags: { Name: "vpc-app-test" } });
+const policy = (s: TerraformStack, actions: string[], resources: string[]) => {
+  const doc = new DataAwsIamPolicyDocument(s, "doc", {
+    statement: [{ sid: "Access", effect: "Allow", actions, resources }],
+  });
+  new IamPolicy(s, "policy", { name: "policy-app-test", policy: doc.json });
+};
+const cluster = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof RdsCluster>[2]> = {}) =>
+  new RdsCluster(s, "db", {
+    clusterIdentifier: "aurora-app-test",
+    engine: "aurora-postgresql",
+    storageEncrypted: true,
+    skipFinalSnapshot: true,
+    ...extra,
+  });
+const secret = (
+  s: TerraformStack,
+  extra: Partial<ConstructorParameters<typeof SecretsmanagerSecret>[2]> = {},
+) =>
+  new SecretsmanagerSecret(s, "secret", {
+    name: "secret-app-test",
+    kmsKeyId: ARN,
+    recoveryWindowInDays: 0,
+    ...extra,
+  });
+const key = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof KmsKey>[2]> = {}) =>
+  new KmsKey(s, "key", { enableKeyRotation: true, deletionWindowInDays: 7, ...extra });
+
+const CASES: Case[] = [
+  {
+    rule: "ECS1",
+    offence: "a privileged container",
+    bad: (s) => taskDefinition(s, [container({ privileged: true })]),
+    good: (s) => taskDefinition(s, [goodContainer]),
+    detail: /container app has privileged: true/,
+  },
+  {
+    rule: "ECS2",
+    offence: "a task definition in host network mode",
+    bad: (s) => taskDefinition(s, [goodContainer], { networkMode: "host" }),
+    good: (s) => taskDefinition(s, [goodContainer]),
+    detail: /network_mode is host/,
+  },
+  {
+    rule: "ECS3",
+    offence: "a task definition sharing the host PID namespace",
+    bad: (s) => taskDefinition(s, [goodContainer], { pidMode: "host" }),
+    good: (s) => taskDefinition(s, [goodContainer], { pidMode: "task" }),
+    detail: /pid_mode is host/,
+  },
+  {
+    rule: "ECS4",
+    offence: "a container with a writable root filesystem",
+    bad: (s) => taskDefinition(s, [container({ readonlyRootFilesystem: false })]),
+    good: (s) => taskDefinition(s, [goodContainer]),
+    detail: /container app has a writable root filesystem/,
+  },
+  {
+    rule: "ECS5",
+    offence: "a sidecar without a log configuration",
+    bad: (s) => taskDefinition(s, [goodContainer, container({ name: "xray", logConfiguration: undefined })]),
+    good: (s) => taskDefinition(s, [goodContainer, container({ name: "xray" })]),
+    detail: /container xray has no logConfiguration/,
+  },
+  {
+    rule: "ECS6",
+    offence: "a password passed as a plain environment value",
+    bad: (s) => taskDefinition(s, [container({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] })]),
+    good: (s) => taskDefinition(s, [goodContainer]),
+    detail: /passes DB_PASSWORD as a plain environment value/,
+  },
+  {
+    rule: "ECS6",
+    offence: "an AWS access key id in an innocently named variable",
+    bad: (s) =>
+      taskDefinition(s, [container({ environment: [{ name: "UPSTREAM", value: "AKIAABCDEFGHIJKLMNOP" }] })]),
+    good: (s) => taskDefinition(s, [container({ environment: [{ name: "UPSTREAM", value: "https://x" }] })]),
+    detail: /passes UPSTREAM/,
+  },
+  {
+    rule: "ECS7",
+    offence: "a service assigning public IPs",
+    bad: (s) => service(s, { networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: true } }),
+    good: (s) => service(s, {}),
+    detail: /assign_public_ip is true/,
+  },
+  {
+    rule: "ECS8",
+    offence: "a cluster without Container Insights",
+    bad: (s) => new EcsCluster(s, "cluster", { name: "ecs-cluster-app-test" }),
+    good: (s) =>
+      new EcsCluster(s, "cluster", {
+        name: "ecs-cluster-app-test",
+        setting: [{ name: "containerInsights", value: "enhanced" }],
+      }),
+    detail: /containerInsights is not enabled/,
+  },
+  {
+    rule: "ECS9",
+    offence: "container definitions hidden in a jsonencode expression",
+    bad: (s) => taskDefinition(s, [], { containerDefinitions: Fn.jsonencode([goodContainer]) }),
+    good: (s) => taskDefinition(s, [goodContainer]),
+    detail: /not a literal JSON array/,
+  },
+  {
+    rule: "ECR1",
+    offence: "a repository that does not scan on push",
+    bad: (s) => repo(s, { imageScanningConfiguration: { scanOnPush: false } }),
+    good: (s) => repo(s),
+    detail: /scan_on_push is not true/,
+  },
+  {
+    rule: "ECR1",
+    offence: "a repository without scan on push where no registry-wide scanning exists",
+    bad: (s) => repo(s, { imageScanningConfiguration: { scanOnPush: false } }),
+    good: (s) => {
+      repo(s, { imageScanningConfiguration: { scanOnPush: false } });
+      new EcrRegistryScanningConfiguration(s, "scanning", {
+        scanType: "ENHANCED",
+        rule: [
+          { scanFrequency: "CONTINUOUS_SCAN", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] },
+        ],
+      });
+    },
+    detail: /scan_on_push is not true/,
+  },
+  {
+    rule: "ECR2",
+    offence: "a repository with mutable tags",
+    bad: (s) => repo(s, { imageTagMutability: "MUTABLE" }),
+    good: (s) => repo(s),
+    detail: /image_tag_mutability is MUTABLE/,
+  },
+  {
+    rule: "ECR3",
+    offence: "a repository without a lifecycle policy",
+    bad: (s) => repo(s),
+    good: (s) => {
+      const r = repo(s);
+      new EcrLifecyclePolicy(s, "lifecycle", { repository: r.name, policy: "{}" });
+    },
+    detail: /no aws_ecr_lifecycle_policy/,
+  },
+  {
+    rule: "ELB1",
+    offence: "an ALB that forwards invalid header fields",
+    bad: (s) => alb(s, { dropInvalidHeaderFields: false }),
+    good: (s) => alb(s),
+    detail: /drop_invalid_header_fields is not true/,
+  },
+  {
+    rule: "ELB2",
+    offence: "an HTTP listener forwarding next to an HTTPS listener",
+    bad: (s) => {
+      const lb = alb(s);
+      httpsListener(s, lb);
+      new LbListener(s, "http", {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: forward,
+      });
+    },
+    good: (s) => {
+      const lb = alb(s);
+      httpsListener(s, lb);
+      new LbListener(s, "http", {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: redirect,
+      });
+    },
+    detail: /HTTP listener on port 80 does not redirect to HTTPS/,
+  },
+  {
+    rule: "ELB2",
+    offence: "a forwarding rule on the redirecting HTTP listener",
+    bad: (s) => {
+      const lb = alb(s);
+      httpsListener(s, lb);
+      const http = new LbListener(s, "http", {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: redirect,
+      });
+      new LbListenerRule(s, "rule", {
+        listenerArn: http.arn,
+        action: forward,
+        condition: [{ pathPattern: { values: ["/*"] } }],
+      });
+    },
+    good: (s) => {
+      const lb = alb(s);
+      new LbListener(s, "http", {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: forward,
+      });
+    },
+    detail: /listener rule on HTTP port 80 serves plain HTTP/,
+  },
+  {
+    rule: "ELB3",
+    offence: "an ALB without access logs",
+    bad: (s) => alb(s, { accessLogs: undefined }),
+    good: (s) => alb(s),
+    detail: /access_logs.enabled is not true/,
+  },
+  {
+    rule: "SG1",
+    offence: "a task security group open to the internet",
+    bad: (s) =>
+      new SecurityGroup(s, "sg", {
+        name: "secgroup-app-test",
+        ingress: [{ fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+    good: (s) => {
+      const sg = new SecurityGroup(s, "sg", { name: "secgroup-alb-test" });
+      alb(s, { securityGroups: [sg.id] });
+      new VpcSecurityGroupIngressRule(s, "https", {
+        securityGroupId: sg.id,
+        cidrIpv4: "0.0.0.0/0",
+        fromPort: 443,
+        toPort: 443,
+        ipProtocol: "tcp",
+      });
+    },
+    detail: /ingress from 0.0.0.0\/0 on tcp 8080-8080 \(not a load balancer's security group\)/,
+  },
+  {
+    rule: "SG1",
+    offence: "a load balancer security group open to the internet beyond 80/443",
+    bad: (s) => {
+      const sg = new SecurityGroup(s, "sg", { name: "secgroup-alb-test" });
+      alb(s, { securityGroups: [sg.id] });
+      new SecurityGroupRule(s, "test-listener", {
+        type: "ingress",
+        securityGroupId: sg.id,
+        cidrBlocks: ["0.0.0.0/0"],
+        fromPort: 8443,
+        toPort: 8443,
+        protocol: "tcp",
+      });
+    },
+    good: (s) => {
+      const sg = new SecurityGroup(s, "sg", { name: "secgroup-alb-test" });
+      alb(s, { securityGroups: [sg.id] });
+      new SecurityGroupRule(s, "test-listener", {
+        type: "ingress",
+        securityGroupId: sg.id,
+        cidrBlocks: ["10.0.0.0/16"],
+        fromPort: 8443,
+        toPort: 8443,
+        protocol: "tcp",
+      });
+    },
+    detail: /ingress from 0.0.0.0\/0 on tcp 8443-8443$/,
+  },
+  {
+    rule: "VPC1",
+    offence: "a VPC whose default security group is left open",
+    bad: (s) => vpc(s),
+    good: (s) => new DefaultSecurityGroup(s, "default-sg", { vpcId: vpc(s).id }),
+    detail: /no aws_default_security_group/,
+  },
+  {
+    rule: "VPC1",
+    offence: "a default security group with rules",
+    bad: (s) =>
+      new DefaultSecurityGroup(s, "default-sg", {
+        vpcId: vpc(s).id,
+        egress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+    good: (s) => new DefaultSecurityGroup(s, "default-sg", { vpcId: vpc(s).id }),
+    detail: /has ingress or egress rules/,
+  },
+  {
+    rule: "VPC2",
+    offence: "a VPC without flow logs",
+    bad: (s) => vpc(s),
+    good: (s) => new FlowLog(s, "flow", { vpcId: vpc(s).id, trafficType: "ALL", logDestination: "arn:x" }),
+    detail: /no aws_flow_log refers to this VPC/,
+  },
+  {
+    rule: "KMS1",
+    offence: "a symmetric key without rotation",
+    bad: (s) => key(s, { enableKeyRotation: false }),
+    good: (s) => {
+      key(s);
+      new KmsKey(s, "signing", {
+        customerMasterKeySpec: "RSA_2048",
+        keyUsage: "SIGN_VERIFY",
+        deletionWindowInDays: 7,
+      });
+    },
+    detail: /enable_key_rotation is not true/,
+  },
+  {
+    rule: "LOG1",
+    offence: "a log group without a KMS key",
+    bad: (s) => new CloudwatchLogGroup(s, "logs", { name: "/ecs/app-test", retentionInDays: 30 }),
+    good: (s) =>
+      new CloudwatchLogGroup(s, "logs", { name: "/ecs/app-test", retentionInDays: 30, kmsKeyId: key(s).arn }),
+    detail: /kms_key_id is not set/,
+  },
+  {
+    rule: "LOG2",
+    offence: "a log group kept forever",
+    bad: (s) => new CloudwatchLogGroup(s, "logs", { name: "/ecs/app-test", kmsKeyId: ARN }),
+    good: (s) =>
+      new CloudwatchLogGroup(s, "logs", { name: "/ecs/app-test", kmsKeyId: ARN, retentionInDays: 30 }),
+    detail: /retention_in_days is unset/,
+  },
+  {
+    rule: "IAM1",
+    offence: "a policy document granting service:*",
+    bad: (s) => policy(s, ["s3:*"], ["arn:aws:s3:::bucket-test/*"]),
+    good: (s) => policy(s, ["s3:GetObject", "ecr:BatchGet*"], ["arn:aws:s3:::bucket-test/*"]),
+    detail: /statement Access allows s3:\*/,
+  },
+  {
+    rule: "IAM1",
+    offence: "a literal JSON role policy granting *",
+    bad: (s) =>
+      new IamRolePolicy(s, "inline", {
+        role: "role-app-test",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+        }),
+      }),
+    good: (s) =>
+      new IamRolePolicy(s, "inline", {
+        role: "role-app-test",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:1:q-test" },
+          ],
+        }),
+      }),
+    detail: /allows \*/,
+  },
+  {
+    rule: "IAM1",
+    offence: "an inline role policy allowing everything but IAM (NotAction)",
+    bad: (s) =>
+      new IamRole(s, "role", {
+        name: "role-app-test",
+        assumeRolePolicy: "{}",
+        inlinePolicy: [
+          {
+            name: "inline",
+            policy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }],
+            }),
+          },
+        ],
+      }),
+    good: (s) =>
+      new IamRole(s, "role", {
+        name: "role-app-test",
+        assumeRolePolicy: "{}",
+        inlinePolicy: [
+          {
+            name: "inline",
+            policy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Deny", NotAction: "iam:*", Resource: "*" }],
+            }),
+          },
+        ],
+      }),
+    detail: /allows everything but iam:\* \(NotAction\)/,
+  },
+  {
+    rule: "IAM2",
+    offence: 'a scoped action granted on Resource "*"',
+    bad: (s) => policy(s, ["s3:GetObject"], ["*"]),
+    good: (s) => {
+      policy(s, ["ecr:GetAuthorizationToken", "xray:PutTraceSegments"], ["*"]);
+      // A key policy names principals: its "*" means "this key", not every resource.
+      new DataAwsIamPolicyDocument(s, "key-policy", {
+        statement: [
+          {
+            actions: ["kms:*"],
+            resources: ["*"],
+            principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }],
+          },
+        ],
+      });
+    },
+    detail: /allows s3:GetObject on "\*"/,
+  },
+  {
+    rule: "SM1",
+    offence: "a secret on the AWS-managed key",
+    bad: (s) => secret(s, { kmsKeyId: undefined }),
+    good: (s) => secret(s),
+    detail: /kms_key_id is not set/,
+  },
+  {
+    rule: "RDS1",
+    offence: "an unencrypted Aurora cluster",
+    bad: (s) => cluster(s, { storageEncrypted: false }),
+    good: (s) => cluster(s),
+    detail: /storage_encrypted is not true/,
+  },
+  {
+    rule: "RDS2",
+    offence: "a publicly accessible database instance",
+    bad: (s) =>
+      new RdsClusterInstance(s, "writer", {
+        identifier: "aurora-app-1-test",
+        clusterIdentifier: cluster(s).id,
+        instanceClass: "db.serverless",
+        engine: "aurora-postgresql",
+        publiclyAccessible: true,
+      }),
+    good: (s) =>
+      new RdsClusterInstance(s, "writer", {
+        identifier: "aurora-app-1-test",
+        clusterIdentifier: cluster(s).id,
+        instanceClass: "db.serverless",
+        engine: "aurora-postgresql",
+      }),
+    detail: /publicly_accessible is true/,
+  },
+  {
+    rule: "NAME1",
+    offence: "a name without the environment suffix",
+    bad: (s) => new EcsCluster(s, "cluster", { name: "ecs-cluster-app", setting: [] }),
+    good: (s) => new EcsCluster(s, "cluster", { name: "ecs-cluster-app-test", setting: [] }),
+    detail: /name "ecs-cluster-app" does not contain the environment suffix "test"/,
+  },
+  {
+    rule: "NAME1",
+    offence: "an ALB name over the 32-character limit",
+    bad: (s) => alb(s, { name: "alb-a-very-long-trading-name-test" }),
+    good: (s) => alb(s, { name: "alb-trading-test" }),
+    detail: /is 33 characters; AWS allows 32/,
+  },
+  {
+    rule: "NAME1",
+    offence: "a Name tag without the environment suffix",
+    bad: (s) => new Vpc(s, "vpc", { cidrBlock: "10.0.0.0/16", tags: { Name: "vpc-app" } }),
+    good: (s) => vpc(s),
+    detail: /tags.Name "vpc-app" does not contain/,
+  },
+  {
+    rule: "TAG1",
+    offence: "a provider whose default tags lack CostCenter",
+    badTags: { Environment: "test", Team: "platform", Project: "guardrails" },
+    bad: () => undefined,
+    good: () => undefined,
+    detail: /default_tags lack CostCenter/,
+  },
+  {
+    rule: "TAG1",
+    offence: "a resource blanking a required tag",
+    bad: (s) => new Vpc(s, "vpc", { cidrBlock: "10.0.0.0/16", tags: { Name: "vpc-app-test", Team: "" } }),
+    good: (s) => vpc(s),
+    detail: /tags override Team with an empty value/,
+  },
+  {
+    rule: "DST1",
+    offence: "a resource with prevent_destroy",
+    bad: (s) =>
+      new CloudwatchLogGroup(s, "logs", {
+        name: "/ecs/app-test",
+        kmsKeyId: ARN,
+        retentionInDays: 30,
+        lifecycle: { preventDestroy: true },
+      }),
+    good: (s) =>
+      new CloudwatchLogGroup(s, "logs", { name: "/ecs/app-test", kmsKeyId: ARN, retentionInDays: 30 }),
+    detail: /lifecycle.prevent_destroy is true/,
+  },
+  {
+    rule: "DST2",
+    offence: "a repository without force_delete",
+    bad: (s) => repo(s, { forceDelete: undefined }),
+    good: (s) => repo(s),
+    detail: /force_delete is unset/,
+  },
+  {
+    rule: "DST3",
+    offence: "a bucket without force_destroy",
+    bad: (s) => new S3Bucket(s, "logs", { bucket: "s3-logs-test" }),
+    good: (s) => new S3Bucket(s, "logs", { bucket: "s3-logs-test", forceDestroy: true }),
+    detail: /force_destroy is unset/,
+  },
+  {
+    rule: "DST4",
+    offence: "an ALB with deletion protection",
+    bad: (s) => alb(s, { enableDeletionProtection: true }),
+    good: (s) => alb(s, { enableDeletionProtection: false }),
+    detail: /enable_deletion_protection is true/,
+  },
+  {
+    rule: "DST5",
+    offence: "a database with deletion protection",
+    bad: (s) => cluster(s, { deletionProtection: true }),
+    good: (s) => cluster(s),
+    detail: /deletion_protection is true/,
+  },
+  {
+    rule: "DST6",
+    offence: "a database that takes a final snapshot",
+    bad: (s) =>
+      new DbInstance(s, "db", {
+        identifier: "db-app-test",
+        instanceClass: "db.t4g.micro",
+        storageEncrypted: true,
+        finalSnapshotIdentifier: "final-test",
+      }),
+    good: (s) =>
+      new DbInstance(s, "db", {
+        identifier: "db-app-test",
+        instanceClass: "db.t4g.micro",
+        storageEncrypted: true,
+        skipFinalSnapshot: true,
+      }),
+    detail: /skip_final_snapshot is unset/,
+  },
+  {
+    rule: "DST7",
+    offence: "a secret with the default 30-day recovery window",
+    bad: (s) => secret(s, { recoveryWindowInDays: undefined }),
+    good: (s) => secret(s),
+    detail: /recovery_window_in_days is unset \(30\)/,
+  },
+  {
+    rule: "DST8",
+    offence: "a KMS key with a 30-day deletion window",
+    bad: (s) => key(s, { deletionWindowInDays: 30 }),
+    good: (s) => key(s),
+    detail: /deletion_window_in_days is 30/,
+  },
+  {
+    rule: "DST9",
+    offence: "an ECS service without force_delete",
+    bad: (s) => service(s, { forceDelete: undefined }),
+    good: (s) => service(s, {}),
+    detail: /force_delete is unset/,
+  },
+  {
+    rule: "DST10",
+    offence: "a Cloud Map service without force_destroy",
+    bad: (s) => new ServiceDiscoveryService(s, "discovery", { name: "app-test" }),
+    good: (s) => new ServiceDiscoveryService(s, "discovery", { name: "app-test", forceDestroy: true }),
+    detail: /force_destroy is unset/,
+  },
+];
+
+describe.each(CASES)("rule $rule", ({ rule, offence, bad, good, detail, badTags }) => {
+  test(`fires on ${offence}`, () => {
+    const fired = findingsOf(reportFor(bad, {}, badTags)).filter((f) => f.rule.id === rule);
+    expect(fired.map((f) => f.detail)).toEqual(expect.arrayContaining([expect.stringMatching(detail)]));
+  });
+
+  test(`passes the clean counterpart of ${offence}`, () => {
+    const fired = findingsOf(reportFor(good, {}, TAGS)).filter((f) => f.rule.id === rule);
+    expect(fired.map((f) => f.detail)).toEqual([]);
+  });
+});
+
+describe("rule registry", () => {
+  test("every rule has a test case that makes it fire", () => {
+    const tested = new Set(CASES.map((c) => c.rule));
+    expect(RULES.map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
+  });
+
+  test("rule ids are unique", () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test("every rule has a one-line info and an explanation of the fix", () => {
+    for (const r of RULES) {
+      expect(r.info).not.toMatch(/\n/);
+      expect(r.explanation.length).toBeGreaterThan(r.info.length);
+    }
+  });
+
+  test("rules map to their Security Hub controls", () => {
+    const controls = Object.fromEntries(RULES.map((r) => [r.id, r.control]));
+    expect(controls).toMatchObject({
+      ECS1: "ECS.4",
+      ECS4: "ECS.5",
+      ECS7: "ECS.2",
+      ECS8: "ECS.12",
+      ECR1: "ECR.1",
+      ECR2: "ECR.2",
+      ECR3: "ECR.3",
+      ELB1: "ELB.4",
+      ELB2: "ELB.1",
+      ELB3: "ELB.5",
+      VPC1: "EC2.2",
+      VPC2: "EC2.6",
+      KMS1: "KMS.4",
+      RDS2: "RDS.2",
+    });
+  });
+});

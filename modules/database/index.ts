@@ -1,0 +1,150 @@
+import { Construct } from "constructs";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { DatabaseConfig } from "../../config/schema";
+import type { Naming } from "../naming";
+
+export const AURORA_POSTGRES_ENGINE = "aurora-postgresql";
+/** Instance class of Aurora Serverless v2 instances. */
+export const SERVERLESS_V2_INSTANCE_CLASS = "db.serverless";
+/** Master user name; the password is generated and kept by RDS in Secrets Manager. */
+export const MASTER_USERNAME = "postgres";
+
+export interface AuroraDatabaseProps {
+  readonly naming: Naming;
+  /** `config.database`. */
+  readonly config: DatabaseConfig;
+  readonly vpcId: string;
+  /** The isolated database subnets (no route to the internet), one per AZ. */
+  readonly subnetIds: string[];
+  /** Customer-managed key for storage and for the RDS-managed master secret. */
+  readonly kmsKeyArn: string;
+  /**
+   * Security groups admitted on the database port, by a stable key (the service name).
+   * More can be added with {@link AuroraDatabase.allowFrom}. @default none
+   */
+  readonly allowedSecurityGroups?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Aurora PostgreSQL in the database subnets: storage and master secret encrypted with the
+ * platform CMK, master password generated and rotated by RDS in Secrets Manager (rotation
+ * period from config), Serverless v2 or provisioned instances, and a security group that
+ * admits only the services configured to use the database. Built to be destroyed: no final
+ * snapshot, no deletion protection, minimal backup retention from config.
+ */
+export class AuroraDatabase extends Construct {
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  /** Writer endpoint. */
+  readonly endpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** ARN of the RDS-managed master user secret (JSON with `username` and `password`). */
+  readonly masterSecretArn: string;
+  /** Key that encrypts the master secret (readers need `kms:Decrypt` on it). */
+  readonly masterSecretKmsKeyArn: string;
+  readonly securityGroupId: string;
+
+  private readonly props: AuroraDatabaseProps;
+
+  constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
+    super(scope, id);
+    this.props = props;
+    const { config, naming } = props;
+    if (props.subnetIds.length < 2) {
+      throw new Error(
+        `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`,
+      );
+    }
+    const serverless = config.mode === "serverless-v2";
+
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: naming.name("dbSubnetGroup"),
+      description: "Isolated database subnets",
+      subnetIds: props.subnetIds,
+    });
+    const sgName = naming.name("securityGroup", `${naming.blueprint}-db`);
+    // No egress rules: the database never opens connections (Terraform removes AWS's default
+    // allow-all egress rule from groups it creates).
+    const sg = new SecurityGroup(this, "security-group", {
+      name: sgName,
+      description: `Aurora PostgreSQL: port ${config.port} from the services that use the database`,
+      vpcId: props.vpcId,
+      tags: { Name: sgName },
+    });
+    this.securityGroupId = sg.id;
+
+    const cluster = new RdsCluster(this, "cluster", {
+      clusterIdentifier: naming.name("dbCluster"),
+      engine: AURORA_POSTGRES_ENGINE,
+      engineMode: "provisioned",
+      engineVersion: config.engineVersion,
+      databaseName: config.databaseName,
+      port: config.port,
+      masterUsername: MASTER_USERNAME,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [sg.id],
+      backupRetentionPeriod: config.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      // Environments must be destroyable: no final snapshot, no deletion protection.
+      skipFinalSnapshot: true,
+      deletionProtection: false,
+      serverlessv2ScalingConfiguration: serverless
+        ? { minCapacity: config.minCapacity, maxCapacity: config.maxCapacity }
+        : undefined,
+    });
+    for (let i = 1; i <= config.instances; i++) {
+      new RdsClusterInstance(this, `instance-${i}`, {
+        identifier: naming.name("dbInstance", `${naming.blueprint}-${i}`),
+        clusterIdentifier: cluster.id,
+        engine: cluster.engine,
+        engineVersion: cluster.engineVersion,
+        instanceClass: serverless ? SERVERLESS_V2_INSTANCE_CLASS : config.instanceClass,
+        dbSubnetGroupName: subnetGroup.name,
+        publiclyAccessible: false,
+      });
+    }
+    // RDS creates the master secret with a 7-day rotation; Secrets Manager "managed rotation"
+    // accepts a new schedule without a Lambda (`rotation_lambda_arn` is optional for managed
+    // secrets since terraform-provider-aws PR #34180, v5.x).
+    const masterSecret = cluster.masterUserSecret.get(0);
+    new SecretsmanagerSecretRotation(this, "master-secret-rotation", {
+      secretId: masterSecret.secretArn,
+      rotationRules: { automaticallyAfterDays: config.rotationDays },
+      // RDS has just set the password; rotating again at creation only adds a failure point.
+      rotateImmediately: false,
+    });
+
+    this.clusterIdentifier = cluster.clusterIdentifier;
+    this.clusterArn = cluster.arn;
+    this.endpoint = cluster.endpoint;
+    this.readerEndpoint = cluster.readerEndpoint;
+    this.port = config.port;
+    this.databaseName = config.databaseName;
+    this.masterSecretArn = masterSecret.secretArn;
+    this.masterSecretKmsKeyArn = props.kmsKeyArn;
+    for (const [key, sgId] of Object.entries(props.allowedSecurityGroups ?? {})) this.allowFrom(key, sgId);
+  }
+
+  /** Admits one security group (a service's) on the database port; `key` names the rule. */
+  allowFrom(key: string, securityGroupId: string): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, `ingress-${key}`, {
+      securityGroupId: this.securityGroupId,
+      description: `PostgreSQL from ${key}`,
+      ipProtocol: "tcp",
+      fromPort: this.props.config.port,
+      toPort: this.props.config.port,
+      referencedSecurityGroupId: securityGroupId,
+    });
+  }
+}

@@ -1,0 +1,308 @@
+import { Construct } from "constructs";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { ServiceConfig } from "../../config/schema";
+import type { Naming } from "../naming";
+
+/** Where the service's ARNs live; every ARN below is built from a name and these. */
+export interface ArnContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** A Secrets Manager secret the execution role may read, and the CMK that encrypts it. */
+export interface SecretGrant {
+  readonly arn: string;
+  /** Customer-managed key of the secret; absent when it uses the AWS-managed key. */
+  readonly kmsKeyArn?: string;
+}
+
+export interface ServiceRolesProps {
+  readonly naming: Naming;
+  readonly serviceName: string;
+  readonly arns: ArnContext;
+  /** ECR repository the task pulls its image from (name, not URL). */
+  readonly repositoryName: string;
+  /** The service's own log group name. */
+  readonly logGroupName: string;
+  /** Exactly the secrets the task definition injects. */
+  readonly secrets: SecretGrant[];
+  /** S3 buckets, SQS queues and DynamoDB tables the service's config names. */
+  readonly access: ServiceConfig["access"];
+  /** Queues of the workers this service calls: it may send to them. @default none */
+  readonly sendQueues?: { readonly arns: string[]; readonly kmsKeyArn: string };
+  /** The worker's own queue, consumed by the task. @default none */
+  readonly ownQueue?: { readonly arn: string; readonly kmsKeyArn: string };
+  /**
+   * The ADOT collector's default ECS config also exports metrics as EMF to the log group
+   * `/aws/ecs/application/metrics`, so the task role needs write access to that group.
+   * @default false
+   */
+  readonly emfMetrics?: boolean;
+  /** ECS Exec (ssmmessages) for the task role. @default false */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/** The log group the ADOT collector's ECS default config writes EMF metrics to. */
+export const ADOT_EMF_LOG_GROUP = "/aws/ecs/application/metrics";
+
+const arn = (c: ArnContext, service: string, resource: string, global = false) =>
+  `arn:${c.partition}:${service}:${global ? "" : c.region}:${global ? "" : c.accountId}:${resource}`;
+
+/** ARN of a log group's streams (`logs:PutLogEvents` is authorised on log-stream resources). */
+export const logGroupStreamsArn = (c: ArnContext, logGroupName: string) =>
+  `${arn(c, "logs", `log-group:${logGroupName}`)}:*`;
+
+/**
+ * The two roles of one service: the execution role ECS uses to start the task (image pull,
+ * logs, secrets) and the task role the application runs with (X-Ray and exactly the data
+ * stores its config names). Each role gets one inline policy, resource-scoped.
+ */
+export class ServiceRoles extends Construct {
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  /** Statements of each role's policy, for callers that inspect them. */
+  readonly executionStatements: DataAwsIamPolicyDocumentStatement[];
+  readonly taskStatements: DataAwsIamPolicyDocumentStatement[];
+
+  constructor(scope: Construct, id: string, props: ServiceRolesProps) {
+    super(scope, id);
+    const { naming, serviceName: name, arns: c } = props;
+
+    // aws:SourceAccount stops another account's ECS from assuming the role (confused deputy).
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [c.accountId] }],
+        },
+      ],
+    });
+
+    this.executionStatements = executionStatements(props);
+    this.taskStatements = taskStatements(props);
+
+    this.executionRole = this.role("execution", naming.name("iamRole", `${name}-exec`), trust, [
+      naming.name("iamPolicy", `${name}-exec`),
+      this.executionStatements,
+    ]);
+    this.taskRole = this.role("task", naming.name("iamRole", `${name}-task`), trust, [
+      naming.name("iamPolicy", `${name}-task`),
+      this.taskStatements,
+    ]);
+  }
+
+  private role(
+    id: string,
+    name: string,
+    trust: DataAwsIamPolicyDocument,
+    [policyName, statements]: [string, DataAwsIamPolicyDocumentStatement[]],
+  ): IamRole {
+    const role = new IamRole(this, `${id}-role`, { name, assumeRolePolicy: trust.json });
+    const doc = new DataAwsIamPolicyDocument(this, `${id}-policy-document`, { statement: statements });
+    new IamRolePolicy(this, `${id}-policy`, { name: policyName, role: role.id, policy: doc.json });
+    return role;
+  }
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function executionStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement[] {
+  const c = p.arns;
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    {
+      sid: "PullOwnImage",
+      actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      resources: [arn(c, "ecr", `repository/${p.repositoryName}`)],
+    },
+    {
+      // ecr:GetAuthorizationToken has no resource-level permissions: AWS accepts only "*".
+      sid: "EcrLogin",
+      actions: ["ecr:GetAuthorizationToken"],
+      resources: ["*"],
+    },
+    {
+      sid: "WriteOwnLogs",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: [logGroupStreamsArn(c, p.logGroupName)],
+    },
+  ];
+  const secretArns = unique(p.secrets.map((s) => s.arn));
+  if (secretArns.length > 0) {
+    statements.push({
+      sid: "ReadOwnSecrets",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: secretArns,
+    });
+  }
+  const keyArns = unique(p.secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])));
+  if (keyArns.length > 0) {
+    statements.push({
+      sid: "DecryptOwnSecrets",
+      actions: ["kms:Decrypt"],
+      resources: keyArns,
+      // Only through Secrets Manager: the role cannot use the key for anything else.
+      condition: [
+        {
+          test: "StringEquals",
+          variable: "kms:ViaService",
+          values: [`secretsmanager.${c.region}.amazonaws.com`],
+        },
+      ],
+    });
+  }
+  return statements;
+}
+
+function taskStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement[] {
+  const c = p.arns;
+  const { s3Buckets, sqsQueues, dynamodbTables } = p.access;
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    {
+      // X-Ray trace and sampling APIs have no resource-level permissions: AWS accepts only "*".
+      sid: "XRayWrite",
+      actions: [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:GetSamplingStatisticSummaries",
+      ],
+      resources: ["*"],
+    },
+  ];
+
+  const bucketArns = (write: boolean) =>
+    s3Buckets.filter((b) => b.write === write).map((b) => arn(c, "s3", b.name, true));
+  for (const [write, sid] of [
+    [false, "S3Read"],
+    [true, "S3ReadWrite"],
+  ] as const) {
+    const buckets = bucketArns(write);
+    if (buckets.length === 0) continue;
+    statements.push({ sid: `${sid}Buckets`, actions: ["s3:ListBucket"], resources: buckets });
+    statements.push({
+      sid: `${sid}Objects`,
+      actions: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
+      resources: buckets.map((b) => `${b}/*`),
+    });
+  }
+
+  const sendQueues = sqsQueues.filter((q) => q.send).map((q) => arn(c, "sqs", q.name));
+  if (sendQueues.length > 0) {
+    statements.push({
+      sid: "SqsSend",
+      actions: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+      resources: sendQueues,
+    });
+  }
+  const consumeQueues = sqsQueues.filter((q) => q.consume).map((q) => arn(c, "sqs", q.name));
+  const consumeActions = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+  ];
+  if (consumeQueues.length > 0) {
+    statements.push({ sid: "SqsConsume", actions: consumeActions, resources: consumeQueues });
+  }
+
+  for (const [write, sid] of [
+    [false, "DynamoDbRead"],
+    [true, "DynamoDbReadWrite"],
+  ] as const) {
+    const tables = dynamodbTables
+      .filter((t) => t.write === write)
+      .map((t) => arn(c, "dynamodb", `table/${t.name}`));
+    if (tables.length === 0) continue;
+    const read = [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:Query",
+      "dynamodb:Scan",
+      "dynamodb:DescribeTable",
+      "dynamodb:ConditionCheckItem",
+    ];
+    const writeActions = [
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ];
+    statements.push({
+      sid,
+      actions: write ? [...read, ...writeActions] : read,
+      // Queries on secondary indexes are authorised on the index ARNs.
+      resources: tables.flatMap((t) => [t, `${t}/index/*`]),
+    });
+  }
+
+  if (p.sendQueues && p.sendQueues.arns.length > 0) {
+    statements.push({
+      sid: "SendToWorkerQueues",
+      actions: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+      resources: p.sendQueues.arns,
+    });
+    // Sending to an SSE-KMS queue generates a data key under the queue's CMK.
+    statements.push({
+      sid: "EncryptForWorkerQueues",
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      resources: [p.sendQueues.kmsKeyArn],
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`sqs.${c.region}.amazonaws.com`] },
+      ],
+    });
+  }
+
+  if (p.ownQueue) {
+    statements.push({ sid: "ConsumeOwnQueue", actions: consumeActions, resources: [p.ownQueue.arn] });
+    // An SSE-KMS queue hands out messages only to callers that may decrypt with its key.
+    statements.push({
+      sid: "DecryptOwnQueue",
+      actions: ["kms:Decrypt"],
+      resources: [p.ownQueue.kmsKeyArn],
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`sqs.${c.region}.amazonaws.com`] },
+      ],
+    });
+  }
+
+  if (p.emfMetrics) {
+    const group = arn(c, "logs", `log-group:${ADOT_EMF_LOG_GROUP}`);
+    statements.push({
+      sid: "AdotEmfMetrics",
+      actions: [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+      ],
+      resources: [group, `${group}:*`],
+    });
+  }
+
+  if (p.enableExecuteCommand) {
+    statements.push({
+      // Session Manager data channels have no resource-level permissions: AWS accepts only "*".
+      sid: "EcsExec",
+      actions: [
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ],
+      resources: ["*"],
+    });
+  }
+  return statements;
+}

@@ -1,0 +1,451 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import type { Blueprint, ServiceConfig } from "../../config/schema";
+import type { ReleaseManifestEntry, ServiceHandle } from "../contracts";
+import type { Naming } from "../naming";
+import { BlueGreenDeployment } from "./blue-green";
+import { ServiceDiscoveryRegistration } from "./discovery";
+import { SecretGrant, ServiceRoles } from "./iam";
+import { ServiceScaling } from "./scaling";
+import { ScheduledTask } from "./scheduled-task";
+import { ServiceSecurityGroup } from "./security";
+import { CapacityProviderShare, FargateEcsService } from "./service";
+import { ContainerSecret, repositoryName, ServiceTaskDefinition } from "./task-definition";
+import { WebTraffic } from "./web-traffic";
+import { WorkQueue } from "./work-queue";
+
+export { ServiceRoles } from "./iam";
+export { ServiceSecurityGroup } from "./security";
+export { ServiceTaskDefinition } from "./task-definition";
+export { FargateEcsService } from "./service";
+export { ServiceScaling } from "./scaling";
+export { ServiceDiscoveryRegistration } from "./discovery";
+
+/** Facts shared by every service, built once by the stack. */
+export interface PlatformFacts {
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly logRetentionDays: number;
+  readonly tracing: Blueprint["tracing"];
+  /** The cluster's default strategy (services with `spotBase` use FARGATE_SPOT only). */
+  readonly capacityProviderStrategy: readonly CapacityProviderShare[];
+  readonly deregistrationDelaySeconds: number;
+  /** TTL of the Cloud Map A records. */
+  readonly dnsTtlSeconds: number;
+  /** Thresholds of the alarms that roll back ECS rolling deployments. */
+  readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
+}
+
+export interface FargateServiceProps {
+  readonly naming: Naming;
+  /** Service name in the config. */
+  readonly name: string;
+  readonly service: ServiceConfig;
+  readonly platform: PlatformFacts;
+  readonly cluster: { readonly name: string; readonly arn: string };
+  readonly network: { readonly vpcId: string; readonly privateSubnetIds: string[] };
+  /** CMK for the log group and the worker's queues. */
+  readonly kmsKeyArn: string;
+  /** Secrets of the blueprint by config name (only those the service references are used). */
+  readonly secrets: Readonly<Record<string, { readonly arn: string; readonly kmsKeyArn?: string }>>;
+  /** Cloud Map private DNS namespace. */
+  readonly namespace: { readonly id: string; readonly name: string; readonly arn: string };
+  /** Services this one calls, with their ports (they get `<NAME>_URL` variables). @default [] */
+  readonly callees?: readonly { readonly name: string; readonly port: number }[];
+  /**
+   * Queues of the worker services this one calls: it gets `<NAME>_QUEUE_URL` and may send to
+   * them (they are encrypted with `kmsKeyArn`). @default []
+   */
+  readonly queues?: readonly { readonly name: string; readonly url: string; readonly arn: string }[];
+  /** The ALB (web services only). */
+  readonly loadBalancer?: {
+    readonly securityGroupId: string;
+    readonly productionListenerArn: string;
+    readonly testListenerArn: string;
+    /** `app/<name>/<id>`, for alarms and request-count scaling. */
+    readonly arnSuffix: string;
+    /** Listener rule priority, unique per service. */
+    readonly priority: number;
+  };
+  /** The Aurora cluster (services with `usesDatabase`). */
+  readonly database?: {
+    readonly endpoint: string;
+    readonly port: number;
+    /** Database name, exported as DB_NAME. @default not exported */
+    readonly name?: string;
+    /** RDS-managed master secret (JSON with `username` and `password`). */
+    readonly masterSecretArn: string;
+    readonly securityGroupId: string;
+    /** CMK that encrypts the master secret. */
+    readonly kmsKeyArn: string;
+  };
+  /** ECS Service Connect on the namespace, with mTLS when `tls` is set. @default off */
+  readonly serviceConnect?: {
+    readonly namespaceArn: string;
+    readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
+  };
+  /**
+   * What the ECS service must wait for, besides its own resources (the cluster's capacity
+   * providers, the Service Connect CA's certificate). @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
+  /** ECS Exec (task role ssmmessages + enable_execute_command). @default false */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/** `processing-service` → `PROCESSING_SERVICE_URL`. */
+export const calleeUrlVariable = (callee: string) => `${callee.toUpperCase().replace(/-/g, "_")}_URL`;
+
+/** `fraud-worker` → `FRAUD_WORKER_QUEUE_URL`. */
+export const calleeQueueVariable = (worker: string) => `${worker.toUpperCase().replace(/-/g, "_")}_QUEUE_URL`;
+
+/** Environment variable names of the database credentials taken from the RDS-managed secret. */
+export const DATABASE_SECRET_VARIABLES = { DB_USERNAME: "username", DB_PASSWORD: "password" } as const;
+
+/**
+ * One service of the config turned into everything AWS needs: security group, roles, log
+ * group, task definition with tracing sidecar, and per kind — web: target groups, listener
+ * rules, ECS service and CodeDeploy blue/green (or rolling); backend: ECS rolling service in
+ * Cloud Map; worker: the same plus its SQS queue and backlog scaling; scheduled: an
+ * EventBridge Scheduler schedule instead of a service.
+ */
+export class FargateService extends Construct {
+  readonly security: ServiceSecurityGroup;
+  readonly securityGroupId: string;
+  readonly roles: ServiceRoles;
+  readonly taskDefinition: ServiceTaskDefinition;
+  readonly ecsService?: FargateEcsService;
+  readonly discovery?: ServiceDiscoveryRegistration;
+  readonly scaling?: ServiceScaling;
+  readonly traffic?: WebTraffic;
+  readonly blueGreen?: BlueGreenDeployment;
+  readonly workQueue?: WorkQueue;
+  readonly scheduledTask?: ScheduledTask;
+  /** Cloud Map (or Service Connect) DNS name callers use: `<discovery name>.<namespace>`. */
+  readonly dnsName: string;
+  /** ECR repository URL of the image (derived from naming, not the registry stack). */
+  readonly repositoryUrl: string;
+  readonly handle: ServiceHandle;
+  readonly manifest: ReleaseManifestEntry;
+  /**
+   * The service's capacity provider strategy. A CodeDeploy AppSpec must repeat it
+   * (`CapacityProviderStrategy`), or the deployment drops it from the service.
+   */
+  readonly capacityProviderStrategy: CapacityProviderShare[];
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const { naming, name, service: svc, platform } = props;
+    const kind = svc.kind;
+    const fail = (message: string): never => {
+      throw new Error(`fargate-service ${name}: ${message}`);
+    };
+    if (kind === "web" && !props.loadBalancer) fail("a web service needs the loadBalancer prop");
+    if (kind !== "web" && props.loadBalancer) fail(`only web services sit behind the ALB (kind is ${kind})`);
+    if (svc.usesDatabase && !props.database) fail("usesDatabase is true but no database was given");
+    const callees = props.callees ?? [];
+    // Service Connect names resolve only inside tasks of ECS services (its proxy answers them);
+    // a scheduled task started by EventBridge Scheduler gets no proxy.
+    if (kind === "scheduled" && props.serviceConnect && callees.length > 0)
+      fail("a scheduled job cannot reach services over Service Connect (it runs outside an ECS service)");
+    const codeDeploy = kind === "web" && (svc.deployment.strategy ?? "codedeploy") === "codedeploy";
+    // Only web and backend services serve a port; workers and jobs only call out.
+    const listens = kind === "web" || kind === "backend";
+    const database = svc.usesDatabase ? props.database : undefined;
+    const serviceConnect = kind === "scheduled" ? undefined : props.serviceConnect;
+
+    const discoveryName = naming.name("serviceDiscovery", name);
+    this.dnsName = `${discoveryName}.${props.namespace.name}`;
+
+    this.security = new ServiceSecurityGroup(this, "security", {
+      naming,
+      serviceName: name,
+      vpcId: props.network.vpcId,
+      port: listens ? svc.port : undefined,
+      loadBalancerSecurityGroupId: props.loadBalancer?.securityGroupId,
+      database: database ? { securityGroupId: database.securityGroupId, port: database.port } : undefined,
+    });
+    this.securityGroupId = this.security.id;
+
+    if (kind === "worker") {
+      this.workQueue = new WorkQueue(this, "queue", {
+        naming,
+        serviceName: name,
+        kmsKeyArn: props.kmsKeyArn,
+        queue: svc.queue,
+      });
+    }
+
+    const { secrets, grants } = resolveSecrets(name, svc, props.secrets, database);
+    const environment: Record<string, string> = {};
+    for (const callee of callees) {
+      environment[calleeUrlVariable(callee.name)] =
+        `http://${naming.name("serviceDiscovery", callee.name)}.${props.namespace.name}:${callee.port}`;
+    }
+    if (database) {
+      environment.DB_HOST = database.endpoint;
+      environment.DB_PORT = String(database.port);
+      if (database.name) environment.DB_NAME = database.name;
+    }
+    const queues = props.queues ?? [];
+    for (const queue of queues) environment[calleeQueueVariable(queue.name)] = queue.url;
+    if (this.workQueue) environment.QUEUE_URL = this.workQueue.queue.url;
+
+    const taskDefinitionLogGroup = naming.name("logGroup", name);
+    this.roles = new ServiceRoles(this, "roles", {
+      naming,
+      serviceName: name,
+      arns: { partition: platform.partition, region: platform.region, accountId: platform.accountId },
+      repositoryName: repositoryName(naming, name, svc),
+      logGroupName: taskDefinitionLogGroup,
+      secrets: grants,
+      access: svc.access,
+      sendQueues: { arns: queues.map((q) => q.arn), kmsKeyArn: props.kmsKeyArn },
+      ownQueue: this.workQueue ? { arn: this.workQueue.queue.arn, kmsKeyArn: props.kmsKeyArn } : undefined,
+      emfMetrics: platform.tracing.mode === "adot",
+      enableExecuteCommand: props.enableExecuteCommand,
+    });
+
+    this.taskDefinition = new ServiceTaskDefinition(this, "task", {
+      naming,
+      serviceName: name,
+      service: svc,
+      region: platform.region,
+      accountId: platform.accountId,
+      logRetentionDays: platform.logRetentionDays,
+      kmsKeyArn: props.kmsKeyArn,
+      tracing: platform.tracing,
+      executionRoleArn: this.roles.executionRole.arn,
+      taskRoleArn: this.roles.taskRole.arn,
+      environment,
+      secrets,
+      serviceConnect: serviceConnect !== undefined,
+    });
+    const td = this.taskDefinition;
+    this.repositoryUrl = td.repositoryUrl;
+
+    const capacityProviderStrategy: CapacityProviderShare[] =
+      svc.spotBase !== undefined
+        ? [{ provider: "FARGATE_SPOT", base: svc.spotBase, weight: 1 }]
+        : platform.capacityProviderStrategy.map((s) => ({ ...s }));
+    this.capacityProviderStrategy = capacityProviderStrategy;
+    const subnetIds = props.network.privateSubnetIds;
+    const securityGroupIds = [this.security.id];
+
+    if (kind === "scheduled") {
+      this.scheduledTask = new ScheduledTask(this, "schedule", {
+        naming,
+        serviceName: name,
+        scheduleExpression: svc.schedule ?? fail("a scheduled job needs a schedule expression"),
+        retries: svc.scheduleRetries,
+        clusterArn: props.cluster.arn,
+        // Without a revision RunTask uses the family's latest ACTIVE revision, so a release
+        // (`npm run release`) reaches the schedule without Terraform.
+        taskDefinitionArn: td.taskDefinition.arnWithoutRevision,
+        taskDefinitionFamily: td.taskDefinition.family,
+        executionRoleArn: this.roles.executionRole.arn,
+        taskRoleArn: this.roles.taskRole.arn,
+        subnetIds,
+        securityGroupIds,
+        kmsKeyArn: props.kmsKeyArn,
+        capacityProviderStrategy,
+      });
+    } else {
+      const lb = props.loadBalancer;
+      if (lb) {
+        this.traffic = new WebTraffic(this, "traffic", {
+          naming,
+          serviceName: name,
+          vpcId: props.network.vpcId,
+          port: svc.port,
+          healthCheck: svc.healthCheck,
+          paths: svc.paths,
+          priority: lb.priority,
+          productionListenerArn: lb.productionListenerArn,
+          testListenerArn: lb.testListenerArn,
+          deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
+        });
+      }
+      // With Service Connect, ECS registers the service in Cloud Map itself.
+      if (!serviceConnect) {
+        this.discovery = new ServiceDiscoveryRegistration(this, "discovery", {
+          discoveryName,
+          namespaceId: props.namespace.id,
+          dnsTtlSeconds: platform.dnsTtlSeconds,
+        });
+      }
+      const ecs = new FargateEcsService(this, "service", {
+        naming,
+        serviceName: name,
+        service: svc,
+        clusterName: props.cluster.name,
+        clusterArn: props.cluster.arn,
+        taskDefinitionArn: td.taskDefinition.arn,
+        subnetIds,
+        securityGroupIds,
+        capacityProviderStrategy,
+        deploymentAlarms: platform.deploymentAlarms,
+        loadBalancer: this.traffic
+          ? {
+              targetGroupArn: this.traffic.blue.arn,
+              containerName: td.containerName,
+              containerPort: td.containerPort,
+            }
+          : undefined,
+        codeDeploy,
+        serviceRegistryArn: this.discovery?.service.arn,
+        serviceConnect: serviceConnect
+          ? {
+              namespaceArn: serviceConnect.namespaceArn,
+              logGroupName: td.logGroup.name,
+              region: platform.region,
+              endpoint: listens
+                ? {
+                    discoveryName,
+                    dnsName: this.dnsName,
+                    portName: td.portName,
+                    port: svc.port,
+                    tls: serviceConnect.tls,
+                  }
+                : undefined,
+            }
+          : undefined,
+        autoscaled: true,
+        enableExecuteCommand: props.enableExecuteCommand,
+        dependsOn: [...(props.dependsOn ?? []), ...(this.traffic ? [this.traffic.productionRule] : [])],
+      });
+      this.ecsService = ecs;
+      this.scaling = new ServiceScaling(this, "scaling", {
+        naming,
+        serviceName: name,
+        service: svc,
+        clusterName: props.cluster.name,
+        ecsServiceName: ecs.ecsService.name,
+        loadBalancer:
+          lb && this.traffic
+            ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffix: this.traffic.blue.arnSuffix }
+            : undefined,
+        queueName: this.workQueue?.queue.name,
+      });
+      if (codeDeploy && lb && this.traffic) {
+        this.blueGreen = new BlueGreenDeployment(this, "blue-green", {
+          naming,
+          serviceName: name,
+          clusterName: props.cluster.name,
+          ecsServiceName: ecs.ecsService.name,
+          traffic: this.traffic,
+          productionListenerArn: lb.productionListenerArn,
+          testListenerArn: lb.testListenerArn,
+          loadBalancerArnSuffix: lb.arnSuffix,
+          deployment: svc.deployment,
+        });
+      }
+    }
+
+    this.handle = this.buildHandle(name, svc, serviceConnect && listens ? discoveryName : undefined);
+    this.manifest = {
+      kind,
+      clusterName: props.cluster.name,
+      serviceName: this.ecsService?.ecsService.name,
+      taskDefinitionFamily: td.taskDefinition.family,
+      containerName: td.containerName,
+      containerPort: td.containerPort,
+      repositoryUrl: this.repositoryUrl,
+      codedeployApplication: this.blueGreen?.application.name,
+      codedeployDeploymentGroup: this.blueGreen?.deploymentGroup.deploymentGroupName,
+    };
+  }
+
+  /**
+   * Opens the network path from this service to a callee: the callee admits this service's
+   * security group on its port, and this service may reach the callee's group on that port.
+   */
+  calls(callee: FargateService): void {
+    callee.security.allowFrom(this.securityGroupId, this.handle.name);
+    this.security.allowTo(callee.securityGroupId, callee.handle.containerPort, callee.handle.name);
+  }
+
+  private buildHandle(name: string, svc: ServiceConfig, serviceConnectDiscoveryName?: string): ServiceHandle {
+    const td = this.taskDefinition;
+    const tgHandle = (tg: WebTraffic["blue"]) => ({ arn: tg.arn, arnSuffix: tg.arnSuffix, name: tg.name });
+    return {
+      name,
+      kind: svc.kind,
+      ecsServiceName: this.ecsService?.ecsService.name,
+      ecsServiceArn: this.ecsService?.ecsService.arn,
+      taskDefinitionFamily: td.taskDefinition.family,
+      logGroupName: td.logGroup.name,
+      containerName: td.containerName,
+      containerPort: td.containerPort,
+      targetGroups: this.traffic
+        ? { blue: tgHandle(this.traffic.blue), green: tgHandle(this.traffic.green) }
+        : undefined,
+      queue: this.workQueue
+        ? {
+            name: this.workQueue.queue.name,
+            arn: this.workQueue.queue.arn,
+            dlqName: this.workQueue.deadLetterQueue.name,
+            dlqArn: this.workQueue.deadLetterQueue.arn,
+          }
+        : undefined,
+      schedule: this.scheduledTask
+        ? {
+            name: this.scheduledTask.schedule.name,
+            groupName: this.scheduledTask.scheduleGroup.name,
+            arn: this.scheduledTask.schedule.arn,
+          }
+        : undefined,
+      deploymentAlarmNames: [
+        ...(this.ecsService?.deploymentAlarms ?? []),
+        ...(this.blueGreen?.alarms ?? []),
+      ].map((a) => a.alarmName),
+      codedeploy: this.blueGreen
+        ? {
+            applicationName: this.blueGreen.application.name,
+            deploymentGroupName: this.blueGreen.deploymentGroup.deploymentGroupName,
+          }
+        : undefined,
+      dnsName: this.dnsName,
+      discoveryName: serviceConnectDiscoveryName,
+    };
+  }
+}
+
+/**
+ * The task's secrets: each `secrets` entry of the config becomes `valueFrom` the secret's ARN
+ * (`<arn>:<key>::` for one JSON key), plus the database credentials from the RDS-managed
+ * master secret when the service uses the database. Also returns what the execution role
+ * must be allowed to read and decrypt.
+ */
+export function resolveSecrets(
+  name: string,
+  svc: ServiceConfig,
+  available: FargateServiceProps["secrets"],
+  database?: FargateServiceProps["database"],
+): { secrets: ContainerSecret[]; grants: SecretGrant[] } {
+  const secrets: ContainerSecret[] = [];
+  const grants: SecretGrant[] = [];
+  for (const [variable, ref] of Object.entries(svc.secrets)) {
+    const secret = available[ref.secret];
+    if (!secret) {
+      throw new Error(
+        `fargate-service ${name}: secrets.${variable} names secret ${ref.secret}, which was not provided (provided: ${Object.keys(available).join(", ") || "none"})`,
+      );
+    }
+    secrets.push({ name: variable, valueFrom: ref.key ? `${secret.arn}:${ref.key}::` : secret.arn });
+    grants.push(secret);
+  }
+  if (database) {
+    for (const [variable, key] of Object.entries(DATABASE_SECRET_VARIABLES)) {
+      if (variable in svc.secrets) {
+        throw new Error(
+          `fargate-service ${name}: secrets.${variable} collides with the database credentials injected because usesDatabase is true`,
+        );
+      }
+      secrets.push({ name: variable, valueFrom: `${database.masterSecretArn}:${key}::` });
+    }
+    grants.push({ arn: database.masterSecretArn, kmsKeyArn: database.kmsKeyArn });
+  }
+  return { secrets, grants };
+}

@@ -1,0 +1,229 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { EcsService, EcsServiceServiceConnectConfiguration } from "@cdktf/provider-aws/lib/ecs-service";
+import type { ServiceConfig } from "../../config/schema";
+import type { Naming } from "../naming";
+
+export interface CapacityProviderShare {
+  readonly provider: string;
+  readonly base: number;
+  readonly weight: number;
+}
+
+export interface ServiceConnectProps {
+  /** Cloud Map namespace ARN. */
+  readonly namespaceArn: string;
+  /** Log group and region of the Service Connect proxy's logs. */
+  readonly logGroupName: string;
+  readonly region: string;
+  /**
+   * The endpoint this service serves to others. Without it the service is a client only
+   * (a worker calls services but listens on nothing).
+   * @default client only
+   */
+  readonly endpoint?: {
+    /** Cloud Map service ECS creates for this service (unique in the namespace). */
+    readonly discoveryName: string;
+    /** Name callers use (`<discovery>.<namespace>`), kept equal to the Cloud Map DNS name. */
+    readonly dnsName: string;
+    /** Port mapping name of the app container. */
+    readonly portName: string;
+    readonly port: number;
+    /** mTLS with certificates from an AWS Private CA. @default no TLS */
+    readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
+  };
+}
+
+export interface FargateEcsServiceProps {
+  readonly naming: Naming;
+  readonly serviceName: string;
+  readonly service: ServiceConfig;
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  readonly capacityProviderStrategy: CapacityProviderShare[];
+  /** Thresholds of the CloudWatch alarms that roll back an ECS (rolling) deployment. */
+  readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
+  /** Target group (blue, for CodeDeploy) the app container registers in. @default none */
+  readonly loadBalancer?: {
+    readonly targetGroupArn: string;
+    readonly containerName: string;
+    readonly containerPort: number;
+  };
+  /** Blue/green through CodeDeploy (needs `loadBalancer`). @default false: ECS rolling */
+  readonly codeDeploy?: boolean;
+  /** Cloud Map service the tasks register in. @default none */
+  readonly serviceRegistryArn?: string;
+  /** ECS Service Connect. @default none */
+  readonly serviceConnect?: ServiceConnectProps;
+  /** Application Auto Scaling owns desired_count after creation. @default true */
+  readonly autoscaled?: boolean;
+  /** ECS Exec; off unless asked. @default false */
+  readonly enableExecuteCommand?: boolean;
+  /**
+   * Resources the service must wait for: CreateService rejects a target group that no
+   * listener (rule) attaches to a load balancer yet, so pass the production listener rule.
+   * @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Attributes UpdateService refuses to change on a CODE_DEPLOY service (they change only through
+ * a new CodeDeploy deployment), so Terraform must not try: the task definition and load
+ * balancer are CodeDeploy's, and network configuration and capacity provider strategy would
+ * fail the apply.
+ */
+export const CODE_DEPLOY_IGNORED = [
+  "task_definition",
+  "load_balancer",
+  "network_configuration",
+  "capacity_provider_strategy",
+];
+
+/**
+ * The ECS service: private subnets without public IPs, the capacity provider strategy, Cloud
+ * Map or Service Connect, and either CodeDeploy blue/green (web) or ECS rolling deployments
+ * with the circuit breaker and CloudWatch deployment alarms, both rolling back.
+ */
+export class FargateEcsService extends Construct {
+  readonly ecsService: EcsService;
+  /** Alarms that roll back an ECS rolling deployment (none for CodeDeploy services). */
+  readonly deploymentAlarms: CloudwatchMetricAlarm[];
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: FargateEcsServiceProps) {
+    super(scope, id);
+    const { naming, serviceName, service: svc } = props;
+    const codeDeploy = props.codeDeploy ?? false;
+    const autoscaled = props.autoscaled ?? true;
+    const fail = (message: string) => {
+      throw new Error(`fargate-service ${serviceName}: ${message}`);
+    };
+    if (codeDeploy && !props.loadBalancer) fail("CodeDeploy blue/green needs a load balancer target group");
+    // ECS Service Connect supports only the ECS deployment controller.
+    if (codeDeploy && props.serviceConnect) fail("Service Connect cannot be used with CodeDeploy blue/green");
+    // Service Connect creates its own Cloud Map service for the discovery name; a second
+    // registration of the same service would collide in the namespace.
+    if (props.serviceConnect && props.serviceRegistryArn)
+      fail("register in Cloud Map either directly or through Service Connect, not both");
+
+    this.name = naming.name("ecsService", serviceName);
+    this.deploymentAlarms = codeDeploy ? [] : this.alarms(props);
+
+    // Releases (`npm run release`) register new task definition revisions outside Terraform;
+    // a later `cdktf deploy` must not roll the service back to the revision Terraform knows.
+    const ignoreChanges = [
+      ...(codeDeploy ? CODE_DEPLOY_IGNORED : ["task_definition"]),
+      ...(autoscaled ? ["desired_count"] : []),
+    ];
+    this.ecsService = new EcsService(this, "service", {
+      name: this.name,
+      cluster: props.clusterArn,
+      taskDefinition: props.taskDefinitionArn,
+      desiredCount: svc.startAtZero ? 0 : svc.desiredCount,
+      capacityProviderStrategy: props.capacityProviderStrategy.map((s) => ({
+        capacityProvider: s.provider,
+        base: s.base,
+        weight: s.weight,
+      })),
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: props.securityGroupIds,
+        assignPublicIp: false,
+      },
+      propagateTags: "SERVICE",
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      // Delete even with running tasks so environments always destroy.
+      forceDelete: true,
+      waitForSteadyState: false,
+      deploymentController: { type: codeDeploy ? "CODE_DEPLOY" : "ECS" },
+      ...(props.loadBalancer
+        ? {
+            loadBalancer: [props.loadBalancer],
+            healthCheckGracePeriodSeconds: svc.healthCheck.gracePeriodSeconds,
+          }
+        : {}),
+      ...(codeDeploy
+        ? {}
+        : {
+            deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
+            deploymentMaximumPercent: svc.deployment.maximumPercent,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            alarms: {
+              alarmNames: this.deploymentAlarms.map((a) => a.alarmName),
+              enable: true,
+              rollback: true,
+            },
+          }),
+      ...(props.serviceRegistryArn ? { serviceRegistries: { registryArn: props.serviceRegistryArn } } : {}),
+      ...(props.serviceConnect ? { serviceConnectConfiguration: serviceConnect(props.serviceConnect) } : {}),
+      lifecycle: ignoreChanges.length > 0 ? { ignoreChanges } : undefined,
+      dependsOn: props.dependsOn?.length ? props.dependsOn : undefined,
+    });
+  }
+
+  /** CPU and memory alarms on the service: a deployment whose tasks run hot rolls back. */
+  private alarms(props: FargateEcsServiceProps): CloudwatchMetricAlarm[] {
+    const metrics = [
+      { key: "cpu", metricName: "CPUUtilization", threshold: props.deploymentAlarms.cpuPercent },
+      { key: "memory", metricName: "MemoryUtilization", threshold: props.deploymentAlarms.memoryPercent },
+    ];
+    return metrics.map(
+      (m) =>
+        new CloudwatchMetricAlarm(this, `deploy-${m.key}`, {
+          alarmName: props.naming.name("alarm", `${props.serviceName}-deploy-${m.key}`),
+          alarmDescription: `${m.metricName} of ${props.serviceName} above ${m.threshold}%: rolls back an ECS deployment`,
+          namespace: "AWS/ECS",
+          metricName: m.metricName,
+          // The service name is the known string, not the service's token: the service
+          // references these alarms, so a reference back would be a cycle.
+          dimensions: { ClusterName: props.clusterName, ServiceName: this.name },
+          statistic: "Average",
+          period: 60,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+          threshold: m.threshold,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+        }),
+    );
+  }
+}
+
+function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfiguration {
+  const ep = sc.endpoint;
+  return {
+    enabled: true,
+    namespace: sc.namespaceArn,
+    service: ep
+      ? [
+          {
+            portName: ep.portName,
+            discoveryName: ep.discoveryName,
+            clientAlias: { port: ep.port, dnsName: ep.dnsName },
+            ...(ep.tls
+              ? {
+                  tls: {
+                    issuerCertAuthority: { awsPcaAuthorityArn: ep.tls.caArn },
+                    roleArn: ep.tls.roleArn,
+                    kmsKey: ep.tls.kmsKeyArn,
+                  },
+                }
+              : {}),
+          },
+        ]
+      : undefined,
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": sc.logGroupName,
+        "awslogs-region": sc.region,
+        "awslogs-stream-prefix": "service-connect",
+      },
+    },
+  };
+}

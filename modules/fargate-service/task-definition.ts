@@ -1,0 +1,231 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import type { Blueprint, ServiceConfig } from "../../config/schema";
+import { fargateMemoryRule, isValidFargatePair } from "../../config/fargate";
+import type { Naming } from "../naming";
+
+/** An environment variable whose value ECS reads from Secrets Manager at task start. */
+export interface ContainerSecret {
+  readonly name: string;
+  /** Secret ARN, or `<arn>:<json-key>::` for one key of a JSON secret. */
+  readonly valueFrom: string;
+}
+
+export interface ServiceTaskDefinitionProps {
+  readonly naming: Naming;
+  readonly serviceName: string;
+  readonly service: ServiceConfig;
+  /** Region and account of the ECR registry (derived, never a reference to the registry stack). */
+  readonly region: string;
+  readonly accountId: string;
+  readonly logRetentionDays: number;
+  /** CMK that encrypts the log group (its key policy must admit CloudWatch Logs). */
+  readonly kmsKeyArn: string;
+  readonly tracing: Blueprint["tracing"];
+  readonly executionRoleArn: string;
+  readonly taskRoleArn: string;
+  /** Variables the platform derives (callee URLs, database endpoint, queue URL). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Variables injected from Secrets Manager. @default [] */
+  readonly secrets?: ContainerSecret[];
+  /** The service joins ECS Service Connect: its port mapping declares `appProtocol: http`. @default false */
+  readonly serviceConnect?: boolean;
+}
+
+/** Name of the writable volume mounted at /tmp when the root filesystem is read-only. */
+const TMP_VOLUME = "tmp";
+/** The X-Ray daemon's UDP port (and the ADOT collector's X-Ray receiver). */
+export const XRAY_DAEMON_PORT = 2000;
+/** OTLP gRPC port of the ADOT collector. */
+export const OTLP_GRPC_PORT = 4317;
+
+interface Sidecar {
+  readonly name: string;
+  readonly image: string;
+  readonly cpu: number;
+  readonly memoryReservation: number;
+  readonly command?: string[];
+  readonly portMappings: { containerPort: number; protocol: string }[];
+  /** Environment the app container gets so its SDK finds the sidecar. */
+  readonly appEnvironment: (serviceName: string) => Record<string, string>;
+}
+
+/**
+ * Tracing sidecars. Containers of an awsvpc task share one network namespace, so the app
+ * reaches the sidecar on loopback; 127.0.0.1 rather than `localhost`, which may resolve to
+ * ::1 where the daemon does not listen.
+ */
+export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
+  "xray-daemon": {
+    name: "xray-daemon",
+    image: "public.ecr.aws/xray/aws-xray-daemon:latest",
+    cpu: 32,
+    memoryReservation: 128,
+    portMappings: [{ containerPort: XRAY_DAEMON_PORT, protocol: "udp" }],
+    appEnvironment: () => ({ AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}` }),
+  },
+  adot: {
+    name: "aws-otel-collector",
+    image: "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+    cpu: 64,
+    memoryReservation: 256,
+    // The image's ECS default pipeline: OTLP and X-Ray receivers, traces exported to X-Ray.
+    command: ["--config=/etc/ecs/ecs-default-config.yaml"],
+    portMappings: [{ containerPort: OTLP_GRPC_PORT, protocol: "tcp" }],
+    appEnvironment: (serviceName) => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://localhost:${OTLP_GRPC_PORT}`,
+      OTEL_SERVICE_NAME: serviceName,
+      // X-Ray needs its trace id format and propagation to join traces across services.
+      OTEL_PROPAGATORS: "xray,tracecontext",
+    }),
+  },
+};
+
+/** ECR repository name of a service's image (the registry stack uses the same naming). */
+export function repositoryName(naming: Naming, serviceName: string, service: ServiceConfig): string {
+  return naming.name("ecrRepository", service.image ?? serviceName);
+}
+
+/** Sorted `[{name, value}]`: a stable order keeps the task definition from changing on every plan. */
+const nameValues = (env: Readonly<Record<string, string>>) =>
+  Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: env[name] }));
+
+/**
+ * The service's log group and task definition: Fargate, awsvpc, X86_64 Linux; the app
+ * container named after the service with its image from the registry naming convention, and
+ * a non-essential tracing sidecar. Secrets only ever go to `secrets`, never `environment`.
+ */
+export class ServiceTaskDefinition extends Construct {
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly logGroup: CloudwatchLogGroup;
+  /** The app container's name (= the service name): the ALB and CodeDeploy target it. */
+  readonly containerName: string;
+  /** The app container's port mapping name (Service Connect's `port_name`). */
+  readonly portName: string;
+  readonly containerPort: number;
+  readonly image: string;
+  readonly repositoryName: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`: where the release CLI pushes. */
+  readonly repositoryUrl: string;
+  /** The container definitions as plain objects (tokens unresolved), for inspection. */
+  readonly containers: Record<string, unknown>[];
+
+  constructor(scope: Construct, id: string, props: ServiceTaskDefinitionProps) {
+    super(scope, id);
+    const { naming, serviceName: name, service: svc } = props;
+    if (!isValidFargatePair(svc.cpu, svc.memory)) {
+      throw new Error(
+        `fargate-service ${name}: cpu ${svc.cpu} / memory ${svc.memory} is not a Fargate size (${fargateMemoryRule(svc.cpu)})`,
+      );
+    }
+    const environment = { ...(props.environment ?? {}) };
+    const sidecar = TRACING_SIDECARS[props.tracing.mode];
+    Object.assign(environment, sidecar.appEnvironment(name), svc.environment);
+    const secrets = [...(props.secrets ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    const clash = secrets.find((s) => s.name in environment);
+    if (clash) {
+      throw new Error(
+        `fargate-service ${name}: ${clash.name} is both a secret and an environment variable; a name is one or the other`,
+      );
+    }
+    const duplicate = secrets.find((s, i) => secrets.findIndex((o) => o.name === s.name) !== i);
+    if (duplicate) {
+      throw new Error(`fargate-service ${name}: secret ${duplicate.name} is injected twice`);
+    }
+
+    this.containerName = name;
+    this.portName = name;
+    this.containerPort = svc.port;
+    this.repositoryName = repositoryName(naming, name, svc);
+    this.repositoryUrl = `${props.accountId}.dkr.ecr.${props.region}.amazonaws.com/${this.repositoryName}`;
+    this.image = `${this.repositoryUrl}:${svc.imageTag}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: naming.name("logGroup", name),
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    const logs = (prefix: string) => ({
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": this.logGroup.name,
+        "awslogs-region": props.region,
+        "awslogs-stream-prefix": prefix,
+        // A CloudWatch Logs outage must not block the app's stdout writes.
+        mode: "non-blocking",
+        "max-buffer-size": "25m",
+      },
+    });
+
+    // Workers and scheduled jobs listen on nothing (callers may only target web and backend).
+    const listens = svc.kind === "web" || svc.kind === "backend";
+    const hc = svc.healthCheck;
+    const app: Record<string, unknown> = {
+      name,
+      image: this.image,
+      essential: true,
+      portMappings: listens
+        ? [
+            {
+              name: this.portName,
+              containerPort: svc.port,
+              protocol: "tcp",
+              ...(props.serviceConnect ? { appProtocol: "http" } : {}),
+            },
+          ]
+        : [],
+      environment: nameValues(environment),
+      secrets,
+      readonlyRootFilesystem: svc.readonlyRootFilesystem,
+      mountPoints: svc.readonlyRootFilesystem
+        ? [{ sourceVolume: TMP_VOLUME, containerPath: "/tmp", readOnly: false }]
+        : [],
+      logConfiguration: logs(name),
+      ...(svc.user ? { user: svc.user } : {}),
+      ...(hc.command
+        ? {
+            // ECS limits: interval 5-300 s, timeout 2-60 s, retries 1-10, start period 0-300 s.
+            healthCheck: {
+              command: ["CMD-SHELL", hc.command],
+              interval: hc.intervalSeconds,
+              timeout: Math.min(hc.timeoutSeconds, 60),
+              retries: hc.unhealthyThreshold,
+              startPeriod: Math.min(hc.gracePeriodSeconds, 300),
+            },
+          }
+        : {}),
+    };
+    const tracer: Record<string, unknown> = {
+      name: sidecar.name,
+      image: sidecar.image,
+      // Losing traces must never stop the service.
+      essential: false,
+      cpu: sidecar.cpu,
+      memoryReservation: sidecar.memoryReservation,
+      portMappings: sidecar.portMappings,
+      ...(sidecar.command ? { command: sidecar.command } : {}),
+      environment: nameValues({ AWS_REGION: props.region }),
+      readonlyRootFilesystem: true,
+      logConfiguration: logs(sidecar.name),
+    };
+    this.containers = [app, tracer];
+
+    this.taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: naming.name("taskFamily", name),
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(svc.cpu),
+      memory: String(svc.memory),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: props.executionRoleArn,
+      taskRoleArn: props.taskRoleArn,
+      // Tokens inside the strings (log group, secret ARNs, account id) survive JSON.stringify
+      // and are resolved to Terraform references at synth.
+      containerDefinitions: JSON.stringify(this.containers),
+      volume: svc.readonlyRootFilesystem ? [{ name: TMP_VOLUME }] : undefined,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Runs the rules over one stack's resolved Terraform JSON, applies suppressions and formats
+ * the report. `TerraformStack.toTerraform()` returns the JSON exactly as written to
+ * cdk.tf.json (tokens resolved to `${...}` references, `addOverride` and `lifecycle`
+ * applied), so the rules judge what Terraform will receive, not what the constructs intended.
+ */
+import type { IConstruct } from "constructs";
+import type { TerraformStack } from "cdktf";
+import { RULES } from "./rules";
+import { stackView } from "./stack-view";
+import { constructSuppressions, declaredSuppressions, Suppression } from "./suppressions";
+import type { Rule, Violation } from "./types";
+
+/** Tags every taggable resource must carry (rule TAG1). */
+export const REQUIRED_TAGS: readonly string[] = ["Environment", "Team", "CostCenter", "Project"];
+
+export interface GuardrailOptions {
+  /** Environment suffix every resource name must contain (rule NAME1). */
+  readonly environmentSuffix: string;
+  /** Tags the provider's default_tags must set (rule TAG1). @default REQUIRED_TAGS */
+  readonly requiredTags?: readonly string[];
+  /** Blueprint-level and stack-level suppressions. @default [] */
+  readonly suppressions?: readonly Suppression[];
+  /** Rules to run. @default RULES (all) */
+  readonly rules?: readonly Rule[];
+  /** Receives the printed report of warnings and active suppressions. @default writes to stderr */
+  readonly log?: (text: string) => void;
+}
+
+export interface Finding extends Violation {
+  readonly rule: Rule;
+  readonly stack: string;
+  /** The suppression that silenced it, if any. */
+  readonly suppression?: Suppression;
+}
+
+export interface GuardrailReport {
+  readonly stack: string;
+  /** Unsuppressed findings of error rules: synthesis fails. */
+  readonly errors: readonly Finding[];
+  /** Unsuppressed findings of warning rules: printed, not fatal. */
+  readonly warnings: readonly Finding[];
+  /** Findings silenced by a suppression (listed with its reason). */
+  readonly suppressed: readonly Finding[];
+  /** Construct suppressions in this stack that silenced nothing (stale: remove them). */
+  readonly unusedSuppressions: readonly Suppression[];
+}
+
+/** Evaluates every rule over one stack. */
+export function evaluateStack(stack: TerraformStack, options: GuardrailOptions): GuardrailReport {
+  const id = stack.node.id;
+  const view = stackView(stack.toTerraform(), id, {
+    environmentSuffix: options.environmentSuffix,
+    requiredTags: options.requiredTags ?? REQUIRED_TAGS,
+  });
+  const constructs = new Map<string, IConstruct>(stack.node.findAll().map((c) => [c.node.path, c]));
+  const global = (options.suppressions ?? []).filter((s) => s.stack === undefined || s.stack === id);
+
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  const suppressed: Finding[] = [];
+  for (const rule of options.rules ?? RULES) {
+    for (const v of rule.check(view)) {
+      const construct = constructs.get(v.path);
+      const candidates = [
+        ...(construct ? constructSuppressions(construct) : []),
+        ...global.filter(
+          (s) => s.scope === undefined || v.path === s.scope || v.path.startsWith(`${s.scope}/`),
+        ),
+      ];
+      const suppression = candidates.find((s) => s.rule === rule.id);
+      const finding: Finding = { ...v, rule, stack: id, suppression };
+      if (suppression) suppressed.push(finding);
+      else (rule.severity === "error" ? errors : warnings).push(finding);
+    }
+  }
+  const used = (s: Suppression) =>
+    suppressed.some((f) => f.suppression?.origin === s.origin && f.suppression.rule === s.rule);
+  const unusedSuppressions = [...constructs.values()].flatMap(declaredSuppressions).filter((s) => !used(s));
+  return { stack: id, errors, warnings, suppressed, unusedSuppressions };
+}
+
+const control = (rule: Rule) => (rule.control ? `, Security Hub ${rule.control}` : "");
+
+function section(title: string, findings: readonly Finding[], withFix: boolean): string[] {
+  if (findings.length === 0) return [];
+  const lines = [title];
+  const byRule = new Map<Rule, Finding[]>();
+  for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const [rule, list] of byRule) {
+    lines.push(`  ${rule.id} (${rule.severity}${control(rule)}): ${rule.info}`);
+    for (const f of list) {
+      lines.push(`    - ${f.address} [${f.path}]: ${f.detail}`);
+      if (f.suppression) lines.push(`      suppressed by ${f.suppression.origin}: ${f.suppression.reason}`);
+    }
+    if (withFix) lines.push(`    fix: ${rule.explanation}`);
+  }
+  return lines;
+}
+
+/** The readable report of one stack: errors with their fix, warnings, active and unused suppressions. */
+export function formatReport(report: GuardrailReport): string {
+  const counts = `${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed`;
+  return [
+    `guardrails: stack "${report.stack}": ${counts}`,
+    ...section("errors:", report.errors, true),
+    ...section("warnings:", report.warnings, true),
+    ...section("active suppressions:", report.suppressed, false),
+    ...(report.unusedSuppressions.length > 0
+      ? ["unused suppressions (nothing to suppress; remove them):"]
+      : []),
+    ...report.unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),
+  ].join("\n");
+}

@@ -1,0 +1,89 @@
+import { nested, refersTo, violation } from "../stack-view";
+import type { Json, Rule, TfBlock, Violation } from "../types";
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+/** The only ports a load balancer may open to the whole internet. */
+const PUBLIC_PORTS = [80, 443];
+
+interface Ingress {
+  readonly block: TfBlock;
+  /** The security group the rule belongs to, when it is in this stack. */
+  readonly group?: TfBlock;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly protocol: unknown;
+  readonly sources: string[];
+}
+
+const strings = (...values: unknown[]) =>
+  values.flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v])).map(String);
+
+function ingressRules(stack: Parameters<Rule["check"]>[0]): Ingress[] {
+  const groups = stack.resourcesOf("aws_security_group");
+  const groupOf = (r: TfBlock) => groups.find((g) => refersTo(r.attrs.security_group_id, g));
+  return [
+    ...groups.flatMap((g) =>
+      nested(g.attrs.ingress).map((i: Json) => ({
+        block: g,
+        group: g,
+        from: i.from_port,
+        to: i.to_port,
+        protocol: i.protocol,
+        sources: strings(i.cidr_blocks, i.ipv6_cidr_blocks),
+      })),
+    ),
+    ...stack
+      .resourcesOf("aws_security_group_rule")
+      .filter((r) => r.attrs.type === "ingress")
+      .map((r) => ({
+        block: r,
+        group: groupOf(r),
+        from: r.attrs.from_port,
+        to: r.attrs.to_port,
+        protocol: r.attrs.protocol,
+        sources: strings(r.attrs.cidr_blocks, r.attrs.ipv6_cidr_blocks),
+      })),
+    ...stack.resourcesOf("aws_vpc_security_group_ingress_rule").map((r) => ({
+      block: r,
+      group: groupOf(r),
+      from: r.attrs.from_port,
+      to: r.attrs.to_port,
+      protocol: r.attrs.ip_protocol,
+      sources: strings(r.attrs.cidr_ipv4, r.attrs.cidr_ipv6),
+    })),
+  ];
+}
+
+export const SG1: Rule = {
+  id: "SG1",
+  severity: "error",
+  control: "EC2.18",
+  category: "security",
+  info: "No security group admits the internet, except a load balancer's on TCP 80/443",
+  explanation:
+    "0.0.0.0/0 or ::/0 ingress exposes whatever listens on the port to scanners and attacks. Only the ALB's security group may be open, and only on 80 and 443; tasks, databases and the test listener admit security groups or private CIDRs.",
+  check: (stack) => {
+    const lbs = stack.resourcesOf("aws_lb", "aws_alb");
+    const out: Violation[] = [];
+    for (const rule of ingressRules(stack)) {
+      const open = rule.sources.filter((s) => OPEN.includes(s));
+      if (open.length === 0) continue;
+      const isLbGroup =
+        rule.group !== undefined && lbs.some((lb) => refersTo(lb.attrs.security_groups, rule.group!));
+      const port = Number(rule.from);
+      const allowed =
+        isLbGroup &&
+        Number(rule.to) === port &&
+        PUBLIC_PORTS.includes(port) &&
+        ["tcp", "6"].includes(String(rule.protocol));
+      if (!allowed)
+        out.push(
+          violation(
+            rule.block,
+            `ingress from ${open.join(", ")} on ${rule.protocol} ${rule.from}-${rule.to}${isLbGroup ? "" : " (not a load balancer's security group)"}`,
+          ),
+        );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * Construct-level suppressions: `suppressRule(construct, "ELB3", "why")` records, in the
+ * construct's metadata, that a rule does not apply to the resources at or below it. A reason is
+ * mandatory and the report lists every suppression that silenced a finding.
+ */
+import { TerraformStack } from "cdktf";
+import type { IConstruct } from "constructs";
+import { RULE_IDS } from "./rules";
+
+/** Metadata type under which suppressions are stored on a construct. */
+export const SUPPRESSION_METADATA = "guardrails:suppression";
+/** A reason shorter than this is not an explanation ("ok", "n/a"). */
+export const MIN_REASON_LENGTH = 10;
+
+/** A suppression of one rule. */
+export interface Suppression {
+  readonly rule: string;
+  /** Why the rule does not apply here (printed in every report). */
+  readonly reason: string;
+  /** Limits it to one stack id. @default every stack */
+  readonly stack?: string;
+  /** Limits it to resources whose construct path starts with this (e.g. `platform/alb`). @default every resource */
+  readonly scope?: string;
+  /** Where it was declared (shown in the report), e.g. `blueprint trading`. */
+  readonly origin: string;
+}
+
+/** Throws unless `rule` is a known rule id and `reason` explains something. */
+export function checkSuppression(rule: string, reason: string, where: string): void {
+  if (!RULE_IDS.includes(rule))
+    throw new Error(`${where}: "${rule}" is not a guardrail rule (${RULE_IDS.join(", ")})`);
+  if (reason.trim().length < MIN_REASON_LENGTH)
+    throw new Error(
+      `${where}: suppressing ${rule} needs a reason of at least ${MIN_REASON_LENGTH} characters (why the rule does not apply here)`,
+    );
+}
+
+/**
+ * Suppresses `rule` for the resources of `construct` and its children, with a written reason.
+ * Only resources and module constructs can carry one: a whole stack is suppressed from the
+ * blueprint (`guardrails.suppressions`), where it is visible in review.
+ */
+export function suppressRule(construct: IConstruct, rule: string, reason: string): void {
+  checkSuppression(rule, reason, `suppressRule(${construct.node.path})`);
+  if (TerraformStack.isStack(construct) || construct.node.scope === undefined)
+    throw new Error(
+      `suppressRule(${construct.node.path}): suppress on a resource or module, not a whole stack or app (use the blueprint's guardrails.suppressions)`,
+    );
+  construct.node.addMetadata(SUPPRESSION_METADATA, { rule, reason: reason.trim() });
+}
+
+/** Suppressions declared on the construct itself. */
+export function declaredSuppressions(construct: IConstruct): Suppression[] {
+  return construct.node.metadata
+    .filter((m) => m.type === SUPPRESSION_METADATA)
+    .map((m) => ({
+      ...(m.data as { rule: string; reason: string }),
+      origin: `suppressRule(${construct.node.path})`,
+    }));
+}
+
+/** Suppressions declared on a construct and its ancestors, nearest first. */
+export function constructSuppressions(construct: IConstruct): Suppression[] {
+  return construct.node.scopes.slice().reverse().flatMap(declaredSuppressions);
+}

@@ -1,0 +1,126 @@
+import { Construct } from "constructs";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatementCondition,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { Naming } from "../naming";
+
+/** The shortest pending-deletion window KMS allows: a destroyed environment releases its key soonest. */
+export const KMS_DELETION_WINDOW_DAYS = 7;
+
+export interface PlatformKmsKeyProps {
+  readonly naming: Naming;
+  /** Region of the stack (`config.region`); the CloudWatch Logs principal and ARNs are regional. */
+  readonly region: string;
+  /** What the key is for (key description). @default "Platform key: logs, queues, secrets, database, alarm topic" */
+  readonly description?: string;
+  /** Subject of the alias name (a stack holding several keys needs distinct ones). @default the blueprint */
+  readonly aliasSubject?: string;
+}
+
+/**
+ * The platform's customer-managed KMS key, with yearly rotation and an alias from the naming
+ * module. Its key policy:
+ * - gives the account root full access, which delegates use of the key to IAM policies: the
+ *   per-service roles then get exactly `kms:Decrypt`/`kms:GenerateDataKey` on this key ARN
+ *   (scoped further with {@link PlatformKmsKey.viaService}) — Secrets Manager, SQS, SNS and
+ *   RDS all call KMS with the caller's credentials, so no account-wide service grant is needed;
+ * - lets CloudWatch Logs use it, only for this account's log groups in this region (the
+ *   `kms:EncryptionContext:aws:logs:arn` condition AWS documents for log group encryption);
+ * - lets CloudWatch alarms publish to a topic encrypted with it (alarm actions are delivered
+ *   by the `cloudwatch.amazonaws.com` principal, not by an IAM role of ours).
+ */
+export class PlatformKmsKey extends Construct {
+  readonly keyArn: string;
+  readonly keyId: string;
+  /** `alias/...` name of the key. */
+  readonly aliasName: string;
+  /** The key policy document (exposed so tests and reviewers can read the statements). */
+  readonly policy: DataAwsIamPolicyDocument;
+
+  private readonly region: string;
+  private readonly partition: DataAwsPartition;
+
+  constructor(scope: Construct, id: string, props: PlatformKmsKeyProps) {
+    super(scope, id);
+    this.region = props.region;
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.partition = new DataAwsPartition(this, "partition");
+    const arnHead = `arn:${this.partition.partition}`;
+    const accountId = account.accountId;
+
+    // In a key policy, Resource "*" means "this key": a key policy cannot name its own ARN.
+    this.policy = new DataAwsIamPolicyDocument(this, "policy", {
+      statement: [
+        {
+          sid: "AccountRootFullAccess",
+          principals: [{ type: "AWS", identifiers: [`${arnHead}:iam::${accountId}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+        {
+          sid: "CloudWatchLogsOfThisAccount",
+          principals: [
+            { type: "Service", identifiers: [`logs.${props.region}.${this.partition.dnsSuffix}`] },
+          ],
+          actions: [
+            "kms:Encrypt*",
+            "kms:Decrypt*",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:Describe*",
+          ],
+          resources: ["*"],
+          condition: [
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:logs:arn",
+              values: [`${arnHead}:logs:${props.region}:${accountId}:log-group:*`],
+            },
+          ],
+        },
+        {
+          sid: "CloudWatchAlarmsToEncryptedTopics",
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          resources: ["*"],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+            {
+              test: "ArnLike",
+              variable: "aws:SourceArn",
+              values: [`${arnHead}:cloudwatch:${props.region}:${accountId}:alarm:*`],
+            },
+          ],
+        },
+      ],
+    });
+
+    const key = new KmsKey(this, "key", {
+      description: props.description ?? "Platform key: logs, queues, secrets, database, alarm topic",
+      enableKeyRotation: true,
+      deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
+      policy: this.policy.json,
+    });
+    this.aliasName = props.naming.name("kmsAlias", props.aliasSubject);
+    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+  }
+
+  /**
+   * IAM condition limiting a statement on this key to calls made through one AWS service
+   * (`secretsmanager`, `sqs`, `sns`, `rds`, `logs`...), for the roles that use the key.
+   */
+  viaService(service: string): DataAwsIamPolicyDocumentStatementCondition {
+    return {
+      test: "StringEquals",
+      variable: "kms:ViaService",
+      values: [`${service}.${this.region}.${this.partition.dnsSuffix}`],
+    };
+  }
+}

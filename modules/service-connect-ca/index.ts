@@ -1,0 +1,102 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { AcmpcaCertificateAuthority } from "@cdktf/provider-aws/lib/acmpca-certificate-authority";
+import { AcmpcaCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate";
+import { AcmpcaCertificateAuthorityCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate-authority-certificate";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { Naming } from "../naming";
+
+/**
+ * Service Connect TLS accepts Private CA certificates with 256-bit ECDSA or 2048-bit RSA keys
+ * (ECS developer guide, "Encrypt Amazon ECS Service Connect traffic"); ECDSA P-256 is the
+ * cheaper handshake of the two.
+ */
+export const CA_KEY_ALGORITHM = "EC_prime256v1";
+export const CA_SIGNING_ALGORITHM = "SHA256WITHECDSA";
+/** Validity of the self-signed root (Private CA does not limit root validity in short-lived mode). */
+export const ROOT_CERTIFICATE_YEARS = 10;
+/** Shortest restore window Private CA allows, so a destroyed environment lets go of its CA soon. */
+export const CA_PERMANENT_DELETION_DAYS = 7;
+export const SERVICE_CONNECT_TLS_POLICY =
+  "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
+
+export interface ServiceConnectCaProps {
+  readonly naming: Naming;
+}
+
+/**
+ * The Private CA behind Service Connect mTLS: a ROOT CA in short-lived certificate mode
+ * (certificates valid at most 7 days, which ECS rotates every 5 days — no revocation needed,
+ * and far cheaper than general-purpose mode), activated with its self-signed root
+ * certificate, and the ECS infrastructure role that issues certificates from it.
+ */
+export class ServiceConnectCa extends Construct {
+  readonly caArn: string;
+  /** Role ECS assumes to issue and store TLS certificates (the service's `tls.role_arn`). */
+  readonly tlsRoleArn: string;
+  /**
+   * What services using TLS must depend on: the CA is ACTIVE only once its certificate is
+   * installed, and ECS needs the role's policy attached before it issues certificates.
+   */
+  readonly dependables: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: ServiceConnectCaProps) {
+    super(scope, id);
+    const partition = new DataAwsPartition(this, "partition");
+    const caName = props.naming.name("privateCa");
+
+    const ca = new AcmpcaCertificateAuthority(this, "ca", {
+      type: "ROOT",
+      usageMode: "SHORT_LIVED_CERTIFICATE",
+      permanentDeletionTimeInDays: CA_PERMANENT_DELETION_DAYS,
+      certificateAuthorityConfiguration: {
+        keyAlgorithm: CA_KEY_ALGORITHM,
+        signingAlgorithm: CA_SIGNING_ALGORITHM,
+        // Common names are limited to 64 characters; the naming rule for privateCa keeps that.
+        subject: { commonName: caName, organization: props.naming.blueprint },
+      },
+      // AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity allows
+      // acm-pca:IssueCertificate/GetCertificate only on CAs tagged AmazonECSManaged=true;
+      // without the tag ECS cannot issue a single certificate.
+      tags: { Name: caName, AmazonECSManaged: "true" },
+    });
+    const root = new AcmpcaCertificate(this, "root-certificate", {
+      certificateAuthorityArn: ca.arn,
+      certificateSigningRequest: ca.certificateSigningRequest,
+      signingAlgorithm: CA_SIGNING_ALGORITHM,
+      templateArn: `arn:${partition.partition}:acm-pca:::template/RootCACertificate/V1`,
+      validity: { type: "YEARS", value: `${ROOT_CERTIFICATE_YEARS}` },
+    });
+    const installed = new AcmpcaCertificateAuthorityCertificate(this, "root-certificate-installed", {
+      certificateAuthorityArn: ca.arn,
+      certificate: root.certificate,
+      certificateChain: root.certificateChain,
+    });
+
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [
+        {
+          sid: "EcsInfrastructure",
+          principals: [{ type: "Service", identifiers: ["ecs.amazonaws.com"] }],
+          actions: ["sts:AssumeRole"],
+        },
+      ],
+    });
+    const role = new IamRole(this, "tls-role", {
+      name: props.naming.name("iamRole", `${props.naming.blueprint}-sc-tls`),
+      description: "ECS Service Connect TLS: issues certificates from the platform Private CA",
+      assumeRolePolicy: trust.json,
+    });
+    const attachment = new IamRolePolicyAttachment(this, "tls-role-policy", {
+      role: role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/${SERVICE_CONNECT_TLS_POLICY}`,
+    });
+
+    this.caArn = ca.arn;
+    this.tlsRoleArn = role.arn;
+    this.dependables = [installed, attachment];
+  }
+}
