@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable, TerraformOutput } from "cdktf";
+import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -296,7 +296,8 @@ export class PlatformServicesStack extends BaseStack {
       );
       output(
         "appspec_templates",
-        Object.fromEntries(blueGreen.map(([n, s]) => [n, Fn.jsonencode(appSpec(s))])),
+        // Every value is known at synth time: plain JSON, readable in `cdktf output`.
+        Object.fromEntries(blueGreen.map(([n, s]) => [n, JSON.stringify(appSpec(s))])),
         "AppSpec (JSON) per blue/green service: replace <TASK_DEFINITION> with the new revision's ARN",
       );
     }

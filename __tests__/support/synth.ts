@@ -2,6 +2,8 @@
  * Test helpers shared by every test file: build configs without touching process.env, and
  * synthesize each app once per config (module-level cache) so many tests can read one result.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import type { BlueprintInput, PlatformConfig } from "../../config";
 import { loadConfig, parseBlueprint } from "../../config";
@@ -42,15 +44,21 @@ export interface SynthesizedApp {
 
 const cache = new Map<PlatformConfig, SynthesizedApp>();
 
-/** Synthesizes all stacks of a config once; later calls with the same config reuse it. */
+/**
+ * Synthesizes all stacks of a config once, exactly as `cdktf synth` does (`app.synth()`: stack
+ * validations including the guardrails, cross-stack references turned into outputs and
+ * `terraform_remote_state`), and parses each stack's cdk.tf.json. Later calls with the same
+ * config reuse the result.
+ */
 export function synthApp(config: PlatformConfig): SynthesizedApp {
   const hit = cache.get(config);
   if (hit) return hit;
   const root = Testing.app() as App;
   const app = buildPlatformApp(root, config, { guardrailLog: () => undefined });
+  root.synth();
   const stacks: Record<string, Json> = {};
-  for (const [id, stack] of Object.entries(app)) {
-    stacks[id] = JSON.parse(Testing.synth(stack, true));
+  for (const id of Object.keys(app)) {
+    stacks[id] = JSON.parse(readFileSync(join(root.outdir, "stacks", id, "cdk.tf.json"), "utf8"));
   }
   const result = { app, stacks };
   cache.set(config, result);
