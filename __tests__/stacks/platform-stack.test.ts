@@ -320,7 +320,7 @@ describe("platform stack (test blueprint: all kinds, Service Connect TLS, databa
     const send = (documentOf(platform, policy).statement as Json[]).find((s) =>
       s.actions.includes("sqs:SendMessage"),
     );
-    expect(send.resources).toEqual([ref("aws_sqs_queue", queueId, "arn")]);
+    expect(send?.resources).toEqual([ref("aws_sqs_queue", queueId, "arn")]);
   });
 
   test("the Spot-only service runs its base on FARGATE_SPOT", () => {

@@ -63,7 +63,11 @@ export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
     cpu: 32,
     memoryReservation: 128,
     portMappings: [{ containerPort: XRAY_DAEMON_PORT, protocol: "udp" }],
-    appEnvironment: () => ({ AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}` }),
+    // The tracing name is the segment name the X-Ray sampling rules and groups match on.
+    appEnvironment: (serviceName) => ({
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}`,
+      AWS_XRAY_TRACING_NAME: serviceName,
+    }),
   },
   adot: {
     name: "aws-otel-collector",

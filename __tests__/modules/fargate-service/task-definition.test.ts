@@ -103,6 +103,7 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(env(app)).toEqual({
       API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080",
       AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
+      AWS_XRAY_TRACING_NAME: "api",
       LOG_LEVEL: "info",
     });
   });

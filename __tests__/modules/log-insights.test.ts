@@ -1,0 +1,98 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+import { insightsFilterFor, LogServiceInput, ServiceLogInsights } from "../../modules/log-insights";
+import { Naming } from "../../modules/naming";
+import { Json, resources } from "../support/synth";
+
+const SERVICES: LogServiceInput[] = [
+  { name: "frontend", logGroupName: "/ecs/frontend-test" },
+  {
+    name: "processing-service",
+    logGroupName: "/ecs/processing-service-test",
+    metricPattern: '{ $.event = "x" }',
+  },
+];
+
+describe("ServiceLogInsights", () => {
+  let construct!: ServiceLogInsights;
+  const stack = JSON.parse(
+    Testing.synthScope((scope) => {
+      construct = new ServiceLogInsights(scope, "logs", {
+        naming: new Naming("trading", "test"),
+        metricNamespace: "Platform/trading-test",
+        errorLogPattern: "?ERROR ?Exception",
+        requestDurationField: "latency_ms",
+        services: SERVICES,
+      });
+    }),
+  );
+  const filters: Json[] = Object.values(resources(stack, "aws_cloudwatch_log_metric_filter"));
+  const queries: Json[] = Object.values(resources(stack, "aws_cloudwatch_query_definition"));
+
+  test("every service's log group has an error-line filter publishing 0 for quiet minutes", () => {
+    const errors = filters.filter((f) => f.metric_transformation.name.endsWith("/ErrorLogLines"));
+    expect(errors.map((f) => [f.log_group_name, f.pattern, f.name])).toEqual([
+      ["/ecs/frontend-test", "?ERROR ?Exception", "mf-frontend-errors-test"],
+      ["/ecs/processing-service-test", "?ERROR ?Exception", "mf-processing-service-errors-test"],
+    ]);
+    expect(errors[0].metric_transformation).toEqual({
+      namespace: "Platform/trading-test",
+      name: "frontend/ErrorLogLines",
+      value: "1",
+      default_value: "0",
+      unit: "Count",
+    });
+  });
+
+  test("the application metric filter exists only for services with a metric pattern", () => {
+    const app = filters.filter((f) => f.metric_transformation.name.endsWith("/ApplicationPatternMatches"));
+    expect(app.map((f) => [f.log_group_name, f.pattern])).toEqual([
+      ["/ecs/processing-service-test", '{ $.event = "x" }'],
+    ]);
+    expect(construct.metrics.frontend.application).toBeUndefined();
+  });
+
+  test("the metrics handed to alarms and dashboards are the ones the filters publish", () => {
+    const published = filters.map(
+      (f) => `${f.metric_transformation.namespace} ${f.metric_transformation.name}`,
+    );
+    const handed = Object.values(construct.metrics).flatMap((m) =>
+      [m.errors, m.application].filter((x) => x !== undefined).map((x) => `${x!.namespace} ${x!.metricName}`),
+    );
+    expect(handed.sort()).toEqual(published.sort());
+  });
+
+  test("each service has saved recent-errors and slowest-requests queries on its own log group", () => {
+    expect(queries.map((q) => [q.name, q.log_group_names])).toEqual([
+      ["query-frontend-recent-errors-test", ["/ecs/frontend-test"]],
+      ["query-frontend-slowest-requests-test", ["/ecs/frontend-test"]],
+      ["query-processing-service-recent-errors-test", ["/ecs/processing-service-test"]],
+      ["query-processing-service-slowest-requests-test", ["/ecs/processing-service-test"]],
+    ]);
+  });
+
+  test("the recent-errors query finds the lines the error filter counts; slowest requests sorts on the duration field", () => {
+    expect(queries[0].query_string).toBe(
+      "fields @timestamp, @logStream, @message | filter @message like /ERROR|Exception/ | sort @timestamp desc | limit 100",
+    );
+    expect(queries[1].query_string).toBe(
+      "fields @timestamp, latency_ms, @message | filter ispresent(latency_ms) | sort latency_ms desc | limit 50",
+    );
+  });
+});
+
+describe("insightsFilterFor", () => {
+  test("'?a ?b' (any term) becomes one alternation", () => {
+    expect(insightsFilterFor("?ERROR ?Error ?error ?Exception")).toBe(
+      "@message like /ERROR|Error|error|Exception/",
+    );
+  });
+
+  test("'a b' (all terms) becomes one condition per term", () => {
+    expect(insightsFilterFor("ERROR payment")).toBe("@message like /ERROR/ and @message like /payment/");
+  });
+
+  test("JSON and other patterns fall back to a case-insensitive error match", () => {
+    expect(insightsFilterFor('{ $.level = "error" }')).toBe("@message like /(?i)(error|exception)/");
+  });
+});
