@@ -51,8 +51,8 @@ describe("blueprint trading with an ACM certificate (HTTPS)", () => {
   });
 });
 
-describe("docs/guardrails.md", () => {
-  const doc = readFileSync(join(__dirname, "../../../docs/guardrails.md"), "utf8");
+describe.each(["docs/guardrails.md", "README.md"])("%s", (file) => {
+  const doc = readFileSync(join(__dirname, "../../..", file), "utf8");
 
   test("lists every rule with its severity and control", () => {
     const cell = (text: string) => `\\|\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*`;
