@@ -168,7 +168,7 @@ export const ServiceDiscoverySchema = z.strictObject({
 export const MeshSchema = z.strictObject({
   /** Service-to-service traffic through ECS Service Connect (the App Mesh replacement). */
   enabled: z.boolean().default(false),
-  /** mTLS between services with certificates from an AWS Private CA (short-lived mode). */
+  /** TLS between Service Connect proxies, certificates from an AWS Private CA (short-lived mode); see docs/decisions.md. */
   tls: z.boolean().default(false),
 });
 

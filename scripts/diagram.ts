@@ -43,7 +43,7 @@ export function renderDiagram(bp: Blueprint): string {
   }
   if (bp.database) lines.push(`    db[("Aurora PostgreSQL ${bp.database.mode}")]`);
   lines.push(
-    `    mesh(["${bp.mesh.enabled ? `Service Connect${bp.mesh.tls ? " mTLS" : ""}` : "Cloud Map DNS"}"])`,
+    `    mesh(["${bp.mesh.enabled ? `Service Connect${bp.mesh.tls ? " TLS" : ""}` : "Cloud Map DNS"}"])`,
   );
   lines.push("  end");
 
@@ -84,7 +84,7 @@ export function renderBlueprintPage(bp: Blueprint): string {
       ".ts`; do not edit by hand.",
     "",
     `Region ${bp.region}; NAT ${bp.network.natGateways}; flow logs ${bp.network.flowLogs.enabled ? "on" : "off"}; ` +
-      `log retention ${bp.logRetentionDays} days; tracing ${bp.tracing.mode}; mesh ${bp.mesh.enabled ? (bp.mesh.tls ? "Service Connect with mTLS" : "Service Connect") : "off"}; ` +
+      `log retention ${bp.logRetentionDays} days; tracing ${bp.tracing.mode}; mesh ${bp.mesh.enabled ? (bp.mesh.tls ? "Service Connect with TLS" : "Service Connect") : "off"}; ` +
       `database ${bp.database ? `Aurora PostgreSQL (${bp.database.mode})` : "none"}.`,
     "",
     "| service | kind | CPU / MiB | tasks (min-max) | ALB paths | calls |",

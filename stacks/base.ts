@@ -38,6 +38,8 @@ export abstract class BaseStack extends TerraformStack {
     });
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed prop for it.
     backend.addOverride("use_lockfile", true);
+    // Older Terraform would reject use_lockfile only after reading the backend: say it up front.
+    this.addOverride("terraform.required_version", ">= 1.10.0");
   }
 }
 

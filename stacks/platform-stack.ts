@@ -89,7 +89,7 @@ export class PlatformServicesStack extends BaseStack {
       config: config.serviceDiscovery,
     });
     this.serviceConnectCa = config.mesh.tls
-      ? new ServiceConnectCa(this, "service-connect-ca", { naming })
+      ? new ServiceConnectCa(this, "service-connect-ca", { naming, kmsKeyArn: this.kms.keyArn })
       : undefined;
     this.cluster = new PlatformCluster(this, "cluster", {
       naming,
@@ -226,7 +226,7 @@ export class PlatformServicesStack extends BaseStack {
         if (config.services[calleeName].kind === "worker") continue; // a queue, not a port
         const callee = this.services[calleeName];
         callee.security.allowFrom(caller.securityGroupId, name);
-        caller.security.allowTo(callee.securityGroupId, config.services[calleeName].port, calleeName);
+        caller.security.allowTo(callee.securityGroupId, callee.ingressPort, calleeName);
       }
       if (svc.usesDatabase && this.database) this.database.allowFrom(name, caller.securityGroupId);
     }

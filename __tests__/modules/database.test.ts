@@ -185,4 +185,32 @@ describe("database validation", () => {
       }),
     ).toThrow(/1 subnet\(s\) given; an RDS DB subnet group needs subnets in at least two AZs/);
   });
+
+  const build = (db: NonNullable<BlueprintInput["database"]>) => () =>
+    synthScope((scope) => {
+      new AuroraDatabase(scope, "db", props(db));
+    });
+
+  test("fails when a Serverless v2 capacity is not a multiple of 0.5 ACU", () => {
+    expect(build({ minCapacity: 0.75, maxCapacity: 4 })).toThrow(
+      /database\.minCapacity: 0\.75 is not an Aurora Serverless v2 capacity \(0 to 256 ACUs in steps of 0\.5\)/,
+    );
+    expect(build({ minCapacity: 1, maxCapacity: 4.2 })).toThrow(/database\.maxCapacity: 4\.2 is not/);
+  });
+
+  test("fails when 0 ACUs is asked of a version that cannot pause", () => {
+    expect(build({ engineVersion: "15.4", minCapacity: 0 })).toThrow(
+      /database\.minCapacity: 0 \(automatic pause\) needs Aurora PostgreSQL 13\.15, 14\.12, 15\.7, 16\.3 or later; engineVersion is 15\.4/,
+    );
+    expect(build({ engineVersion: "12.9", minCapacity: 0 })).toThrow(/engineVersion is 12\.9/);
+  });
+
+  test("accepts 0 ACUs from the first version that pauses, and on later majors", () => {
+    expect(build({ engineVersion: "16.3", minCapacity: 0 })).not.toThrow();
+    expect(build({ engineVersion: "17.4", minCapacity: 0 })).not.toThrow();
+  });
+
+  test("does not check ACUs of provisioned clusters", () => {
+    expect(build({ mode: "provisioned", minCapacity: 0.75 })).not.toThrow();
+  });
 });

@@ -316,4 +316,10 @@ describe("load-balancer validation", () => {
   test("fails when a target port is not a TCP port", () => {
     expect(build(props({}, { targetPorts: [0] }))).toThrow(/target port 0 is not a TCP port/);
   });
+
+  test("fails when the certificate is from another Region than the ALB", () => {
+    expect(build(props({ certificateArn: CERT }, { region: "us-east-1" }))).toThrow(
+      /loadBalancer\.certificateArn: arn:aws:acm:eu-south-2:\S+ is in eu-south-2; the ALB is in us-east-1 and needs an ACM certificate from us-east-1/,
+    );
+  });
 });

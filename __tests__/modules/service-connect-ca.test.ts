@@ -4,10 +4,12 @@ import { ServiceConnectCa } from "../../modules/service-connect-ca";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { all, Json, only, probe, probed, ref, statements, synthScope } from "./synth-scope";
 
+const KEY = "arn:aws:kms:us-east-1:111122223333:key/platform";
+
 describe("service-connect-ca", () => {
   let ca!: ServiceConnectCa;
   const json = synthScope((scope) => {
-    ca = new ServiceConnectCa(scope, "ca", { naming: new Naming("fintech", "test") });
+    ca = new ServiceConnectCa(scope, "ca", { naming: new Naming("fintech", "test"), kmsKeyArn: KEY });
     probe(scope, "ca_arn", ca.caArn);
     probe(scope, "role_arn", ca.tlsRoleArn);
     // Stands in for an ECS service with TLS, which must wait for the CA to be usable.
@@ -21,6 +23,11 @@ describe("service-connect-ca", () => {
     .map(([id, r]): Json => ({ ...r, id }))[0];
   const consumer = Object.values(all(json, "aws_iam_role")).find((r) => r.name === "consumer")!;
   const partition = ref("aws_partition", only(json, "aws_partition", "data").id, "partition", "data");
+  const documents = all(json, "aws_iam_policy_document", "data");
+  const documentId = (sid: string) =>
+    Object.keys(documents).find((id) => (documents[id].statement as Json[]).some((s) => s.sid === sid))!;
+  const trustId = documentId("EcsInfrastructure");
+  const keyPolicy = only(json, "aws_iam_role_policy");
 
   test("is a root CA in short-lived certificate mode, deleted after 7 days", () => {
     expect(authority).toMatchObject({
@@ -65,16 +72,14 @@ describe("service-connect-ca", () => {
   });
 
   test("the TLS role can be assumed only by ECS", () => {
-    const trust = statements(only(json, "aws_iam_policy_document", "data"));
+    const trust = statements(documents[trustId]);
     expect(Object.values(trust)).toEqual([
       expect.objectContaining({
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["ecs.amazonaws.com"] }],
       }),
     ]);
-    expect(role.assume_role_policy).toBe(
-      ref("aws_iam_policy_document", only(json, "aws_iam_policy_document", "data").id, "json", "data"),
-    );
+    expect(role.assume_role_policy).toBe(ref("aws_iam_policy_document", trustId, "json", "data"));
     expect(role.name).toBe("role-fintech-sc-tls-test");
   });
 
@@ -85,16 +90,32 @@ describe("service-connect-ca", () => {
     });
   });
 
+  test("the TLS role may use the services' KMS key, which the managed policy does not grant", () => {
+    const keyDocId = documentId("ServiceConnectTlsKey");
+    expect(keyPolicy).toMatchObject({
+      name: "policy-fintech-sc-tls-key-test",
+      role: ref("aws_iam_role", role.id, "id"),
+      policy: ref("aws_iam_policy_document", keyDocId, "json", "data"),
+    });
+    expect(statements(documents[keyDocId]).ServiceConnectTlsKey).toEqual(
+      expect.objectContaining({
+        actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair"],
+        resources: [KEY],
+      }),
+    );
+  });
+
   test("exposes the CA and role ARNs as references", () => {
     expect(probed(json, "ca_arn")).toBe(ref("aws_acmpca_certificate_authority", authority.id, "arn"));
     expect(probed(json, "role_arn")).toBe(ref("aws_iam_role", role.id, "arn"));
   });
 
-  test("services can wait for the installed certificate and the role policy", () => {
+  test("services can wait for the installed certificate and the role policies", () => {
     expect([...consumer.depends_on].sort()).toEqual(
       [
         `aws_acmpca_certificate_authority_certificate.${installed.id}`,
         `aws_iam_role_policy_attachment.${only(json, "aws_iam_role_policy_attachment").id}`,
+        `aws_iam_role_policy.${keyPolicy.id}`,
       ].sort(),
     );
   });

@@ -114,6 +114,16 @@ describe("Vpc with a NAT gateway per AZ and flow logs (trading defaults)", () =>
     }
   });
 
+  test("fails the plan in a Region with fewer than three AZs instead of wrapping around", () => {
+    const [, azs] = Object.entries(dataSources(json, "aws_availability_zones"))[0];
+    expect(azs.lifecycle.postcondition).toEqual([
+      {
+        condition: "${length(self.names) >= 3}",
+        error_message: expect.stringMatching(/fewer than 3 available AZs .* pin network\.availabilityZones/),
+      },
+    ]);
+  });
+
   test("gives no subnet public IPs on launch", () => {
     for (const subnet of Object.values(resources(json, "aws_subnet"))) {
       expect(subnet.map_public_ip_on_launch).toBe(false);

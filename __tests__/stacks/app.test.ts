@@ -32,6 +32,12 @@ describe("platform app", () => {
     }
   });
 
+  test("deployable stacks require Terraform 1.10 or later (S3-native locking)", () => {
+    for (const id of ["network", "registry", "platform", "observability"]) {
+      expect(stacks[id].terraform.required_version).toBe(">= 1.10.0");
+    }
+  });
+
   test("the state stack keeps its own state locally", () => {
     expect(stacks.state.terraform.backend.local).toBeDefined();
   });

@@ -219,6 +219,25 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
     }
   });
 
+  test("the CodeDeploy frontend scales on requests of both its target groups", () => {
+    const [, requests] = ofService(platform, "aws_appautoscaling_policy", "frontend").find(
+      ([, p]) => p.name === "scaling-frontend-requests-test",
+    )!;
+    const groups = (
+      requests.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics as Json[]
+    )
+      .flatMap((m) => m.metric_stat?.metric.dimensions ?? [])
+      .filter((d: Json) => d.name === "TargetGroup")
+      .map((d: Json) => d.value);
+    const suffix = (color: string) =>
+      ref(
+        "aws_lb_target_group",
+        oneOf(platform, "aws_lb_target_group", "frontend", `/${color}`)[0],
+        "arn_suffix",
+      );
+    expect(groups).toEqual([suffix("blue"), suffix("green")]);
+  });
+
   test("listener rules route /api/* before the /* catch-all", () => {
     const priority = (name: string) =>
       oneOf(platform, "aws_lb_listener_rule", name, "production-rule")[1].priority;
@@ -294,6 +313,40 @@ describe("platform stack (test blueprint: all kinds, Service Connect TLS, databa
       ref("aws_acmpca_certificate_authority", caId, "arn"),
     );
     expect(engine.service_registries).toBeUndefined();
+  });
+
+  test("a TLS web service admits the ALB on its container port and its callers on the proxy port", () => {
+    const sg = (name: string) =>
+      ref("aws_security_group", oneOf(platform, "aws_security_group", name)[0], "id");
+    const [albSgId] = Object.entries(resources(platform, "aws_security_group")).find(([, s]) =>
+      (s["//"].metadata.path as string).startsWith("platform/load-balancer/"),
+    )!;
+    const rules = (type: string, owner: string) =>
+      Object.values(resources(platform, type))
+        .filter((r) => r.security_group_id === sg(owner) && r.referenced_security_group_id)
+        .map((r) => [r.referenced_security_group_id, r.from_port])
+        .sort();
+    expect(rules("aws_vpc_security_group_ingress_rule", "api")).toEqual(
+      [
+        [ref("aws_security_group", albSgId, "id"), 8080],
+        [sg("portal"), 9443],
+      ].sort(),
+    );
+    expect(rules("aws_vpc_security_group_egress_rule", "portal")).toEqual([[sg("api"), 9443]]);
+    const [, api] = oneOf(platform, "aws_ecs_service", "api");
+    expect(api.service_connect_configuration.service[0].ingress_port_override).toBe(9443);
+  });
+
+  test("the TLS role may use the KMS key the services name as their TLS key", () => {
+    const [, engine] = oneOf(platform, "aws_ecs_service", "engine");
+    const tlsKey = engine.service_connect_configuration.service[0].tls.kms_key;
+    const keyPolicy = Object.values(resources(platform, "aws_iam_role_policy")).find((p) =>
+      (p["//"].metadata.path as string).startsWith("platform/service-connect-ca/"),
+    )!;
+    const [statement] = documentOf(platform, keyPolicy).statement as Json[];
+    expect(statement.actions).toEqual(expect.arrayContaining(["kms:Encrypt", "kms:GenerateDataKeyPair"]));
+    expect(statement.resources).toEqual([tlsKey]);
+    expect(tlsKey).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
   });
 
   test("the database admits exactly the services that use it", () => {

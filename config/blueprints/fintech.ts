@@ -2,7 +2,7 @@ import type { BlueprintInput } from "../schema";
 
 /**
  * Fintech transactions (seed 002): three microservices, each at least 2 tasks on Fargate Spot
- * with 1 vCPU / 2 GB, health checks every 10 s, CPU 70% scaling, a service mesh with mTLS
+ * with 1 vCPU / 2 GB, health checks every 10 s, CPU 70% scaling, a service mesh with TLS
  * (ECS Service Connect + AWS Private CA: App Mesh reached end of support on 2026-09-30),
  * CMK-encrypted logs, database credentials in Secrets Manager rotated every 30 days.
  * Deployments are rolling with the circuit breaker and rollback, as the brief says; Service
@@ -32,14 +32,15 @@ const microservice = (
   calls,
   usesDatabase: true,
   access,
-  scaling: { cpuTargetPercent: 70 },
+  // "Scale out/in based on transaction volume": ALB requests per task next to CPU 70%.
+  scaling: { cpuTargetPercent: 70, requestsPerTarget: 1000 },
   deployment: { strategy: "rolling" as const, minimumHealthyPercent: 100, maximumPercent: 200 },
 });
 
 export const fintech: BlueprintInput = {
   name: "fintech",
   description:
-    "Fintech transactions: three microservices on Spot with a Service Connect mTLS mesh (brief 002)",
+    "Fintech transactions: three microservices on Spot with a Service Connect TLS mesh (brief 002)",
   region: "us-east-1",
   tags: { Team: "payments-platform", CostCenter: "fintech-core", Project: "transactions-platform" },
   network: { cidr: "10.30.0.0/16", natGateways: "per-az", flowLogs: { enabled: true, retentionDays: 30 } },

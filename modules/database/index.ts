@@ -63,6 +63,7 @@ export class AuroraDatabase extends Construct {
       );
     }
     const serverless = config.mode === "serverless-v2";
+    if (serverless) validateServerlessCapacity(config);
 
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: naming.name("dbSubnetGroup"),
@@ -146,5 +147,35 @@ export class AuroraDatabase extends Construct {
       toPort: this.props.config.port,
       referencedSecurityGroupId: securityGroupId,
     });
+  }
+}
+
+/**
+ * Oldest Aurora PostgreSQL minor version per major that can pause at 0 ACUs (Aurora user guide,
+ * "Scaling to Zero ACUs with automatic pause and resume for Aurora Serverless v2").
+ */
+export const SCALE_TO_ZERO_MIN_VERSIONS: Readonly<Record<number, number>> = { 13: 15, 14: 12, 15: 7, 16: 3 };
+
+/**
+ * Capacities RDS rejects at apply time: Aurora Serverless v2 takes 0 to 256 ACUs in steps of
+ * 0.5, and 0 (automatic pause) only from the versions above (every later major supports it).
+ */
+function validateServerlessCapacity(config: DatabaseConfig): void {
+  for (const field of ["minCapacity", "maxCapacity"] as const) {
+    const acus = config[field];
+    if (!Number.isInteger(acus * 2)) {
+      throw new Error(
+        `database.${field}: ${acus} is not an Aurora Serverless v2 capacity (0 to 256 ACUs in steps of 0.5)`,
+      );
+    }
+  }
+  if (config.minCapacity === 0) {
+    const [major, minor] = config.engineVersion.split(".").map(Number);
+    const oldest = SCALE_TO_ZERO_MIN_VERSIONS[major];
+    if (major < 13 || (oldest !== undefined && minor < oldest)) {
+      throw new Error(
+        `database.minCapacity: 0 (automatic pause) needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later; engineVersion is ${config.engineVersion} (raise it or use 0.5)`,
+      );
+    }
   }
 }

@@ -9,7 +9,7 @@ import { SecretGrant, ServiceRoles } from "./iam";
 import { ServiceScaling } from "./scaling";
 import { ScheduledTask } from "./scheduled-task";
 import { ServiceSecurityGroup } from "./security";
-import { CapacityProviderShare, FargateEcsService } from "./service";
+import { CapacityProviderShare, FargateEcsService, SERVICE_CONNECT_TLS_INGRESS_PORT } from "./service";
 import { ContainerSecret, repositoryName, ServiceTaskDefinition } from "./task-definition";
 import { WebTraffic } from "./web-traffic";
 import { WorkQueue } from "./work-queue";
@@ -124,6 +124,11 @@ export class FargateService extends Construct {
   readonly scheduledTask?: ScheduledTask;
   /** Cloud Map (or Service Connect) DNS name callers use: `<discovery name>.<namespace>`. */
   readonly dnsName: string;
+  /**
+   * The port callers' traffic arrives at (their security group rules open it): the service's port,
+   * or the Service Connect proxy's ingress port for a web service with TLS.
+   */
+  readonly ingressPort: number;
   /** ECR repository URL of the image (derived from naming, not the registry stack). */
   readonly repositoryUrl: string;
   readonly handle: ServiceHandle;
@@ -154,6 +159,15 @@ export class FargateService extends Construct {
     const listens = kind === "web" || kind === "backend";
     const database = svc.usesDatabase ? props.database : undefined;
     const serviceConnect = kind === "scheduled" ? undefined : props.serviceConnect;
+    // Behind the ALB with TLS, the Service Connect proxy moves off the container port (the ALB
+    // speaks plain HTTP to the app); see SERVICE_CONNECT_TLS_INGRESS_PORT.
+    const proxyIngressPort =
+      kind === "web" && serviceConnect?.tls ? SERVICE_CONNECT_TLS_INGRESS_PORT : undefined;
+    if (proxyIngressPort === svc.port)
+      fail(
+        `port ${svc.port} is the Service Connect TLS proxy's ingress port behind the ALB; choose another service port`,
+      );
+    this.ingressPort = proxyIngressPort ?? svc.port;
 
     const discoveryName = naming.name("serviceDiscovery", name);
     this.dnsName = `${discoveryName}.${props.namespace.name}`;
@@ -163,6 +177,7 @@ export class FargateService extends Construct {
       serviceName: name,
       vpcId: props.network.vpcId,
       port: listens ? svc.port : undefined,
+      callerPort: this.ingressPort,
       loadBalancerSecurityGroupId: props.loadBalancer?.securityGroupId,
       database: database ? { securityGroupId: database.securityGroupId, port: database.port } : undefined,
     });
@@ -307,6 +322,7 @@ export class FargateService extends Construct {
                     portName: td.portName,
                     port: svc.port,
                     tls: serviceConnect.tls,
+                    ingressPortOverride: proxyIngressPort,
                   }
                 : undefined,
             }
@@ -324,7 +340,11 @@ export class FargateService extends Construct {
         ecsServiceName: ecs.ecsService.name,
         loadBalancer:
           lb && this.traffic
-            ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffix: this.traffic.blue.arnSuffix }
+            ? {
+                arnSuffix: lb.arnSuffix,
+                targetGroupArnSuffix: this.traffic.blue.arnSuffix,
+                alternateTargetGroupArnSuffix: codeDeploy ? this.traffic.green.arnSuffix : undefined,
+              }
             : undefined,
         queueName: this.workQueue?.queue.name,
       });
@@ -363,7 +383,7 @@ export class FargateService extends Construct {
    */
   calls(callee: FargateService): void {
     callee.security.allowFrom(this.securityGroupId, this.handle.name);
-    this.security.allowTo(callee.securityGroupId, callee.handle.containerPort, callee.handle.name);
+    this.security.allowTo(callee.securityGroupId, callee.ingressPort, callee.handle.name);
   }
 
   private buildHandle(name: string, svc: ServiceConfig, serviceConnectDiscoveryName?: string): ServiceHandle {

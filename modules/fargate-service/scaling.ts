@@ -13,7 +13,16 @@ export interface ServiceScalingProps {
   /** The ECS service's name token (makes the target depend on the service). */
   readonly ecsServiceName: string;
   /** ALB and target group ARN suffixes, for request count per target (web). @default none */
-  readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroupArnSuffix: string };
+  readonly loadBalancer?: {
+    readonly arnSuffix: string;
+    readonly targetGroupArnSuffix: string;
+    /**
+     * The green target group of a CodeDeploy service. Production traffic moves to it at the first
+     * deployment, and back at the next, so requests are then counted over both groups.
+     * @default none: the ALB's own per-target metric of the one target group
+     */
+    readonly alternateTargetGroupArnSuffix?: string;
+  };
   /** The worker's queue name, for backlog per task. @default none */
   readonly queueName?: string;
 }
@@ -80,12 +89,66 @@ export class ServiceScaling extends Construct {
     if (scaling.memoryTargetPercent !== undefined) {
       track("memory", scaling.memoryTargetPercent, predefined("ECSServiceAverageMemoryUtilization"));
     }
+    // RunningTaskCount comes from Container Insights, which the cluster enables.
+    const runningTasks = {
+      id: "tasks",
+      returnData: false,
+      metricStat: {
+        stat: "Average",
+        metric: {
+          namespace: "ECS/ContainerInsights",
+          metricName: "RunningTaskCount",
+          dimensions: [
+            { name: "ClusterName", value: props.clusterName },
+            { name: "ServiceName", value: props.ecsServiceName },
+          ],
+        },
+      },
+    };
     if (scaling.requestsPerTarget !== undefined && props.loadBalancer) {
-      const { arnSuffix, targetGroupArnSuffix } = props.loadBalancer;
+      const {
+        arnSuffix,
+        targetGroupArnSuffix,
+        alternateTargetGroupArnSuffix: alternate,
+      } = props.loadBalancer;
+      // ALBRequestCountPerTarget names one target group: for a CodeDeploy service it would go blind
+      // (no data, which also blocks scale-in) once a deployment moves traffic to green.
+      const requests = (id: string, targetGroup: string) => ({
+        id,
+        returnData: false,
+        metricStat: {
+          stat: "Sum",
+          metric: {
+            namespace: "AWS/ApplicationELB",
+            metricName: "RequestCount",
+            dimensions: [
+              { name: "LoadBalancer", value: arnSuffix },
+              { name: "TargetGroup", value: targetGroup },
+            ],
+          },
+        },
+      });
       track(
         "requests",
         scaling.requestsPerTarget,
-        predefined("ALBRequestCountPerTarget", `${arnSuffix}/${targetGroupArnSuffix}`),
+        alternate === undefined
+          ? predefined("ALBRequestCountPerTarget", `${arnSuffix}/${targetGroupArnSuffix}`)
+          : {
+              customizedMetricSpecification: {
+                metrics: [
+                  requests("blue", targetGroupArnSuffix),
+                  requests("green", alternate),
+                  runningTasks,
+                  {
+                    // The idle colour has no data points; FILL keeps the sum defined.
+                    id: "requests_per_task",
+                    expression: "(FILL(blue, 0) + FILL(green, 0)) / tasks",
+                    label: "Requests per task",
+                    returnData: true,
+                  },
+                ],
+              },
+            },
       );
     }
     if (scaling.customMetric) {
@@ -100,8 +163,7 @@ export class ServiceScaling extends Construct {
       });
     }
     if (props.queueName) {
-      // Backlog per task = visible messages / running tasks (metric math). RunningTaskCount
-      // comes from Container Insights, which the cluster enables.
+      // Backlog per task = visible messages / running tasks (metric math).
       track("backlog", scaling.backlogPerTask, {
         customizedMetricSpecification: {
           metrics: [
@@ -117,21 +179,7 @@ export class ServiceScaling extends Construct {
                 },
               },
             },
-            {
-              id: "tasks",
-              returnData: false,
-              metricStat: {
-                stat: "Average",
-                metric: {
-                  namespace: "ECS/ContainerInsights",
-                  metricName: "RunningTaskCount",
-                  dimensions: [
-                    { name: "ClusterName", value: props.clusterName },
-                    { name: "ServiceName", value: props.ecsServiceName },
-                  ],
-                },
-              },
-            },
+            runningTasks,
             {
               id: "backlog_per_task",
               expression: "visible / tasks",

@@ -14,6 +14,11 @@ export interface ServiceSecurityGroupProps {
    * @default none (workers and scheduled jobs listen on nothing and get no ingress)
    */
   readonly port?: number;
+  /**
+   * The port callers (`allowFrom`) are admitted on, when it is not `port`: the Service Connect
+   * proxy's ingress port of a web service with TLS. @default port
+   */
+  readonly callerPort?: number;
   /** Security group of the ALB (web services): admitted on `port`. @default none */
   readonly loadBalancerSecurityGroupId?: string;
   /** The database the service uses: egress to its security group on its port. @default none */
@@ -29,11 +34,13 @@ export interface ServiceSecurityGroupProps {
 export class ServiceSecurityGroup extends Construct {
   readonly securityGroup: SecurityGroup;
   private readonly port?: number;
+  private readonly callerPort?: number;
   private readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ServiceSecurityGroupProps) {
     super(scope, id);
     this.port = props.port;
+    this.callerPort = props.port === undefined ? undefined : (props.callerPort ?? props.port);
     this.serviceName = props.serviceName;
     const name = props.naming.name("securityGroup", props.serviceName);
     this.securityGroup = new SecurityGroup(this, "group", {
@@ -46,7 +53,7 @@ export class ServiceSecurityGroup extends Construct {
     });
 
     if (props.loadBalancerSecurityGroupId) {
-      this.ingress("ingress-from-alb", props.loadBalancerSecurityGroupId, "the load balancer");
+      this.ingress("ingress-from-alb", props.loadBalancerSecurityGroupId, "the load balancer", this.port);
     }
     new VpcSecurityGroupEgressRule(this, "egress-https", {
       securityGroupId: this.securityGroup.id,
@@ -72,9 +79,14 @@ export class ServiceSecurityGroup extends Construct {
     return this.securityGroup.id;
   }
 
-  /** Admits a calling service (its security group) on this service's port. */
+  /** Admits a calling service (its security group) on this service's caller port. */
   allowFrom(callerSecurityGroupId: string, callerName: string): VpcSecurityGroupIngressRule {
-    return this.ingress(`ingress-from-${callerName}`, callerSecurityGroupId, `service ${callerName}`);
+    return this.ingress(
+      `ingress-from-${callerName}`,
+      callerSecurityGroupId,
+      `service ${callerName}`,
+      this.callerPort,
+    );
   }
 
   /** Lets this service reach a callee (its security group) on the callee's port. */
@@ -89,8 +101,13 @@ export class ServiceSecurityGroup extends Construct {
     });
   }
 
-  private ingress(id: string, sourceSecurityGroupId: string, what: string): VpcSecurityGroupIngressRule {
-    if (this.port === undefined) {
+  private ingress(
+    id: string,
+    sourceSecurityGroupId: string,
+    what: string,
+    port: number | undefined,
+  ): VpcSecurityGroupIngressRule {
+    if (port === undefined) {
       throw new Error(
         `fargate-service ${this.serviceName}: listens on no port, so ${what} cannot be admitted`,
       );
@@ -99,8 +116,8 @@ export class ServiceSecurityGroup extends Construct {
       securityGroupId: this.securityGroup.id,
       description: `From ${what}`,
       ipProtocol: "tcp",
-      fromPort: this.port,
-      toPort: this.port,
+      fromPort: port,
+      toPort: port,
       referencedSecurityGroupId: sourceSecurityGroupId,
     });
   }

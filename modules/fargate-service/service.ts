@@ -32,8 +32,24 @@ export interface ServiceConnectProps {
     readonly port: number;
     /** mTLS with certificates from an AWS Private CA. @default no TLS */
     readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
+    /**
+     * Port the Service Connect proxy listens on instead of the container port, which traffic
+     * then reaches the app on directly (see {@link SERVICE_CONNECT_TLS_INGRESS_PORT}).
+     * @default the container port (everything arriving on it goes through the proxy)
+     */
+    readonly ingressPortOverride?: number;
   };
 }
+
+/**
+ * Where the Service Connect proxy of a web service with TLS listens. By default the proxy takes
+ * the container port (ECS API, ServiceConnectService.ingressPortOverride) and, with TLS, accepts
+ * only TLS 1.3 (ECS developer guide, "Encrypt Amazon ECS Service Connect traffic"): the ALB's
+ * plain-HTTP requests and health checks to the target would fail, so no task ever turns healthy.
+ * Moving the proxy here lets the ALB reach the app on the container port while callers (proxy to
+ * proxy, mTLS) are admitted on this port only.
+ */
+export const SERVICE_CONNECT_TLS_INGRESS_PORT = 9443;
 
 export interface FargateEcsServiceProps {
   readonly naming: Naming;
@@ -205,6 +221,7 @@ function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfig
             portName: ep.portName,
             discoveryName: ep.discoveryName,
             clientAlias: { port: ep.port, dnsName: ep.dnsName },
+            ...(ep.ingressPortOverride !== undefined ? { ingressPortOverride: ep.ingressPortOverride } : {}),
             ...(ep.tls
               ? {
                   tls: {

@@ -40,6 +40,15 @@ export const XRAY_DAEMON_PORT = 2000;
 /** OTLP gRPC port of the ADOT collector. */
 export const OTLP_GRPC_PORT = 4317;
 
+/**
+ * Sidecar images pinned to released versions (both publish version tags to public ECR next to
+ * `latest`): a moving tag would change the sidecar under running services at the next task start,
+ * untested. Bump deliberately. X-Ray daemon: aws/aws-xray-daemon CHANGELOG; ADOT collector:
+ * aws-observability/aws-otel-collector docs/releases.
+ */
+export const XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.6.0";
+export const ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0";
+
 interface Sidecar {
   readonly name: string;
   readonly image: string;
@@ -59,7 +68,7 @@ interface Sidecar {
 export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
   "xray-daemon": {
     name: "xray-daemon",
-    image: "public.ecr.aws/xray/aws-xray-daemon:latest",
+    image: XRAY_DAEMON_IMAGE,
     cpu: 32,
     memoryReservation: 128,
     portMappings: [{ containerPort: XRAY_DAEMON_PORT, protocol: "udp" }],
@@ -71,14 +80,15 @@ export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
   },
   adot: {
     name: "aws-otel-collector",
-    image: "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+    image: ADOT_COLLECTOR_IMAGE,
     cpu: 64,
     memoryReservation: 256,
     // The image's ECS default pipeline: OTLP and X-Ray receivers, traces exported to X-Ray.
     command: ["--config=/etc/ecs/ecs-default-config.yaml"],
     portMappings: [{ containerPort: OTLP_GRPC_PORT, protocol: "tcp" }],
     appEnvironment: (serviceName) => ({
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://localhost:${OTLP_GRPC_PORT}`,
+      // The collector's ECS config binds 0.0.0.0 (IPv4 only), so not `localhost` (see above).
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_GRPC_PORT}`,
       OTEL_SERVICE_NAME: serviceName,
       // X-Ray needs its trace id format and propagation to join traces across services.
       OTEL_PROPAGATORS: "xray,tracecontext",

@@ -194,4 +194,12 @@ function validate(props: PlatformLoadBalancerProps, publicPorts: number[]): void
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new Error(`load balancer: target port ${p} is not a TCP port (1-65535)`);
   }
+  // ELB takes only an ACM certificate of its own Region (CreateListener fails with
+  // CertificateNotFound otherwise); the schema checks the ARN's shape, not its Region.
+  const certificateRegion = props.config.certificateArn?.split(":")[3];
+  if (certificateRegion !== undefined && certificateRegion !== props.region) {
+    throw new Error(
+      `loadBalancer.certificateArn: ${props.config.certificateArn} is in ${certificateRegion}; the ALB is in ${props.region} and needs an ACM certificate from ${props.region}`,
+    );
+  }
 }

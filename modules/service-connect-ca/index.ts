@@ -4,6 +4,7 @@ import { AcmpcaCertificateAuthority } from "@cdktf/provider-aws/lib/acmpca-certi
 import { AcmpcaCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate";
 import { AcmpcaCertificateAuthorityCertificate } from "@cdktf/provider-aws/lib/acmpca-certificate-authority-certificate";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -23,8 +24,25 @@ export const CA_PERMANENT_DELETION_DAYS = 7;
 export const SERVICE_CONNECT_TLS_POLICY =
   "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
 
+/**
+ * What ECS does with the services' `tls.kms_key` under the TLS role: it encrypts each service's
+ * TLS private key (kept in an `ecs-sc!` Secrets Manager secret) with it. ECS developer guide,
+ * "Encrypt Amazon ECS Service Connect traffic" (key policy for the infrastructure role).
+ */
+export const SERVICE_CONNECT_TLS_KMS_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyPair",
+];
+
 export interface ServiceConnectCaProps {
   readonly naming: Naming;
+  /**
+   * The customer-managed key the services pass as `tls.kms_key`. The managed TLS policy grants no
+   * KMS action, so the role gets these on this key (the key policy delegates to IAM).
+   */
+  readonly kmsKeyArn: string;
 }
 
 /**
@@ -39,7 +57,7 @@ export class ServiceConnectCa extends Construct {
   readonly tlsRoleArn: string;
   /**
    * What services using TLS must depend on: the CA is ACTIVE only once its certificate is
-   * installed, and ECS needs the role's policy attached before it issues certificates.
+   * installed, and ECS needs the role's policies in place before it issues certificates.
    */
   readonly dependables: ITerraformDependable[];
 
@@ -95,8 +113,26 @@ export class ServiceConnectCa extends Construct {
       policyArn: `arn:${partition.partition}:iam::aws:policy/${SERVICE_CONNECT_TLS_POLICY}`,
     });
 
+    // Without this ECS cannot store the first certificate's private key and no TLS task starts.
+    // No kms:ViaService condition: AWS documents these actions for the role without one, and ECS
+    // does not say which of them it calls through Secrets Manager.
+    const keyUse = new DataAwsIamPolicyDocument(this, "tls-key-use", {
+      statement: [
+        {
+          sid: "ServiceConnectTlsKey",
+          actions: SERVICE_CONNECT_TLS_KMS_ACTIONS,
+          resources: [props.kmsKeyArn],
+        },
+      ],
+    });
+    const keyPolicy = new IamRolePolicy(this, "tls-role-key-policy", {
+      name: props.naming.name("iamPolicy", `${props.naming.blueprint}-sc-tls-key`),
+      role: role.id,
+      policy: keyUse.json,
+    });
+
     this.caArn = ca.arn;
     this.tlsRoleArn = role.arn;
-    this.dependables = [installed, attachment];
+    this.dependables = [installed, attachment, keyPolicy];
   }
 }

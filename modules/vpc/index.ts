@@ -241,6 +241,16 @@ export class Vpc extends Construct {
     const azs = new DataAwsAvailabilityZones(this, "azs", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      // Some Regions offer an account only two AZs (us-west-1); element() would then wrap and put
+      // two subnets of a tier in one AZ, which the ALB rejects mid-apply. Fail at plan instead.
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${length(self.names) >= ${AZ_COUNT}}`,
+            errorMessage: `${region} has fewer than ${AZ_COUNT} available AZs for this account; use a Region with ${AZ_COUNT} or pin network.availabilityZones`,
+          },
+        ],
+      },
     });
     return Array.from({ length: AZ_COUNT }, (_, i) => Fn.element(azs.names, i));
   }

@@ -180,13 +180,24 @@ describe("FargateService: the four kinds side by side", () => {
       ]);
     });
 
-    test("scales on ALB requests per target of its blue target group", () => {
+    test("scales on ALB requests of both its target groups (traffic alternates between them)", () => {
       const policy = Object.values(of(out, "aws_appautoscaling_policy", "frontend")).find((p) =>
         p.name.includes("requests"),
       )!;
-      expect(
-        policy.target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label,
-      ).toBe(`\${aws_lb.main.arn_suffix}/${ref("aws_lb_target_group", blueId, "arn_suffix")}`);
+      const metrics = policy.target_tracking_scaling_policy_configuration.customized_metric_specification
+        .metrics as Json[];
+      const groups = metrics
+        .flatMap((m) => m.metric_stat?.metric.dimensions ?? [])
+        .filter((d: Json) => d.name === "TargetGroup")
+        .map((d: Json) => d.value);
+      expect(groups).toEqual([
+        ref("aws_lb_target_group", blueId, "arn_suffix"),
+        ref(
+          "aws_lb_target_group",
+          Object.keys(tgs).find((id) => id.includes("green"))!,
+          "arn_suffix",
+        ),
+      ]);
     });
 
     test("gets the callee's Cloud Map URL and its secret only through `secrets`", () => {
@@ -474,6 +485,42 @@ describe("FargateService with Service Connect TLS and ADOT", () => {
         props(naming, "job", { kind: "scheduled", cpu: 256, memory: 512, schedule: "rate(1 day)" }, extra),
       ),
     );
+    built.settle.calls(built.web);
+    built.settle.calls(built.ledger);
+  });
+
+  test("a web service with TLS moves its proxy off the container port the ALB uses", () => {
+    const web = one(out, "aws_ecs_service", "web");
+    expect(web.load_balancer[0].container_port).toBe(8080);
+    expect(web.service_connect_configuration.service[0].ingress_port_override).toBe(9443);
+    expect(built.web.ingressPort).toBe(9443);
+    expect(one(out, "aws_ecs_service", "ledger").service_connect_configuration.service[0]).not.toHaveProperty(
+      "ingress_port_override",
+    );
+    expect(built.ledger.ingressPort).toBe(8080);
+  });
+
+  test("callers of a TLS web service reach its proxy port, the ALB its container port", () => {
+    const sg = (name: string) => ref("aws_security_group", one(out, "aws_security_group", name).id, "id");
+    const ingress = Object.values(of(out, "aws_vpc_security_group_ingress_rule", "web"))
+      .map((r) => [r.referenced_security_group_id, r.from_port])
+      .sort();
+    expect(ingress).toEqual(
+      [
+        ["${aws_security_group.alb.id}", 8080],
+        [sg("settle"), 9443],
+      ].sort(),
+    );
+    const egress = Object.values(of(out, "aws_vpc_security_group_egress_rule", "settle"))
+      .filter((r) => r.referenced_security_group_id)
+      .map((r) => [r.referenced_security_group_id, r.from_port])
+      .sort();
+    expect(egress).toEqual(
+      [
+        [sg("web"), 9443],
+        [sg("ledger"), 8080],
+      ].sort(),
+    );
   });
 
   test("services join Service Connect with TLS instead of a separate Cloud Map registration", () => {
@@ -568,6 +615,22 @@ describe("FargateService validation", () => {
         },
       ),
     ).toThrow(/scheduled job cannot reach services over Service Connect/);
+  });
+
+  test("fails when a TLS web service listens on the Service Connect proxy's port", () => {
+    expect(
+      build(
+        "web",
+        { ...WEB, port: 9443, deployment: { strategy: "rolling" } },
+        {
+          loadBalancer: LB,
+          serviceConnect: {
+            namespaceArn: "arn:ns",
+            tls: { caArn: "arn:pca", roleArn: "arn:role", kmsKeyArn: KMS },
+          },
+        },
+      ),
+    ).toThrow(/web: port 9443 is the Service Connect TLS proxy's ingress port behind the ALB/);
   });
 
   test("fails when a scheduled job has no schedule expression", () => {

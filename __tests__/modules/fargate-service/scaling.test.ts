@@ -139,6 +139,56 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
   });
 });
 
+describe("ServiceScaling of a CodeDeploy web service tracking requests", () => {
+  const out = synth(
+    { kind: "web", cpu: 256, memory: 512, paths: ["/*"], scaling: { requestsPerTarget: 800 } },
+    {
+      loadBalancer: {
+        arnSuffix: "${aws_lb.main.arn_suffix}",
+        targetGroupArnSuffix: "${aws_lb_target_group.blue.arn_suffix}",
+        alternateTargetGroupArnSuffix: "${aws_lb_target_group.green.arn_suffix}",
+      },
+    },
+  );
+  const requests = tracking(out)["scaling-api-requests-test"];
+  const metrics = requests.customized_metric_specification.metrics as Json[];
+  const byId = Object.fromEntries(metrics.map((m) => [m.id, m]));
+
+  test("counts requests of both target groups, since traffic alternates between them", () => {
+    expect(requests.predefined_metric_specification).toBeUndefined();
+    expect(requests.target_value).toBe(800);
+    for (const [id, tg] of [
+      ["blue", "${aws_lb_target_group.blue.arn_suffix}"],
+      ["green", "${aws_lb_target_group.green.arn_suffix}"],
+    ]) {
+      expect(byId[id]).toEqual({
+        id,
+        return_data: false,
+        metric_stat: {
+          stat: "Sum",
+          metric: {
+            namespace: "AWS/ApplicationELB",
+            metric_name: "RequestCount",
+            dimensions: [
+              { name: "LoadBalancer", value: "${aws_lb.main.arn_suffix}" },
+              { name: "TargetGroup", value: tg },
+            ],
+          },
+        },
+      });
+    }
+  });
+
+  test("divides by the service's running tasks and returns only that", () => {
+    expect(byId.tasks.metric_stat.metric.dimensions).toEqual([
+      { name: "ClusterName", value: "ecs-cluster-demo-test" },
+      { name: "ServiceName", value: "${aws_ecs_service.api.name}" },
+    ]);
+    expect(byId.requests_per_task.expression).toBe("(FILL(blue, 0) + FILL(green, 0)) / tasks");
+    expect(metrics.filter((m) => m.return_data).map((m) => m.id)).toEqual(["requests_per_task"]);
+  });
+});
+
 describe("ServiceScaling of a worker started at zero", () => {
   const out = synth(
     {

@@ -65,6 +65,30 @@ describe("ServiceSecurityGroup of a web service that calls another and uses the 
   });
 });
 
+describe("ServiceSecurityGroup whose callers arrive on another port than the ALB", () => {
+  const out = synthScope((scope) => {
+    const sg = new ServiceSecurityGroup(scope, "web", {
+      naming: naming(),
+      serviceName: "payments",
+      vpcId: "vpc-1",
+      port: 8080,
+      callerPort: 9443,
+      loadBalancerSecurityGroupId: "sg-alb",
+    });
+    sg.allowFrom("sg-caller", "checkout");
+  });
+
+  test("admits the ALB on the service port and callers on the caller port", () => {
+    const ingress = Object.values(all(out, "aws_vpc_security_group_ingress_rule"))
+      .map((r) => [r.referenced_security_group_id, r.from_port, r.to_port])
+      .sort();
+    expect(ingress).toEqual([
+      ["sg-alb", 8080, 8080],
+      ["sg-caller", 9443, 9443],
+    ]);
+  });
+});
+
 describe("ServiceSecurityGroup of a scheduled job", () => {
   const out = synthScope(
     (scope) =>

@@ -186,6 +186,10 @@ describe("FargateEcsService with Service Connect TLS, started at zero, not autos
     ]);
   });
 
+  test("keeps the proxy on the container port unless an ingress port is given", () => {
+    expect(sc.service[0].ingress_port_override).toBeUndefined();
+  });
+
   test("encrypts with certificates from the Private CA", () => {
     expect(sc.service[0].tls).toEqual({
       issuer_cert_authority: { aws_pca_authority_arn: "arn:pca" },
@@ -207,6 +211,41 @@ describe("FargateEcsService with Service Connect TLS, started at zero, not autos
 
   test("ignores only task_definition when nothing scales it (releases own the revision)", () => {
     expect(service.lifecycle.ignore_changes).toEqual(["task_definition"]);
+  });
+});
+
+describe("FargateEcsService behind the ALB with Service Connect TLS", () => {
+  const service = only(
+    synth(
+      { ...WEB, deployment: { strategy: "rolling" } },
+      {
+        loadBalancer: LB,
+        serviceConnect: {
+          namespaceArn: "arn:ns",
+          logGroupName: "/ecs/web-test",
+          region: "us-east-1",
+          endpoint: {
+            discoveryName: "web-test",
+            dnsName: "web-test.demo.internal",
+            portName: "web",
+            port: 8080,
+            tls: { caArn: "arn:pca", roleArn: "arn:role/sc-tls", kmsKeyArn: "arn:kms" },
+            ingressPortOverride: 9443,
+          },
+        },
+      },
+    ),
+    "aws_ecs_service",
+  );
+
+  test("moves the TLS proxy off the container port the ALB targets", () => {
+    expect(service.load_balancer[0].container_port).toBe(8080);
+    expect(service.service_connect_configuration.service[0]).toEqual(
+      expect.objectContaining({
+        ingress_port_override: 9443,
+        client_alias: expect.objectContaining({ port: 8080 }),
+      }),
+    );
   });
 });
 

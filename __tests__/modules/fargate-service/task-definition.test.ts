@@ -1,8 +1,10 @@
 import "cdktf/lib/testing/adapters/jest";
 import { BlueprintInput, ServiceSchema } from "../../../config/schema";
 import {
+  ADOT_COLLECTOR_IMAGE,
   ServiceTaskDefinition,
   ServiceTaskDefinitionProps,
+  XRAY_DAEMON_IMAGE,
 } from "../../../modules/fargate-service/task-definition";
 import { Naming } from "../../../modules/naming";
 import { Json, only, ref, synthScope } from "../synth-scope";
@@ -142,11 +144,18 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(sidecar.logConfiguration.options["awslogs-stream-prefix"]).toBe("xray-daemon");
   });
 
+  test("sidecar images are pinned to a released version, never a moving tag", () => {
+    for (const image of [XRAY_DAEMON_IMAGE, ADOT_COLLECTOR_IMAGE]) {
+      expect(image).toMatch(/:v?\d+\.\d+\.\d+$/);
+    }
+    expect(sidecar.image).toBe(XRAY_DAEMON_IMAGE);
+  });
+
   test("X-Ray daemon sidecar listens on UDP 2000, is not essential and takes a small share", () => {
     expect(sidecar).toEqual(
       expect.objectContaining({
         name: "xray-daemon",
-        image: "public.ecr.aws/xray/aws-xray-daemon:latest",
+        image: "public.ecr.aws/xray/aws-xray-daemon:3.6.0",
         essential: false,
         cpu: 32,
         memoryReservation: 128,
@@ -178,14 +187,14 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
     expect(sidecar).toEqual(
       expect.objectContaining({
         name: "aws-otel-collector",
-        image: "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+        image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0",
         command: ["--config=/etc/ecs/ecs-default-config.yaml"],
         essential: false,
       }),
     );
     expect(env(app)).toEqual(
       expect.objectContaining({
-        OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4317",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4317",
         OTEL_SERVICE_NAME: "api",
       }),
     );

@@ -210,6 +210,27 @@ const CASES: Case[] = [
     detail: /scan_on_push is not true/,
   },
   {
+    rule: "ECR1",
+    offence: "a repository without scan on push where registry scanning is manual only",
+    bad: (s) => {
+      repo(s, { imageScanningConfiguration: { scanOnPush: false } });
+      new EcrRegistryScanningConfiguration(s, "scanning", {
+        scanType: "BASIC",
+        rule: [{ scanFrequency: "MANUAL", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] }],
+      });
+    },
+    good: (s) => {
+      repo(s, { imageScanningConfiguration: { scanOnPush: false } });
+      new EcrRegistryScanningConfiguration(s, "scanning", {
+        scanType: "BASIC",
+        rule: [
+          { scanFrequency: "SCAN_ON_PUSH", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] },
+        ],
+      });
+    },
+    detail: /scan_on_push is not true/,
+  },
+  {
     rule: "ECR2",
     offence: "a repository with mutable tags",
     bad: (s) => repo(s, { imageTagMutability: "MUTABLE" }),

@@ -1,6 +1,9 @@
 import { failing, isTrue, nested } from "../stack-view";
 import type { Rule } from "../types";
 
+/** Registry scanning frequencies that scan without anyone asking (ECR API: ScanFrequency). */
+const AUTOMATIC_SCANS: unknown[] = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
+
 export const ECR1: Rule = {
   id: "ECR1",
   severity: "error",
@@ -13,7 +16,8 @@ export const ECR1: Rule = {
     // Registry-level scanning replaces the per-repository flag (the repository setting is then ignored by ECR).
     const registryScans = stack
       .resourcesOf("aws_ecr_registry_scanning_configuration")
-      .some((c) => nested(c.attrs.rule).length > 0);
+      // Only rules that scan by themselves count: a MANUAL rule scans nothing on push.
+      .some((c) => nested(c.attrs.rule).some((r) => AUTOMATIC_SCANS.includes(r.scan_frequency)));
     if (registryScans) return [];
     return failing(
       stack,

@@ -1,0 +1,591 @@
+/**
+ * Conformance of the `orders` blueprint to brief 000 (trading orders: api-gateway,
+ * order-processor, market-data): every requirement line the infrastructure can show, asserted
+ * on the synthesized JSON of all stacks, synthesized once.
+ */
+import "cdktf/lib/testing/adapters/jest";
+import {
+  allowedActions,
+  appContainer,
+  containersOf,
+  dashboardMetrics,
+  defaultTags,
+  destroyBlockers,
+  ENVIRONMENT_STACKS,
+  literalNames,
+  oneOf,
+  onlyUnder,
+  ofService,
+  privateEgress,
+  ref,
+  resourcesFor,
+  scalingPolicy,
+  throughRemoteState,
+  underPath,
+} from "../support/find";
+import { configFor, Json, resources, synthApp } from "../support/synth";
+
+const SERVICES = ["api-gateway", "order-processor", "market-data"];
+const BACKENDS = ["order-processor", "market-data"];
+
+describe("orders blueprint (brief 000)", () => {
+  const { stacks } = synthApp(configFor("orders"));
+  const { network, registry, platform, observability } = stacks;
+
+  const [clusterId, cluster] = onlyUnder(platform, "aws_ecs_cluster", "platform/cluster/");
+  const [albSgId] = onlyUnder(platform, "aws_security_group", "platform/load-balancer/");
+  const service = (name: string) => oneOf(platform, "aws_ecs_service", name)[1];
+  const serviceSg = (name: string) =>
+    ref("aws_security_group", oneOf(platform, "aws_security_group", name)[0], "id");
+
+  describe("1. ECS cluster configuration", () => {
+    test("the cluster has both Fargate and Fargate Spot capacity providers", () => {
+      const [, providers] = onlyUnder(platform, "aws_ecs_cluster_capacity_providers", "platform/cluster/");
+      expect(providers.cluster_name).toBe(ref("aws_ecs_cluster", clusterId, "name"));
+      expect(providers.capacity_providers.sort()).toEqual(["FARGATE", "FARGATE_SPOT"]);
+    });
+
+    test("capacity provider strategies optimise cost: one on-demand base task, then 2 Spot for 1 on-demand", () => {
+      const strategy = [
+        { capacity_provider: "FARGATE", base: 1, weight: 1 },
+        { capacity_provider: "FARGATE_SPOT", base: 0, weight: 2 },
+      ];
+      expect(
+        onlyUnder(platform, "aws_ecs_cluster_capacity_providers", "platform/cluster/")[1]
+          .default_capacity_provider_strategy,
+      ).toEqual(strategy);
+      for (const name of SERVICES) expect(service(name).capacity_provider_strategy).toEqual(strategy);
+    });
+  });
+
+  describe("2. microservices task definitions", () => {
+    test.each([
+      ["api-gateway", 512, 1024],
+      ["order-processor", 1024, 2048],
+      ["market-data", 512, 1024],
+    ])("%s has its own Fargate task definition with %i CPU units and %i MiB", (name, cpu, memory) => {
+      const [taskDefinitionId, taskDefinition] = oneOf(platform, "aws_ecs_task_definition", name);
+      expect(taskDefinition).toMatchObject({
+        family: `task-${name}-test`,
+        cpu: String(cpu),
+        memory: String(memory),
+        requires_compatibilities: ["FARGATE"],
+      });
+      expect(service(name).task_definition).toBe(ref("aws_ecs_task_definition", taskDefinitionId, "arn"));
+    });
+
+    test("container images are referenced from each service's ECR repository", () => {
+      for (const name of SERVICES)
+        expect(appContainer(platform, name).container.image).toMatch(
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:latest$`),
+        );
+    });
+
+    test("environment variables and Secrets Manager integration in the container definitions", () => {
+      const [dbId] = onlyUnder(platform, "aws_secretsmanager_secret", "platform/secrets/db-credentials");
+      const [keysId] = onlyUnder(platform, "aws_secretsmanager_secret", "platform/secrets/exchange-api-keys");
+      expect(appContainer(platform, "api-gateway").container.secrets).toEqual([
+        { name: "EXCHANGE_API_KEYS", valueFrom: ref("aws_secretsmanager_secret", keysId, "arn") },
+      ]);
+      expect(appContainer(platform, "order-processor").container.secrets).toEqual([
+        { name: "DB_PASSWORD", valueFrom: `${ref("aws_secretsmanager_secret", dbId, "arn")}:password::` },
+        { name: "DB_USERNAME", valueFrom: `${ref("aws_secretsmanager_secret", dbId, "arn")}:username::` },
+      ]);
+      for (const name of SERVICES)
+        expect(appContainer(platform, name).container.environment).toContainEqual({
+          name: "LOG_LEVEL",
+          value: "info",
+        });
+    });
+
+    test("CloudWatch Logs are configured for each container, the sidecar included", () => {
+      for (const name of SERVICES) {
+        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name);
+        const containers = containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]);
+        expect(containers).toHaveLength(2);
+        for (const c of containers)
+          expect(c.logConfiguration).toMatchObject({
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": ref("aws_cloudwatch_log_group", groupId, "name"),
+              "awslogs-stream-prefix": c.name,
+            },
+          });
+      }
+    });
+
+    test("an X-Ray daemon sidecar runs in every task for distributed tracing", () => {
+      for (const name of SERVICES) {
+        const daemon = containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]).find(
+          (c) => c.name === "xray-daemon",
+        );
+        expect(daemon).toMatchObject({
+          image: expect.stringContaining("aws-xray-daemon"),
+          essential: false,
+          portMappings: [{ containerPort: 2000, protocol: "udp" }],
+        });
+      }
+    });
+  });
+
+  describe("3. Application Load Balancer integration", () => {
+    test("an internet-facing Application Load Balancer in the public subnets takes external traffic", () => {
+      const [, alb] = onlyUnder(platform, "aws_lb", "platform/load-balancer/");
+      expect(alb).toMatchObject({
+        load_balancer_type: "application",
+        internal: false,
+        name: "alb-orders-test",
+      });
+      expect(alb.subnets).toEqual([0, 1, 2].map((i) => expect.stringContaining(`public-subnet-${i}`)));
+    });
+
+    test("target groups exist for the api-gateway service only", () => {
+      const owners = Object.values(resources(platform, "aws_lb_target_group")).map(
+        (tg) => tg["//"].metadata.path.split("/")[1],
+      );
+      expect(new Set(owners)).toEqual(new Set(["service-api-gateway"]));
+      expect(service("api-gateway").load_balancer).toEqual([
+        expect.objectContaining({
+          container_name: "api-gateway",
+          container_port: 8080,
+          target_group_arn: ref(
+            "aws_lb_target_group",
+            oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[0],
+            "arn",
+          ),
+        }),
+      ]);
+    });
+
+    test("path-based routing sends /api/* and /health to api-gateway", () => {
+      const [, rule] = oneOf(platform, "aws_lb_listener_rule", "api-gateway", "production-rule");
+      const [httpId] = onlyUnder(platform, "aws_lb_listener", "platform/load-balancer/http");
+      expect(rule.listener_arn).toBe(ref("aws_lb_listener", httpId, "arn"));
+      expect(rule.condition).toEqual([{ path_pattern: { values: ["/api/*", "/health"] } }]);
+    });
+
+    test("health checks with thresholds: /health every 15 s, healthy after 2, unhealthy after 3", () => {
+      expect(oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[1].health_check).toMatchObject({
+        path: "/health",
+        interval: 15,
+        healthy_threshold: 2,
+        unhealthy_threshold: 3,
+      });
+    });
+
+    test("security groups: the ALB reaches api-gateway, api-gateway the backends, order-processor market-data", () => {
+      const sources = (name: string) =>
+        Object.values(resources(platform, "aws_vpc_security_group_ingress_rule"))
+          .filter((r) => r.security_group_id === serviceSg(name))
+          .map((r) => r.referenced_security_group_id ?? r.cidr_ipv4)
+          .sort();
+      expect(sources("api-gateway")).toEqual([ref("aws_security_group", albSgId, "id")]);
+      expect(sources("order-processor")).toEqual([serviceSg("api-gateway")]);
+      expect(sources("market-data")).toEqual([serviceSg("api-gateway"), serviceSg("order-processor")].sort());
+    });
+  });
+
+  describe("4. service discovery with AWS Cloud Map", () => {
+    const [namespaceId, namespace] = onlyUnder(
+      platform,
+      "aws_service_discovery_private_dns_namespace",
+      "platform/namespace/",
+    );
+
+    test("a Cloud Map private DNS namespace", () => {
+      expect(namespace.name).toBe("test.orders.internal");
+    });
+
+    test("a service discovery service for each microservice, with Cloud Map health checking", () => {
+      for (const name of SERVICES) {
+        const [discoveryId, discovery] = oneOf(platform, "aws_service_discovery_service", name);
+        expect(discovery).toMatchObject({
+          name: `${name}-test`,
+          health_check_custom_config: {},
+          dns_config: { namespace_id: ref("aws_service_discovery_private_dns_namespace", namespaceId, "id") },
+        });
+        expect(service(name).service_registries).toEqual({
+          registry_arn: ref("aws_service_discovery_service", discoveryId, "arn"),
+        });
+      }
+    });
+
+    test("DNS-based discovery for inter-service communication: callers get their callees' DNS names", () => {
+      expect(appContainer(platform, "api-gateway").container.environment).toEqual(
+        expect.arrayContaining([
+          { name: "ORDER_PROCESSOR_URL", value: "http://order-processor-test.test.orders.internal:8081" },
+          { name: "MARKET_DATA_URL", value: "http://market-data-test.test.orders.internal:8082" },
+        ]),
+      );
+      expect(appContainer(platform, "order-processor").container.environment).toContainEqual({
+        name: "MARKET_DATA_URL",
+        value: "http://market-data-test.test.orders.internal:8082",
+      });
+    });
+  });
+
+  describe("5. auto-scaling policies", () => {
+    test.each([
+      ["api-gateway", 2, 10],
+      ["order-processor", 2, 12],
+      ["market-data", 2, 8],
+    ])("%s scales between %i and %i tasks", (name, min, max) => {
+      const [, target] = oneOf(platform, "aws_appautoscaling_target", name);
+      expect(target).toMatchObject({ min_capacity: min, max_capacity: max, service_namespace: "ecs" });
+      expect(target.resource_id).toBe(
+        `service/${ref("aws_ecs_cluster", clusterId, "name")}/${ref("aws_ecs_service", oneOf(platform, "aws_ecs_service", name)[0], "name")}`,
+      );
+    });
+
+    test("target tracking on CPU utilization, target 70%, for each microservice", () => {
+      for (const name of SERVICES)
+        expect(
+          scalingPolicy(platform, name, "cpu-policy").target_tracking_scaling_policy_configuration,
+        ).toMatchObject({
+          predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+          target_value: 70,
+        });
+    });
+
+    test("custom metric-based scaling: pending orders for order-processor, quote lag for market-data", () => {
+      expect(
+        scalingPolicy(platform, "order-processor", "custom-policy")
+          .target_tracking_scaling_policy_configuration,
+      ).toMatchObject({
+        customized_metric_specification: {
+          namespace: "Orders/Application",
+          metric_name: "PendingOrders",
+          statistic: "Average",
+        },
+        target_value: 100,
+      });
+      expect(
+        scalingPolicy(platform, "market-data", "custom-policy").target_tracking_scaling_policy_configuration,
+      ).toMatchObject({
+        customized_metric_specification: {
+          namespace: "Orders/Application",
+          metric_name: "QuoteLagMilliseconds",
+        },
+        target_value: 50,
+      });
+    });
+
+    test("api-gateway also scales on ALB requests per target (500)", () => {
+      const config = scalingPolicy(
+        platform,
+        "api-gateway",
+        "requests-policy",
+      ).target_tracking_scaling_policy_configuration;
+      expect(config.target_value).toBe(500);
+      expect(config.predefined_metric_specification).toMatchObject({
+        predefined_metric_type: "ALBRequestCountPerTarget",
+        resource_label: expect.stringContaining(
+          oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[0],
+        ),
+      });
+    });
+
+    test("scale-in and scale-out cooldowns: 300 s in, 60 s out", () => {
+      for (const [, policy] of Object.entries(resources(platform, "aws_appautoscaling_policy")).filter(
+        ([, p]) => p.policy_type === "TargetTrackingScaling",
+      ))
+        expect(policy.target_tracking_scaling_policy_configuration).toMatchObject({
+          scale_in_cooldown: 300,
+          scale_out_cooldown: 60,
+        });
+    });
+
+    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 2 datapoints", () => {
+      for (const name of SERVICES) {
+        const [policyId] = oneOf(platform, "aws_appautoscaling_policy", name, "fast-cpu-policy");
+        const [, alarm] = oneOf(platform, "aws_cloudwatch_metric_alarm", name, "fast-cpu-alarm");
+        expect(alarm).toMatchObject({ period: 60, evaluation_periods: 2, metric_name: "CPUUtilization" });
+        expect(alarm.alarm_actions).toEqual([ref("aws_appautoscaling_policy", policyId, "arn")]);
+      }
+    });
+  });
+
+  describe("6. ECR repository management", () => {
+    const repositories = Object.values(resources(registry, "aws_ecr_repository"));
+
+    test("an ECR repository per microservice, named like ecr-repo-order-processor-<suffix>", () => {
+      expect(repositories.map((r) => r.name).sort()).toEqual(
+        SERVICES.map((s) => `ecr-repo-${s}-test`).sort(),
+      );
+    });
+
+    test("lifecycle policies retain only the last 10 images", () => {
+      for (const [, p] of Object.entries(resources(registry, "aws_ecr_lifecycle_policy")))
+        expect(JSON.parse(p.policy).rules).toContainEqual(
+          expect.objectContaining({
+            selection: expect.objectContaining({
+              tagStatus: "any",
+              countType: "imageCountMoreThan",
+              countNumber: 10,
+            }),
+            action: { type: "expire" },
+          }),
+        );
+    });
+
+    test("repository policies allow pulls from this account only", () => {
+      const policies = Object.values(resources(registry, "aws_ecr_repository_policy"));
+      expect(policies).toHaveLength(3);
+      for (const p of policies) {
+        const id = /aws_iam_policy_document\.([^.]+)\.json/.exec(p.policy)![1];
+        const statements = registry.data.aws_iam_policy_document[id].statement as Json[];
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            effect: "Deny",
+            condition: [expect.objectContaining({ variable: "aws:PrincipalAccount" })],
+          }),
+        );
+      }
+    });
+
+    test("image scanning on push, immutable tags", () => {
+      for (const r of repositories) {
+        expect(r.image_scanning_configuration).toEqual({ scan_on_push: true });
+        expect(r.image_tag_mutability).toBe("IMMUTABLE");
+      }
+    });
+  });
+
+  describe("7. CloudWatch Container Insights", () => {
+    test("Container Insights with enhanced monitoring at cluster level", () => {
+      expect(cluster.setting).toEqual([{ name: "containerInsights", value: "enhanced" }]);
+    });
+
+    test("log aggregation: every container log lands in its service's log group (30 days)", () => {
+      for (const name of SERVICES)
+        expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
+          name: `/ecs/${name}-test`,
+          retention_in_days: 30,
+        });
+    });
+
+    test("metric filters turn application log lines into custom metrics (ORDER_ROUTED, ORDER_FILLED)", () => {
+      const filters = Object.values(resources(observability, "aws_cloudwatch_log_metric_filter"));
+      const application = (name: string) => filters.find((f) => f.name === `mf-${name}-application-test`)!;
+      expect(application("api-gateway").pattern).toContain('msg="ORDER_ROUTED"');
+      expect(application("order-processor").pattern).toContain('msg="ORDER_FILLED"');
+      expect(throughRemoteState(platform, application("order-processor").log_group_name)).toBe(
+        ref(
+          "aws_cloudwatch_log_group",
+          oneOf(platform, "aws_cloudwatch_log_group", "order-processor")[0],
+          "name",
+        ),
+      );
+    });
+  });
+
+  describe("8. IAM roles and permissions", () => {
+    test("task execution roles may pull their own image from ECR", () => {
+      for (const name of SERVICES)
+        expect(resourcesFor(platform, name, "execution-policy", "ecr:BatchGetImage")).toEqual([
+          expect.stringMatching(new RegExp(`:repository/ecr-repo-${name}-test$`)),
+        ]);
+    });
+
+    test("CloudWatch Logs write permissions on the service's own log group", () => {
+      for (const name of SERVICES)
+        expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
+          expect.stringMatching(new RegExp(`:log-group:/ecs/${name}-test:\\*$`)),
+        ]);
+    });
+
+    test("Secrets Manager access to exactly the secrets each service uses", () => {
+      const secretArns = (name: string) =>
+        resourcesFor(platform, name, "execution-policy", "secretsmanager:GetSecretValue");
+      expect(secretArns("api-gateway")).toEqual([expect.stringContaining("secrets_exchange-api-keys_")]);
+      expect(secretArns("order-processor")).toEqual([expect.stringContaining("secrets_db-credentials_")]);
+      expect(secretArns("market-data")).toEqual([expect.stringContaining("secrets_exchange-api-keys_")]);
+    });
+
+    test("least-privilege task roles: the services need nothing but X-Ray, and get nothing else", () => {
+      for (const name of SERVICES)
+        expect(allowedActions(platform, name, "task-policy").every((a) => a.startsWith("xray:"))).toBe(true);
+    });
+
+    test("X-Ray daemon permissions to submit trace data", () => {
+      for (const name of SERVICES)
+        expect(allowedActions(platform, name, "task-policy")).toEqual(
+          expect.arrayContaining([
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+          ]),
+        );
+    });
+  });
+
+  describe("9. circuit breaker pattern", () => {
+    test("the ECS deployment circuit breaker is on, with rollback on deployment failure", () => {
+      for (const name of SERVICES) {
+        expect(service(name).deployment_controller).toEqual({ type: "ECS" });
+        expect(service(name).deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      }
+    });
+
+    test("deployment alarms integration: CPU and memory alarms above 85% for 3 minutes roll a deployment back", () => {
+      for (const name of SERVICES) {
+        const alarms = ["deploy-cpu", "deploy-memory"].map((kind) =>
+          oneOf(platform, "aws_cloudwatch_metric_alarm", name, kind),
+        );
+        expect(service(name).alarms).toEqual({
+          enable: true,
+          rollback: true,
+          alarm_names: alarms.map(([id]) => ref("aws_cloudwatch_metric_alarm", id, "alarm_name")),
+        });
+        for (const [, alarm] of alarms)
+          expect(alarm).toMatchObject({ threshold: 85, evaluation_periods: 3, period: 60 });
+      }
+    });
+  });
+
+  describe("10. CloudWatch dashboards", () => {
+    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-${name}-test`);
+
+    test("service health metrics (CPU, memory, task count) for each service", () => {
+      for (const name of SERVICES) {
+        const metrics = metricsOf(name).map((m) => m.metric);
+        expect(metrics).toEqual(
+          expect.arrayContaining(["CPUUtilization", "MemoryUtilization", "RunningTaskCount"]),
+        );
+      }
+    });
+
+    test("request latency percentiles p50, p90 and p99", () => {
+      const latency = metricsOf("api-gateway").filter((m) => m.metric === "TargetResponseTime");
+      expect(new Set(latency.map((m) => m.stat))).toEqual(new Set(["p50", "p90", "p99"]));
+    });
+
+    test("error rates and HTTP status code distributions", () => {
+      const metrics = metricsOf("api-gateway").map((m) => m.metric);
+      expect(metrics).toEqual(
+        expect.arrayContaining(["HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count"]),
+      );
+      expect(metricsOf("api-gateway").some((m) => m.widget === "5xx error rate %")).toBe(true);
+    });
+
+    test("ALB target health and request count, on api-gateway's target groups", () => {
+      const metrics = metricsOf("api-gateway").filter((m) => m.namespace === "AWS/ApplicationELB");
+      expect(metrics.map((m) => m.metric)).toEqual(
+        expect.arrayContaining(["HealthyHostCount", "UnHealthyHostCount", "RequestCount"]),
+      );
+      const targetGroup = metrics.find((m) => m.metric === "HealthyHostCount")!.dimensions[1];
+      expect(throughRemoteState(platform, targetGroup)).toBe(
+        ref(
+          "aws_lb_target_group",
+          oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[0],
+          "arn_suffix",
+        ),
+      );
+    });
+  });
+
+  describe("11. X-Ray distributed tracing", () => {
+    test("X-Ray sampling rules per service and a default (10% beyond 2 requests/s)", () => {
+      const rules = Object.values(resources(observability, "aws_xray_sampling_rule"));
+      expect(rules.map((r) => r.service_name).sort()).toEqual(["*", ...SERVICES].sort());
+      for (const r of rules) expect(r).toMatchObject({ fixed_rate: 0.1, reservoir_size: 2 });
+    });
+
+    test("X-Ray SDK integration configured through environment variables", () => {
+      for (const name of SERVICES)
+        expect(appContainer(platform, name).container.environment).toContainEqual({
+          name: "AWS_XRAY_DAEMON_ADDRESS",
+          value: "127.0.0.1:2000",
+        });
+    });
+
+    test("a trace group per service to view the service map by microservice", () => {
+      const groups = Object.values(resources(observability, "aws_xray_group"));
+      expect(groups.map((g) => g.filter_expression).sort()).toEqual(
+        SERVICES.map((s) => `service("${s}")`).sort(),
+      );
+    });
+  });
+
+  describe("technical requirements and constraints", () => {
+    test("deploys to us-east-1", () => {
+      for (const stack of Object.values(stacks)) expect(stack.provider.aws[0].region).toBe("us-east-1");
+    });
+
+    test("Fargate launch type: every task definition requires FARGATE and services run on Fargate capacity", () => {
+      for (const td of Object.values(resources(platform, "aws_ecs_task_definition")))
+        expect(td.requires_compatibilities).toEqual(["FARGATE"]);
+      for (const s of Object.values(resources(platform, "aws_ecs_service")))
+        for (const item of s.capacity_provider_strategy)
+          expect(item.capacity_provider).toMatch(/^FARGATE(_SPOT)?$/);
+    });
+
+    test("VPC with public and private subnets; private subnets leave through one NAT gateway per AZ", () => {
+      expect(underPath(network, "aws_subnet", "network/vpc/public-subnet-")).toHaveLength(3);
+      expect(underPath(network, "aws_subnet", "network/vpc/private-subnet-")).toHaveLength(3);
+      expect(new Set(Object.values(privateEgress(network)).map((e) => e.nat)).size).toBe(3);
+    });
+
+    test("tasks run in private subnets without public IPs", () => {
+      for (const s of Object.values(resources(platform, "aws_ecs_service")))
+        expect(s.network_configuration).toMatchObject({
+          assign_public_ip: false,
+          subnets: [0, 1, 2].map((i) => expect.stringContaining(`private-subnet-${i}`)),
+        });
+    });
+
+    test("secrets for sensitive configuration (database credentials, API keys) are created in Secrets Manager", () => {
+      const secrets = Object.values(resources(platform, "aws_secretsmanager_secret"));
+      expect(secrets.map((s) => s.name).sort()).toEqual([
+        "secret-db-credentials-test",
+        "secret-exchange-api-keys-test",
+      ]);
+    });
+
+    test("health checks at both levels: the ALB checks api-gateway, containers check the backends registered in Cloud Map", () => {
+      expect(oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[1].health_check.enabled).toBe(
+        true,
+      );
+      for (const name of BACKENDS) {
+        expect(appContainer(platform, name).container.healthCheck.command).toEqual([
+          "CMD-SHELL",
+          expect.stringContaining("/health"),
+        ]);
+        expect(ofService(platform, "aws_lb_target_group", name)).toEqual([]);
+      }
+    });
+
+    test("resource limits prevent runaway costs: every service has a maximum task count", () => {
+      const targets = Object.values(resources(platform, "aws_appautoscaling_target"));
+      expect(targets).toHaveLength(3);
+      for (const t of targets) expect(t.max_capacity).toBeLessThanOrEqual(12);
+    });
+
+    test("resource names include the environment suffix", () => {
+      for (const id of ENVIRONMENT_STACKS)
+        for (const { at, name } of literalNames(stacks[id]))
+          expect(`${at}: ${name}`).toMatch(at.includes("private_dns_namespace") ? /: test\./ : /-test$/);
+    });
+
+    test("naming convention {resource-type}-{service-name}-{environmentSuffix}", () => {
+      for (const name of SERVICES) {
+        expect(service(name).name).toBe(`ecs-svc-${name}-test`);
+        expect(oneOf(platform, "aws_iam_role", name, "task-role")[1].name).toBe(`role-${name}-task-test`);
+      }
+      expect(cluster.name).toBe("ecs-cluster-orders-test");
+    });
+
+    test("the stack is completely destroyable without manual cleanup", () => {
+      expect(destroyBlockers(stacks)).toEqual([]);
+    });
+
+    test("all resources are tagged for cost tracking (Environment, Team, CostCenter)", () => {
+      for (const stack of Object.values(stacks))
+        expect(defaultTags(stack)).toMatchObject({
+          Environment: "test",
+          Team: "order-management",
+          CostCenter: "trading-orders",
+        });
+    });
+  });
+});
