@@ -155,14 +155,12 @@ export const LoadBalancerSchema = z.strictObject({
 });
 
 export const ServiceDiscoverySchema = z.strictObject({
-  /** Private DNS namespace; default `<blueprint>.internal`. */
+  /** Base of the private DNS namespace, default `<blueprint>.internal`; the environment suffix is prepended (`dev.trading.internal`). */
   namespace: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "is not a DNS domain name")
     .optional(),
   dnsTtlSeconds: z.number().int().min(0).max(3600).default(10),
-  /** Failure threshold of Cloud Map custom health checks. */
-  failureThreshold: z.number().int().min(1).max(10).default(1),
 });
 
 export const MeshSchema = z.strictObject({

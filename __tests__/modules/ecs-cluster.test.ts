@@ -56,7 +56,7 @@ describe("ecs-cluster with the mesh and plain Container Insights", () => {
     const ns = new ServiceDiscoveryNamespace(scope, "ns", {
       naming: naming(),
       vpcId: "vpc-123",
-      config: { dnsTtlSeconds: 10, failureThreshold: 1 },
+      config: { dnsTtlSeconds: 10 },
     });
     new PlatformCluster(scope, "cluster", {
       naming: naming(),

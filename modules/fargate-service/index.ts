@@ -80,7 +80,7 @@ export interface FargateServiceProps {
     /** CMK that encrypts the master secret. */
     readonly kmsKeyArn: string;
   };
-  /** ECS Service Connect on the namespace, with mTLS when `tls` is set. @default off */
+  /** ECS Service Connect on the namespace, with TLS when `tls` is set. @default off */
   readonly serviceConnect?: {
     readonly namespaceArn: string;
     readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
@@ -149,6 +149,12 @@ export class FargateService extends Construct {
     if (kind === "web" && !props.loadBalancer) fail("a web service needs the loadBalancer prop");
     if (kind !== "web" && props.loadBalancer) fail(`only web services sit behind the ALB (kind is ${kind})`);
     if (svc.usesDatabase && !props.database) fail("usesDatabase is true but no database was given");
+    // The SSM agent ECS Exec mounts into the container writes to it and crashes on a read-only root
+    // (aws/containers-roadmap#1359): exec would be on and never work.
+    if (props.enableExecuteCommand && svc.readonlyRootFilesystem)
+      fail(
+        "enableExecuteCommand needs readonlyRootFilesystem: false (ECS Exec's SSM agent writes to the container)",
+      );
     const callees = props.callees ?? [];
     // Service Connect names resolve only inside tasks of ECS services (its proxy answers them);
     // a scheduled task started by EventBridge Scheduler gets no proxy.

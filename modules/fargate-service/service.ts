@@ -30,7 +30,7 @@ export interface ServiceConnectProps {
     /** Port mapping name of the app container. */
     readonly portName: string;
     readonly port: number;
-    /** mTLS with certificates from an AWS Private CA. @default no TLS */
+    /** TLS with certificates from an AWS Private CA. @default no TLS */
     readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
     /**
      * Port the Service Connect proxy listens on instead of the container port, which traffic
@@ -47,7 +47,7 @@ export interface ServiceConnectProps {
  * only TLS 1.3 (ECS developer guide, "Encrypt Amazon ECS Service Connect traffic"): the ALB's
  * plain-HTTP requests and health checks to the target would fail, so no task ever turns healthy.
  * Moving the proxy here lets the ALB reach the app on the container port while callers (proxy to
- * proxy, mTLS) are admitted on this port only.
+ * proxy, TLS) are admitted on this port only.
  */
 export const SERVICE_CONNECT_TLS_INGRESS_PORT = 9443;
 

@@ -46,7 +46,7 @@ export interface ServiceConnectCaProps {
 }
 
 /**
- * The Private CA behind Service Connect mTLS: a ROOT CA in short-lived certificate mode
+ * The Private CA behind Service Connect TLS: a ROOT CA in short-lived certificate mode
  * (certificates valid at most 7 days, which ECS rotates every 5 days — no revocation needed,
  * and far cheaper than general-purpose mode), activated with its self-signed root
  * certificate, and the ECS infrastructure role that issues certificates from it.

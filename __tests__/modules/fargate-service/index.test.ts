@@ -633,6 +633,12 @@ describe("FargateService validation", () => {
     ).toThrow(/web: port 9443 is the Service Connect TLS proxy's ingress port behind the ALB/);
   });
 
+  test("fails when ECS Exec is enabled on a read-only root filesystem", () => {
+    expect(build("api", { kind: "backend", cpu: 256, memory: 512 }, { enableExecuteCommand: true })).toThrow(
+      /api: enableExecuteCommand needs readonlyRootFilesystem: false/,
+    );
+  });
+
   test("fails when a scheduled job has no schedule expression", () => {
     expect(build("job", { kind: "scheduled", cpu: 256, memory: 512 })).toThrow(
       /job: a scheduled job needs a schedule expression/,
