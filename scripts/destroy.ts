@@ -5,9 +5,25 @@
  * never destroyed while a stack that reads its outputs still exists. The `state` stack holds
  * the Terraform state of every environment of the blueprint: it is never destroyed here, only
  * by hand (`cdktf destroy state`) once no environment is left.
+ *
+ * Blueprints with the mesh on: ECS Service Connect creates a Cloud Map service per discovery
+ * name and leaves it behind when the ECS service is deleted, so Terraform cannot delete the
+ * namespace ("Namespace has associated services"). When the platform stack fails to destroy,
+ * the leftover services of the environment's namespace are deleted and the destroy is retried
+ * once.
  */
 import { spawnSync } from "node:child_process";
+import {
+  DeleteServiceCommand,
+  DeregisterInstanceCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
+  ServiceDiscoveryClient,
+} from "@aws-sdk/client-servicediscovery";
 import { ConfigError, loadConfig, PlatformConfig } from "../config";
+import { Naming } from "../modules/naming";
+import { namespaceName } from "../modules/service-discovery";
 import { STACK_IDS, StackId } from "../stacks/base";
 import { STATE_STACK_ID } from "../stacks/state-stack";
 
@@ -29,6 +45,8 @@ export interface DestroyPlan {
   /** One command per stack (program and arguments), in order. */
   readonly commands: readonly (readonly string[])[];
   readonly dryRun: boolean;
+  /** Cloud Map namespace to clear of Service Connect leftovers if the platform destroy fails. */
+  readonly serviceConnectNamespace?: string;
 }
 
 /**
@@ -54,31 +72,107 @@ export function destroyPlan(config: PlatformConfig, args: readonly string[]): De
     stacks,
     commands: stacks.map((s) => ["npx", "cdktf", "destroy", s, "--auto-approve"]),
     dryRun: flags.includes("--dry-run"),
+    serviceConnectNamespace:
+      config.mesh.enabled && stacks.includes("platform")
+        ? namespaceName(new Naming(config.name, config.environmentSuffix), config.serviceDiscovery.namespace)
+        : undefined,
   };
+}
+
+/** The Cloud Map calls the cleanup needs (a ServiceDiscoveryClient, or a mock in tests). */
+export interface CloudMap {
+  send: ServiceDiscoveryClient["send"];
+}
+
+/**
+ * Deletes every service left in the namespace (deregistering instances first) and returns
+ * how many were deleted. Deregistration is asynchronous: deleting a service is retried while
+ * Cloud Map still reports instances.
+ */
+export async function clearNamespace(
+  cloudMap: CloudMap,
+  name: string,
+  log: (line: string) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
+  const namespaces = await cloudMap.send(
+    new ListNamespacesCommand({ Filters: [{ Name: "NAME", Values: [name], Condition: "EQ" }] }),
+  );
+  const namespaceId = namespaces.Namespaces?.find((n) => n.Name === name)?.Id;
+  if (!namespaceId) {
+    log(`namespace ${name} not found: nothing to clear`);
+    return 0;
+  }
+  let deleted = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await cloudMap.send(
+      new ListServicesCommand({
+        Filters: [{ Name: "NAMESPACE_ID", Values: [namespaceId], Condition: "EQ" }],
+        NextToken: nextToken,
+      }),
+    );
+    for (const service of page.Services ?? []) {
+      const instances = await cloudMap.send(new ListInstancesCommand({ ServiceId: service.Id }));
+      for (const instance of instances.Instances ?? []) {
+        await cloudMap.send(
+          new DeregisterInstanceCommand({ ServiceId: service.Id, InstanceId: instance.Id }),
+        );
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await cloudMap.send(new DeleteServiceCommand({ Id: service.Id }));
+          break;
+        } catch (error) {
+          if ((error as Error).name !== "ResourceInUse" || attempt >= 10) throw error;
+          await sleep(3000);
+        }
+      }
+      log(`deleted Cloud Map service ${service.Name} (${service.Id}) left by Service Connect`);
+      deleted++;
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return deleted;
 }
 
 export interface DestroyDeps {
   /** Runs one command; returns its exit status. */
   readonly run: (command: readonly string[]) => number;
   readonly log: (line: string) => void;
+  /** Clears a namespace of Service Connect leftovers; returns how many services it deleted. */
+  readonly clearNamespace?: (name: string) => Promise<number>;
 }
 
-const defaultDeps: DestroyDeps = {
+const defaultDeps = (region: string): DestroyDeps => ({
   run: ([program, ...rest]) => spawnSync(program, rest, { stdio: "inherit" }).status ?? 1,
   log: (line) => console.log(line),
-};
+  clearNamespace: (name) => clearNamespace(new ServiceDiscoveryClient({ region }), name, console.log),
+});
 
-/** Carries out a plan; returns the process exit status (the failing command's, or 0). */
-export function executeDestroy(plan: DestroyPlan, deps: DestroyDeps = defaultDeps): number {
+/** Carries out a plan; resolves to the process exit status (the failing command's, or 0). */
+export async function executeDestroy(plan: DestroyPlan, deps: DestroyDeps): Promise<number> {
   deps.log(plan.banner);
-  for (const command of plan.commands) {
+  for (const [i, command] of plan.commands.entries()) {
     const text = command.join(" ");
     if (plan.dryRun) {
       deps.log(`would run: ${text}`);
       continue;
     }
     deps.log(`running: ${text}`);
-    const status = deps.run(command);
+    let status = deps.run(command);
+    if (
+      status !== 0 &&
+      plan.stacks[i] === "platform" &&
+      plan.serviceConnectNamespace &&
+      deps.clearNamespace
+    ) {
+      deps.log(
+        `clearing Service Connect leftovers from namespace ${plan.serviceConnectNamespace}, then retrying`,
+      );
+      await deps.clearNamespace(plan.serviceConnectNamespace);
+      status = deps.run(command);
+    }
     if (status !== 0) {
       deps.log(`failed (exit ${status}): ${text}; stopping, later stacks are left in place`);
       return status;
@@ -88,13 +182,16 @@ export function executeDestroy(plan: DestroyPlan, deps: DestroyDeps = defaultDep
 }
 
 /** Entry point: config from the environment, plan from argv; returns the exit status. */
-export function main(
+export async function main(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  deps: DestroyDeps = defaultDeps,
-): number {
+  deps?: DestroyDeps,
+): Promise<number> {
+  let plan: DestroyPlan;
+  let config: PlatformConfig;
   try {
-    return executeDestroy(destroyPlan(loadConfig(env), args), deps);
+    config = loadConfig(env);
+    plan = destroyPlan(config, args);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DestroyError) {
       console.error(error.message);
@@ -102,6 +199,9 @@ export function main(
     }
     throw error;
   }
+  return executeDestroy(plan, deps ?? defaultDeps(config.region));
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2), process.env));
+if (require.main === module) {
+  main(process.argv.slice(2), process.env).then((status) => process.exit(status));
+}
