@@ -2,30 +2,11 @@ import "cdktf/lib/testing/adapters/jest";
 import { isValidFargatePair } from "../../config/fargate";
 import { buildOrder, listenerPriorities } from "../../stacks/platform-stack";
 import { allKinds } from "../support/blueprints";
+import { oneOf, ofService, ref, statementsOf } from "../support/find";
 import { configFor, configFrom, Json, resources, synthApp } from "../support/synth";
 
-const ref = (type: string, id: string, attr: string) => `\${${type}.${id}.${attr}}`;
-
-/** Resources of `type` built for catalog service `name` (by construct path), by logical id. */
-function ofService(stack: Json, type: string, name: string): [string, Json][] {
-  return Object.entries(resources(stack, type)).filter(([, r]) =>
-    (r["//"]?.metadata?.path as string).startsWith(`platform/service-${name}/`),
-  );
-}
-function oneOf(stack: Json, type: string, name: string, pathPart = ""): [string, Json] {
-  const found = ofService(stack, type, name).filter(([, r]) =>
-    (r["//"].metadata.path as string).includes(pathPart),
-  );
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} of ${name} matching "${pathPart}", got ${found.length}`);
-  return found[0];
-}
-const policyDocs = (stack: Json): Record<string, Json> => stack.data.aws_iam_policy_document;
 /** The policy document a role policy uses (`${data.aws_iam_policy_document.X.json}`). */
-function documentOf(stack: Json, policy: Json): Json {
-  const id = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(policy.policy)![1];
-  return policyDocs(stack)[id];
-}
+const documentOf = (stack: Json, policy: Json): Json => ({ statement: statementsOf(stack, policy) });
 
 describe("platform stack (trading: web with CodeDeploy, backend)", () => {
   const { stacks, app } = synthApp(configFor("trading"));
