@@ -47,9 +47,13 @@ export interface GuardrailReport {
 }
 
 /** Evaluates every rule over one stack. */
-export function evaluateStack(stack: TerraformStack, options: GuardrailOptions): GuardrailReport {
+export function evaluateStack(
+  stack: TerraformStack,
+  options: GuardrailOptions,
+  json: Record<string, unknown> = stack.toTerraform(),
+): GuardrailReport {
   const id = stack.node.id;
-  const view = stackView(stack.toTerraform(), id, {
+  const view = stackView(json, id, {
     environmentSuffix: options.environmentSuffix,
     requiredTags: options.requiredTags ?? REQUIRED_TAGS,
   });

@@ -45,7 +45,9 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
     guarded.add(stack);
     stack.node.addValidation({
       validate: () => {
-        const report = evaluateStack(stack, options);
+        const json = stack.toTerraform();
+        reuseOnce(stack, json);
+        const report = evaluateStack(stack, options, json);
         if (report.errors.length > 0) return [formatReport(report)];
         const notes = report.warnings.length + report.suppressed.length + report.unusedSuppressions.length;
         if (notes > 0) log(formatReport(report));
@@ -53,6 +55,20 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
       },
     });
   }
+}
+
+/**
+ * cdktf's synthesizer resolves a stack again right after running its validations, to write
+ * it. Hand that next call the JSON the rules just checked: the file written is exactly what
+ * was checked, and a full token resolution (a quarter of a large synth) is saved. The own
+ * property removes itself, so any later call resolves afresh.
+ */
+function reuseOnce(stack: TerraformStack, json: Record<string, unknown>): void {
+  const target = stack as unknown as { toTerraform?: () => Record<string, unknown> };
+  target.toTerraform = () => {
+    delete target.toTerraform;
+    return json;
+  };
 }
 
 export interface GuardrailOptionsExtras {

@@ -1,0 +1,60 @@
+/**
+ * In-process timings of one synth, printed as JSON for scripts/bench.ts: loading cdktf, loading
+ * the app's modules (config, stacks, modules, provider classes), then building and synthesizing
+ * the whole app twice (the first includes JIT warm-up; the second is what one more synthesis
+ * inside an already-running Jest worker costs), then resolving every stack once more.
+ * Runs cdktf unpatched (token stack traces on), as the tests do.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+
+export interface ProbeResult {
+  readonly cdktfLoadSeconds: number;
+  readonly appModulesLoadSeconds: number;
+  /** Build + synth of the whole app: the first run, then a warm one. */
+  readonly synthSeconds: readonly number[];
+  /** One more resolution of every stack (toTerraform) on the warm app: what a validation that resolves the stacks adds. */
+  readonly resolveSeconds: number;
+}
+
+function main(): void {
+  // require() instead of import: imports are hoisted, so they could not be timed one by one.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const t0 = performance.now();
+  const { App } = require("cdktf") as typeof import("cdktf");
+  const t1 = performance.now();
+  const { loadConfig } = require("../../config") as typeof import("../../config");
+  const { buildPlatformApp } = require("../../stacks/app") as typeof import("../../stacks/app");
+  const t2 = performance.now();
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const config = loadConfig(process.env);
+  const synthSeconds: number[] = [];
+  let resolveSeconds = 0;
+  for (let i = 0; i < 2; i++) {
+    const outdir = mkdtempSync(join(tmpdir(), "bench-probe-"));
+    const started = performance.now();
+    const app = new App({ outdir });
+    const stacks = buildPlatformApp(app, config);
+    app.synth();
+    synthSeconds.push((performance.now() - started) / 1000);
+    rmSync(outdir, { recursive: true, force: true });
+    if (i === 1) {
+      const resolving = performance.now();
+      for (const stack of Object.values(stacks)) stack.toTerraform();
+      resolveSeconds = (performance.now() - resolving) / 1000;
+    }
+  }
+  const result: ProbeResult = {
+    cdktfLoadSeconds: (t1 - t0) / 1000,
+    appModulesLoadSeconds: (t2 - t1) / 1000,
+    synthSeconds,
+    resolveSeconds,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main();
+}

@@ -1,0 +1,175 @@
+/**
+ * The synth entry (cdktf.json "app"): runs main.ts as one bundled, pre-compiled script, because
+ * most of a synth's time is Node loading and compiling JavaScript, not building the stacks.
+ *
+ * 1. Bundle. esbuild compiles main.ts and everything it imports (our sources, cdktf, constructs,
+ *    the provider classes the app imports, zod, yaml) into dist/main.js: transpile only, no
+ *    type-checking (`npm run typecheck` does that once). One file spares Node resolving and
+ *    reading hundreds of modules. dist/main.meta.json records a hash of every input, and the
+ *    bundle is rebuilt whenever one differs, so it is never stale (a fresh clone builds it on
+ *    its first synth; ~0.3 s).
+ * 2. Run. The bundle runs through vm.Script with a V8 code cache (dist/main.js.*.v8cache), so
+ *    later runs skip parsing and compiling ~5 MB of JavaScript. V8 validates the cache against
+ *    the source and its own version and rejects it on any mismatch; then it is rewritten.
+ *    (Node 22's module.enableCompileCache does this natively; Node 20 has no such API.)
+ *
+ * Trade-off: stack traces of a crash point into dist/main.js (no source maps: enabling them
+ * makes every stack trace cdktf captures for its tokens slower). Run `npx tsx main.ts` to
+ * debug a crash with TypeScript line numbers; `npm run bench` compares both entries.
+ *
+ * Usage: node scripts/synth-entry.mjs             build when needed, then synthesize
+ *        node scripts/synth-entry.mjs --build     build only (always)
+ *        node scripts/synth-entry.mjs --dist DIR  keep the bundle in DIR instead of dist/ (the
+ *                                                 benchmark measures a cold start this way)
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const distArg = process.argv.indexOf("--dist");
+const dist = resolve(root, distArg > 0 ? process.argv[distArg + 1] : "dist");
+const bundle = join(dist, "main.js");
+const metaFile = join(dist, "main.meta.json");
+/**
+ * V8 rejects a code cache made under other V8 flags, and `cdktf synth` adds
+ * --max-old-space-size=4096 through NODE_OPTIONS: one cache per Node version and flag set, so
+ * running the entry with and without the CLI does not rewrite one cache back and forth.
+ */
+const flags = [process.version, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+const cacheFile = `${bundle}.${createHash("sha256").update(flags).digest("hex").slice(0, 12)}.v8cache`;
+
+const hash = (data) => createHash("sha256").update(data).digest("hex");
+
+/**
+ * What identifies one input of the bundle: the content hash of our sources; size and mtime for
+ * installed packages (hashing their ~14 MB would cost ~25 ms per synth; `npm ci` rewrites
+ * them, which changes the mtime).
+ */
+function fingerprint(path) {
+  const file = join(root, path);
+  if (path.startsWith("node_modules/")) {
+    const { size, mtimeMs } = statSync(file);
+    return `${size}:${mtimeMs}`;
+  }
+  return hash(readFileSync(file));
+}
+
+/** Writes via a temporary file and a rename, so a concurrent synth never reads half a file. */
+function writeAtomic(path, data) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Whether dist/main.js was built from exactly the current inputs (and this Node version). */
+function isFresh() {
+  if (!existsSync(bundle) || !existsSync(metaFile)) return false;
+  let meta;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, "utf8"));
+  } catch {
+    return false;
+  }
+  if (meta.node !== process.version) return false;
+  return Object.entries(meta.inputs).every(
+    ([path, digest]) => existsSync(join(root, path)) && fingerprint(path) === digest,
+  );
+}
+
+/**
+ * cdktf captures a full stack trace (Error.stackTraceLimit = Infinity, formatted) for every
+ * token it creates, only to print it if resolving that token fails. That is a third of a
+ * 100-service synth (npm run bench). The bundle gets a captureStackTrace that returns no
+ * frames: a token resolution error keeps its message but loses "Object creation stack"
+ * (`npx tsx main.ts` runs the unpatched cdktf when that stack is needed).
+ */
+const withoutTokenStackTraces = {
+  name: "without-token-stack-traces",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: "exports.captureStackTrace = function captureStackTrace() { return []; };",
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * Hashes each of our sources as esbuild reads it, so the recorded hash is that of the content
+ * bundled even when a file is saved during the build (the next synth then rebuilds).
+ */
+function recordSources(hashes) {
+  return {
+    name: "record-sources",
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+        if (path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const contents = readFileSync(path);
+        hashes.set(relative(root, path).split(sep).join("/"), hash(contents));
+        return { contents, loader: "ts" };
+      });
+    },
+  };
+}
+
+async function build() {
+  // Loaded only when a build is needed: importing esbuild costs ~50 ms.
+  const { build: esbuild } = await import("esbuild");
+  const hashes = new Map();
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints: ["main.ts"],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    // No keepNames: its __name() wrappers cost ~8 % of a large synth. Names only differ where
+    // two bundled modules define the same one (then esbuild appends a digit).
+    plugins: [withoutTokenStackTraces, recordSources(hashes)],
+    metafile: true,
+    write: false,
+    logLevel: "warning",
+  });
+  mkdirSync(dirname(bundle), { recursive: true });
+  const [output] = result.outputFiles;
+  // This script and esbuild decide the output as much as the sources do.
+  const sources = [
+    ...Object.keys(result.metafile.inputs),
+    "scripts/synth-entry.mjs",
+    "node_modules/esbuild/package.json",
+  ];
+  const inputs = Object.fromEntries(sources.map((path) => [path, hashes.get(path) ?? fingerprint(path)]));
+  writeAtomic(bundle, output.contents);
+  writeAtomic(metaFile, JSON.stringify({ node: process.version, inputs }));
+}
+
+function run() {
+  const source = readFileSync(bundle, "utf8");
+  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const entry = new Module(bundle, null);
+  entry.filename = bundle;
+  entry.paths = Module._nodeModulePaths(dirname(bundle));
+  const compiled = script.runInThisContext();
+  compiled.call(entry.exports, entry.exports, createRequire(bundle), entry, bundle, dirname(bundle));
+  // Taken after the synth (main.ts is synchronous), so the cache also holds the functions V8
+  // compiled lazily while synthesizing. A failed synth exits before this line.
+  if (cachedData === undefined || script.cachedDataRejected) {
+    try {
+      writeAtomic(cacheFile, script.createCachedData());
+    } catch {
+      // A read-only checkout still synthesizes, only without the cache.
+    }
+  }
+}
+
+if (process.argv.includes("--build")) {
+  await build();
+} else {
+  if (!isFresh()) await build();
+  run();
+}
