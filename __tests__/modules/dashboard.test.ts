@@ -7,6 +7,7 @@ import {
   databaseSignals,
   loadBalancerSignals,
   math,
+  MAX_WIDGETS,
   metric,
   metricsArray,
   renderDashboard,
@@ -336,6 +337,14 @@ describe("metric math rendering", () => {
       "s1_x",
       "s1_x * 2",
     ]);
+  });
+
+  test("fails when a dashboard would hold more widgets than CloudWatch accepts (500)", () => {
+    const text = { type: "text", markdown: "x" } as const;
+    expect(() => renderDashboard(Array(MAX_WIDGETS).fill(text), "eu-west-1")).not.toThrow();
+    expect(() => renderDashboard(Array(MAX_WIDGETS + 1).fill(text), "eu-west-1")).toThrow(
+      /501 widgets exceed CloudWatch's 500 per dashboard/,
+    );
   });
 
   test("a text widget starts a new row", () => {

@@ -13,6 +13,9 @@ import type { DatabaseSignals, LoadBalancerSignals, MetricRef, Series, ServiceSi
 
 export * from "./metrics";
 
+/** Widgets CloudWatch accepts in one dashboard body ("between 0 and 500 widget objects"). */
+export const MAX_WIDGETS = 500;
+
 /** Dashboard grid width (CloudWatch lays widgets out on 24 columns). */
 const GRID_COLUMNS = 24;
 const GRAPH_HEIGHT = 6;
@@ -321,6 +324,12 @@ function databaseWidgets(db: DatabaseSignals): WidgetSpec[] {
  * always starts a new row and spans it.
  */
 export function renderDashboard(widgets: readonly WidgetSpec[], region: string): string {
+  if (widgets.length > MAX_WIDGETS) {
+    // PutDashboard rejects a body with more widgets: fail the synth, not the apply.
+    throw new Error(
+      `dashboard: ${widgets.length} widgets exceed CloudWatch's ${MAX_WIDGETS} per dashboard; split the catalog's overview`,
+    );
+  }
   let x = 0;
   let y = 0;
   let rowHeight = 0;
