@@ -53,6 +53,13 @@ const service = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof 
     networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: false },
     ...extra,
   });
+/** Registry-wide scanning with one rule for every repository. */
+const registryScanning = (s: TerraformStack, scanType: string, scanFrequency: string) =>
+  new EcrRegistryScanningConfiguration(s, "scanning", {
+    scanType,
+    rule: [{ scanFrequency, repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] }],
+  });
+
 const repo = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof EcrRepository>[2]> = {}) =>
   new EcrRepository(s, "repo", {
     name: "ecr-repo-app-test",
@@ -200,12 +207,7 @@ const CASES: Case[] = [
     bad: (s) => repo(s, { imageScanningConfiguration: { scanOnPush: false } }),
     good: (s) => {
       repo(s, { imageScanningConfiguration: { scanOnPush: false } });
-      new EcrRegistryScanningConfiguration(s, "scanning", {
-        scanType: "ENHANCED",
-        rule: [
-          { scanFrequency: "CONTINUOUS_SCAN", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] },
-        ],
-      });
+      registryScanning(s, "ENHANCED", "CONTINUOUS_SCAN");
     },
     detail: /scan_on_push is not true/,
   },
@@ -214,19 +216,11 @@ const CASES: Case[] = [
     offence: "a repository without scan on push where registry scanning is manual only",
     bad: (s) => {
       repo(s, { imageScanningConfiguration: { scanOnPush: false } });
-      new EcrRegistryScanningConfiguration(s, "scanning", {
-        scanType: "BASIC",
-        rule: [{ scanFrequency: "MANUAL", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] }],
-      });
+      registryScanning(s, "BASIC", "MANUAL");
     },
     good: (s) => {
       repo(s, { imageScanningConfiguration: { scanOnPush: false } });
-      new EcrRegistryScanningConfiguration(s, "scanning", {
-        scanType: "BASIC",
-        rule: [
-          { scanFrequency: "SCAN_ON_PUSH", repositoryFilter: [{ filter: "*", filterType: "WILDCARD" }] },
-        ],
-      });
+      registryScanning(s, "BASIC", "SCAN_ON_PUSH");
     },
     detail: /scan_on_push is not true/,
   },
