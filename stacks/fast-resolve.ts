@@ -1,0 +1,173 @@
+import {
+  DefaultTokenResolver,
+  StringConcat,
+  Token,
+  Tokenization,
+  type IPostProcessor,
+  type IResolvable,
+  type IResolveContext,
+  type ITokenResolver,
+} from "cdktf";
+import { resolve as cdktfResolve } from "cdktf/lib/tokens/private/resolve";
+import { extractTokenDouble } from "cdktf/lib/tokens/private/encoding";
+import type { IConstruct } from "constructs";
+
+export interface FastResolveOptions {
+  readonly scope: IConstruct;
+  readonly preparing: boolean;
+  readonly resolver: ITokenResolver;
+  readonly memo?: Map<string, unknown>;
+}
+
+/** Every cdktf token marker (string `${`, list `#{`, map `&{`) contains this. */
+const TOKEN_MARKER = "{TfToken[";
+/** cdktf's list token marker (tokens/private/encoding.js BEGIN_LIST_TOKEN_MARKER). */
+const LIST_TOKEN_MARKER = "#{TfToken[";
+/**
+ * Whether cdktf's concatenated-number-token pattern (tokens/private/encoding.js
+ * NUMBER_TOKEN_REGEX, `[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)`) occurs in a string: it does exactly
+ * when an `e` has one of `-|0-9.+` before it and one of `-|0-9.eE+` after it.
+ */
+const NUMBER_TOKEN = /[-|\d.+]e[-|\d.eE+]/;
+/** cdktf's depth limit against cyclic structures (tokens/private/resolve.js). */
+const MAX_DEPTH = 200;
+/**
+ * cdktf encodes number tokens as doubles with a marker in their top 16 bits (0xfdff for a
+ * number, 0xfbff for a list: exponents 2015 and 1983), so every token has a magnitude of at
+ * least 2^(1983-1023) = 2^960 (about 1e289). No number below that can be one.
+ */
+const SMALLEST_TOKEN_MAGNITUDE = 2 ** 960;
+
+/**
+ * Resolves `value` as cdktf's `Tokenization.resolve` does, with the same result, but walks
+ * token-free data itself and hands cdktf only the parts that hold a token.
+ *
+ * cdktf's resolver allocates a context, two closures, a post-processor and a copy of the key
+ * path for every key and value it visits, tokens or not, and runs three regular expressions
+ * over every string; most of a resource's attributes are plain literals. Here a string is
+ * returned as it is when it holds no token marker and nothing that looks like a stringified
+ * number token (the only strings cdktf's resolver would rewrite), a number when it is not an
+ * encoded token, and objects and arrays are copied key by key with `undefined` dropped, as
+ * cdktf does. Anything else — a token object, a string or number token, a list or map token,
+ * a string map value, a construct, a function, or a path deeper than cdktf's limit — is
+ * resolved by cdktf's own `resolve` with the same key path, so its output and its error
+ * messages are cdktf's. No context is lost by starting a delegated resolution afresh: until a
+ * token is met, every context cdktf would pass down carries no flag.
+ */
+export function fastResolve(value: unknown, options: FastResolveOptions, prefix: string[] = []): unknown {
+  if (value === undefined || value === null) return value;
+  if (prefix.length > MAX_DEPTH) return delegate(value, options, prefix);
+  switch (typeof value) {
+    case "string":
+      return isPlainString(value) ? value : delegate(value, options, prefix);
+    case "number":
+      return isPlainNumber(value) ? value : delegate(value, options, prefix);
+    case "object":
+      break;
+    case "function":
+      return delegate(value, options, prefix);
+    default:
+      return value;
+  }
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) {
+    // cdktf resolves a list holding a list token (string or number) as a whole.
+    if (value.some(isListTokenElement)) return delegate(value, options, prefix);
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const item = fastResolve(value[i], options, [...prefix, `${i}`]);
+      if (item !== undefined) out.push(item);
+    }
+    return out;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // A token object, a map token (a key with a marker) or a construct: cdktf's own path.
+  if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
+    return delegate(value, options, prefix);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const item = fastResolve(record[key], options, [...prefix, key]);
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
+}
+
+function isPlainString(s: string): boolean {
+  return (
+    !s.includes(TOKEN_MARKER) &&
+    s !== Token.STRING_MAP_TOKEN_VALUE &&
+    s !== Token.ANY_MAP_TOKEN_VALUE &&
+    !NUMBER_TOKEN.test(s)
+  );
+}
+
+function isPlainNumber(n: number): boolean {
+  if (n === Token.NUMBER_MAP_TOKEN_VALUE) return false;
+  return Math.abs(n) < SMALLEST_TOKEN_MAGNITUDE || extractTokenDouble(n, false) === undefined;
+}
+
+function isListTokenElement(x: unknown): boolean {
+  if (typeof x === "string") return x.includes(LIST_TOKEN_MARKER);
+  if (typeof x === "number")
+    return Math.abs(x) >= SMALLEST_TOKEN_MAGNITUDE && extractTokenDouble(x, true) !== undefined;
+  return false;
+}
+
+/** cdktf's construct check in its resolver (tokens/private/resolve.js `isConstruct`). */
+function isConstruct(x: Record<string, unknown>): boolean {
+  return x._children !== undefined && x._metadata !== undefined;
+}
+
+function delegate(value: unknown, options: FastResolveOptions, prefix: string[]): unknown {
+  // The same string resolves the same way throughout one pass (see PassTokenResolver); as
+  // there, only a scalar result is kept, so no two places in the output share an object.
+  if (options.memo !== undefined && typeof value === "string") {
+    if (options.memo.has(value)) return options.memo.get(value);
+    const resolved: unknown = cdktfResolve(value, { ...options, prefix });
+    if (resolved === null || typeof resolved !== "object") options.memo.set(value, resolved);
+    return resolved;
+  }
+  return cdktfResolve(value, { ...options, prefix });
+}
+
+/**
+ * cdktf's default token resolver, remembering what each token resolved to in one pass over
+ * one stack. A token used in many places (a role ARN, a cluster name, a cross-stack output a
+ * dashboard cites a thousand times) is resolved once; a cross-stack reference creates new
+ * tokens (the remote-state lookup) every time it is resolved, so this matters most there.
+ *
+ * Only strings, numbers and booleans are remembered (a list or map result is resolved afresh,
+ * so no two places in the output share an object), keyed by the token and by every context
+ * flag that can change a resolution (preparing, suppressBraces, ignoreEscapes, warnEscapes,
+ * iteratorContext); the scope is the stack for the whole pass. A token's resolution has no
+ * other input: cross-stack references register themselves on their first resolution and
+ * return the same identifier after that.
+ */
+export class PassTokenResolver extends DefaultTokenResolver {
+  private readonly resolved = new Map<IResolvable, Map<string, unknown>>();
+
+  constructor() {
+    super(new StringConcat());
+  }
+
+  public override resolveToken(
+    t: IResolvable,
+    context: IResolveContext,
+    postProcessor: IPostProcessor,
+  ): unknown {
+    const key = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
+    let byContext = this.resolved.get(t);
+    if (byContext?.has(key)) return byContext.get(key);
+    const value: unknown = super.resolveToken(t, context, postProcessor);
+    if (value === null || typeof value !== "object") {
+      if (byContext === undefined) {
+        byContext = new Map();
+        this.resolved.set(t, byContext);
+      }
+      byContext.set(key, value);
+    }
+    return value;
+  }
+}
