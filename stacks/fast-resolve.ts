@@ -55,43 +55,54 @@ const SMALLEST_TOKEN_MAGNITUDE = 2 ** 960;
  * token is met, every context cdktf would pass down carries no flag.
  */
 export function fastResolve(value: unknown, options: FastResolveOptions, prefix: string[] = []): unknown {
-  if (value === undefined || value === null) return value;
-  if (prefix.length > MAX_DEPTH) return delegate(value, options, prefix);
-  switch (typeof value) {
-    case "string":
-      return isPlainString(value) ? value : delegate(value, options, prefix);
-    case "number":
-      return isPlainNumber(value) ? value : delegate(value, options, prefix);
-    case "object":
-      break;
-    case "function":
-      return delegate(value, options, prefix);
-    default:
-      return value;
-  }
-  if (value instanceof Date) return value;
-  if (Array.isArray(value)) {
-    // cdktf resolves a list holding a list token (string or number) as a whole.
-    if (value.some(isListTokenElement)) return delegate(value, options, prefix);
-    const out: unknown[] = [];
-    for (let i = 0; i < value.length; i++) {
-      const item = fastResolve(value[i], options, [...prefix, `${i}`]);
-      if (item !== undefined) out.push(item);
+  // One key path, pushed and popped as the walk goes: copied only when cdktf takes over.
+  const path = [...prefix];
+
+  const walk = (v: unknown): unknown => {
+    if (v === undefined || v === null) return v;
+    if (path.length > MAX_DEPTH) return delegate(v, options, [...path]);
+    switch (typeof v) {
+      case "string":
+        return isPlainString(v) ? v : delegate(v, options, [...path]);
+      case "number":
+        return isPlainNumber(v) ? v : delegate(v, options, [...path]);
+      case "object":
+        break;
+      case "function":
+        return delegate(v, options, [...path]);
+      default:
+        return v;
+    }
+    if (v instanceof Date) return v;
+    if (Array.isArray(v)) {
+      // cdktf resolves a list holding a list token (string or number) as a whole.
+      if (v.some(isListTokenElement)) return delegate(v, options, [...path]);
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        path.push(`${i}`);
+        const item = walk(v[i]);
+        path.pop();
+        if (item !== undefined) out.push(item);
+      }
+      return out;
+    }
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record);
+    // A token object, a map token (a key with a marker) or a construct: cdktf's own path.
+    if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
+      return delegate(v, options, [...path]);
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      path.push(key);
+      const item = walk(record[key]);
+      path.pop();
+      if (item !== undefined) out[key] = item;
     }
     return out;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  // A token object, a map token (a key with a marker) or a construct: cdktf's own path.
-  if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
-    return delegate(value, options, prefix);
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    const item = fastResolve(record[key], options, [...prefix, key]);
-    if (item !== undefined) out[key] = item;
-  }
-  return out;
+  };
+
+  return walk(value);
 }
 
 function isPlainString(s: string): boolean {
