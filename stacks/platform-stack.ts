@@ -1,7 +1,5 @@
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { PlatformConfig, ServiceConfig } from "../config";
 import type { PlatformHandles, ReleaseManifest } from "../modules/contracts";
 import { AuroraDatabase } from "../modules/database";
@@ -14,6 +12,7 @@ import { ServiceConnectCa } from "../modules/service-connect-ca";
 import { ServiceDiscoveryNamespace } from "../modules/service-discovery";
 import { BaseStack, PlatformStackProps } from "./base";
 import type { NetworkStack } from "./network-stack";
+import { awsContext } from "../modules/stack-shared";
 
 export interface PlatformServicesStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
@@ -74,8 +73,7 @@ export class PlatformServicesStack extends BaseStack {
     const { config, naming } = props;
     const vpc = props.network.vpc;
     this.vpc = vpc;
-    const identity = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
+    const aws = awsContext(this);
 
     this.kms = new PlatformKmsKey(this, "kms", { naming, region: config.region });
     this.secrets = new ApplicationSecrets(this, "secrets", {
@@ -120,7 +118,7 @@ export class PlatformServicesStack extends BaseStack {
       });
     }
 
-    this.services = this.buildServices(config, identity.accountId, partition.partition);
+    this.services = this.buildServices(config, aws.accountId, aws.partition);
     this.wireCalls(config);
     this.handles = this.buildHandles();
     this.addOutputs(config);

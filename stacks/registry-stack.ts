@@ -1,10 +1,9 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { PlatformConfig } from "../config";
 import { EcrRepository } from "../modules/ecr-repository";
 import { BaseStack, PlatformStackProps } from "./base";
+import { awsContext } from "../modules/stack-shared";
 
 /** Distinct image names of a config's services (`image`, or the service name), sorted. */
 export function serviceImages(config: PlatformConfig): string[] {
@@ -23,8 +22,7 @@ export class RegistryStack extends BaseStack {
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, "registry", props);
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
+    const aws = awsContext(this);
 
     const repositories: Record<string, EcrRepository> = {};
     for (const image of serviceImages(props.config)) {
@@ -32,8 +30,8 @@ export class RegistryStack extends BaseStack {
         naming: props.naming,
         image,
         registry: props.config.registry,
-        accountId: account.accountId,
-        partition: partition.partition,
+        accountId: aws.accountId,
+        partition: aws.partition,
       });
     }
     this.repositories = repositories;

@@ -47,10 +47,16 @@ describe("registry stack (trading)", () => {
 
   test("scopes every repository policy to the deploying account from one caller-identity lookup", () => {
     const [accountId] = Object.keys(dataSources(registry, "aws_caller_identity"));
-    const docs = Object.values(dataSources(registry, "aws_iam_policy_document"));
-    expect(docs).toHaveLength(3);
-    for (const doc of docs) {
-      expect(JSON.stringify(doc)).toContain(`\${data.aws_caller_identity.${accountId}.account_id}`);
+    // One pull policy for the stack, which every repository's policy references.
+    const docs = dataSources(registry, "aws_iam_policy_document");
+    expect(Object.keys(docs)).toEqual(["ecr-pull-policy"]);
+    expect(JSON.stringify(docs["ecr-pull-policy"])).toContain(
+      `\${data.aws_caller_identity.${accountId}.account_id}`,
+    );
+    const policies = Object.values(registry.resource.aws_ecr_repository_policy) as Json[];
+    expect(policies).toHaveLength(3);
+    for (const policy of policies) {
+      expect(policy.policy).toBe("${data.aws_iam_policy_document.ecr-pull-policy.json}");
     }
   });
 

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository as AwsEcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import type { Blueprint } from "../../config/schema";
 import type { Naming } from "../naming";
+import { sharedPolicyDocument } from "../stack-shared";
 
 export type RegistryConfig = Blueprint["registry"];
 
@@ -107,7 +107,8 @@ export class EcrRepository extends Construct {
     // any principal of another account even if a later statement were to allow it. Service
     // principals carry no aws:PrincipalAccount and are denied too: ECS pulls with the task
     // execution role, so nothing here needs a service principal.
-    const policy = new DataAwsIamPolicyDocument(this, "policy", {
+    // The same for every repository of the stack: one data source.
+    const policy = sharedPolicyDocument(this, "ecr-pull-policy", {
       statement: [
         {
           sid: "AllowPullFromThisAccount",

@@ -13,8 +13,7 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { awsContext, sharedPolicyDocument } from "../stack-shared";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
@@ -84,8 +83,9 @@ export class BlueGreenDeployment extends Construct {
       computePlatform: "ECS",
     });
 
-    const partition = new DataAwsPartition(this, "partition");
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+    const partition = awsContext(this).partition;
+    // The same trust policy for every service: one data source for the stack.
+    const trust = sharedPolicyDocument(this, "codedeploy-trust", {
       statement: [
         {
           effect: "Allow",
@@ -103,7 +103,7 @@ export class BlueGreenDeployment extends Construct {
     // is limited to ecs-tasks.amazonaws.com by the policy's own condition.
     const managedPolicy = new IamRolePolicyAttachment(this, "ecs-policy", {
       role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AWSCodeDeployRoleForECS`,
+      policyArn: `arn:${partition}:iam::aws:policy/AWSCodeDeployRoleForECS`,
     });
 
     const targetGroups: Record<TargetGroupColor, LbTargetGroup> = {

@@ -7,6 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { sharedPolicyDocument } from "../stack-shared";
 
 /** Where the service's ARNs live; every ARN below is built from a name and these. */
 export interface ArnContext {
@@ -75,7 +76,8 @@ export class ServiceRoles extends Construct {
     const { naming, serviceName: name, arns: c } = props;
 
     // aws:SourceAccount stops another account's ECS from assuming the role (confused deputy).
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+    // The same for every service of the stack: one data source.
+    const trust = sharedPolicyDocument(this, "ecs-tasks-trust", {
       statement: [
         {
           effect: "Allow",

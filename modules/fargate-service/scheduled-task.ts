@@ -5,10 +5,8 @@
  * in this cluster and pass only this task's two roles.
  */
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { awsContext, sharedPolicyDocument } from "../stack-shared";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
@@ -68,9 +66,7 @@ export class ScheduledTask extends Construct {
     const maximumEventAgeSeconds = props.maximumEventAgeSeconds ?? 3600;
     validate(props, maximumEventAgeSeconds);
 
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
-    const region = new DataAwsRegion(this, "region");
+    const aws = awsContext(this);
 
     // EventBridge Scheduler accepts only a standard (not FIFO) queue as a dead-letter queue.
     this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
@@ -80,14 +76,15 @@ export class ScheduledTask extends Construct {
       kmsDataKeyReusePeriodSeconds: KMS_DATA_KEY_REUSE_SECONDS,
     });
 
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+    // The same for every scheduled job of the stack: one data source.
+    const trust = sharedPolicyDocument(this, "scheduler-trust", {
       statement: [
         {
           effect: "Allow",
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: ["scheduler.amazonaws.com"] }],
           // Confused-deputy guard: only schedules of this account may assume the role.
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] }],
         },
       ],
     });
@@ -97,7 +94,7 @@ export class ScheduledTask extends Construct {
     });
 
     const arn = (service: string, resource: string) =>
-      `arn:${partition.partition}:${service}:${region.region}:${account.accountId}:${resource}`;
+      `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
     const taskDefinition = arn("ecs", `task-definition/${props.taskDefinitionFamily}`);
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: [
@@ -144,7 +141,7 @@ export class ScheduledTask extends Construct {
             {
               test: "StringEquals",
               variable: "kms:ViaService",
-              values: [`sqs.${region.region}.amazonaws.com`],
+              values: [`sqs.${aws.region}.amazonaws.com`],
             },
           ],
         },
