@@ -63,11 +63,19 @@ export function isExpression(value: unknown): boolean {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** The pattern of a reference to an attribute of the block at `address`, compiled once. */
+const referencePatterns = new Map<string, RegExp>();
+
 /** Whether `value` (any JSON) contains a reference to an attribute of `target`. */
 export function refersTo(value: unknown, target: TfBlock): boolean {
   if (value === undefined) return false;
   const text = typeof value === "string" ? value : JSON.stringify(value);
-  return new RegExp(`(?<![\\w.-])${escape(target.address)}\\.`).test(text);
+  let pattern = referencePatterns.get(target.address);
+  if (pattern === undefined) {
+    pattern = new RegExp(`(?<![\\w.-])${escape(target.address)}\\.`);
+    referencePatterns.set(target.address, pattern);
+  }
+  return pattern.test(text);
 }
 
 /**
@@ -75,6 +83,16 @@ export function refersTo(value: unknown, target: TfBlock): boolean {
  * JSON (e.g. built with `Fn.jsonencode`), in which case rule ECS9 reports them.
  */
 export function containerDefinitions(taskDefinition: TfBlock): Json[] | undefined {
+  // Several rules read them: parse each task definition's JSON once.
+  if (parsedDefinitions.has(taskDefinition)) return parsedDefinitions.get(taskDefinition);
+  const parsed = parseDefinitions(taskDefinition);
+  parsedDefinitions.set(taskDefinition, parsed);
+  return parsed;
+}
+
+const parsedDefinitions = new WeakMap<TfBlock, Json[] | undefined>();
+
+function parseDefinitions(taskDefinition: TfBlock): Json[] | undefined {
   const raw = taskDefinition.attrs.container_definitions;
   if (typeof raw !== "string") return undefined;
   try {
