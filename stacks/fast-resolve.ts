@@ -132,15 +132,57 @@ function isConstruct(x: Record<string, unknown>): boolean {
 }
 
 function delegate(value: unknown, options: FastResolveOptions, prefix: string[]): unknown {
+  if (typeof value !== "string") return cdktfResolve(value, { ...options, prefix });
   // The same string resolves the same way throughout one pass (see PassTokenResolver); as
   // there, only a scalar result is kept, so no two places in the output share an object.
-  if (options.memo !== undefined && typeof value === "string") {
-    if (options.memo.has(value)) return options.memo.get(value);
-    const resolved: unknown = cdktfResolve(value, { ...options, prefix });
-    if (resolved === null || typeof resolved !== "object") options.memo.set(value, resolved);
-    return resolved;
+  if (options.memo?.has(value)) return options.memo.get(value);
+  const resolved = substitutesTokens(value)
+    ? substituteTokens(value, options, prefix)
+    : cdktfResolve(value, { ...options, prefix });
+  if (options.memo !== undefined && (resolved === null || typeof resolved !== "object"))
+    options.memo.set(value, resolved);
+  return resolved;
+}
+
+/** cdktf's string token marker (tokens/private/encoding.js STRING_TOKEN_REGEX). */
+const STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
+/** The same, for a single search (no `g`: no lastIndex shared between calls). */
+const LONE_STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/;
+/** A `${` that does not open a token: a Terraform escape (encoding.js ESCAPE_TOKEN_BEGIN_REGEX). */
+const ESCAPE_BEGIN = /\$\{(?!TfToken\[)/;
+
+/**
+ * Whether a string with tokens can be resolved by substituting each token marker in place:
+ * it holds no Terraform escape (`${` other than a token marker), no list token (cdktf rejects
+ * those in a string), and is not a lone marker (cdktf returns a lone token's value as it is,
+ * not as text). Then cdktf's split yields only literals, tokens and `}` closing no escape,
+ * which change nothing: its result is the literals and the tokens' values concatenated.
+ */
+function substitutesTokens(s: string): boolean {
+  if (ESCAPE_BEGIN.test(s) || s.includes(LIST_TOKEN_MARKER)) return false;
+  const first = LONE_STRING_TOKEN.exec(s);
+  return first !== null && first[0].length !== s.length;
+}
+
+/**
+ * cdktf's resolution of such a string, in one pass over its markers: each marker resolved on
+ * its own (as cdktf resolves each token fragment, with the same context), the values joined as
+ * cdktf's StringConcat joins them (`undefined` adds nothing), then cdktf's own pass for
+ * stringified number tokens over the result. Long JSON strings (dashboard bodies, policies,
+ * container definitions) hold thousands of `}` and few tokens: cdktf's split makes a fragment
+ * of each `}`.
+ */
+function substituteTokens(s: string, options: FastResolveOptions, prefix: string[]): unknown {
+  let out = "";
+  let last = 0;
+  for (const match of s.matchAll(STRING_TOKEN)) {
+    out += s.slice(last, match.index);
+    const value: unknown = cdktfResolve(match[0], { ...options, prefix });
+    if (value !== undefined) out += `${value as string}`;
+    last = match.index + match[0].length;
   }
-  return cdktfResolve(value, { ...options, prefix });
+  out += s.slice(last);
+  return NUMBER_TOKEN.test(out) ? cdktfResolve(out, { ...options, prefix }) : out;
 }
 
 /**

@@ -205,6 +205,13 @@ describe("fastResolve", () => {
     ["a map token key", { [Token.asString(Lazy.stringValue({ produce: () => "key" }))]: "v" }],
     ["a Terraform function", Fn.lower(bucket.bucket)],
     ["a string that looks like a number token", "1e5 and 2E-3 and e+e"],
+    [
+      "a JSON document with tokens and braces",
+      JSON.stringify({ widgets: [{ a: bucket.arn, b: { c: bucket.bucket } }, { d: bucket.arn }], e: "}{" }),
+    ],
+    ["tokens side by side", `${bucket.arn}${bucket.bucket}/${Token.asString(Token.asNumber(bucket.id))}`],
+    ["a stringified number token in text", `size ${Token.asNumber(bucket.id)} units`],
+    ["a lazy value in text", `x-${Lazy.stringValue({ produce: () => undefined as unknown as string })}-y`],
     ["an escape with a token inside", `\${upper(${bucket.bucket})}`],
     ["a date", new Date(0)],
     ["deep plain data", { l1: { l2: { l3: [{ l4: "x" }] } } }],
