@@ -47,8 +47,8 @@ const SMALLEST_TOKEN_MAGNITUDE = 2 ** 960;
  * over every string; most of a resource's attributes are plain literals. Here a string is
  * returned as it is when it holds no token marker and nothing that looks like a stringified
  * number token (the only strings cdktf's resolver would rewrite), a number when it is not an
- * encoded token, and objects and arrays are copied key by key with `undefined` dropped, as
- * cdktf does. Anything else — a token object, a string or number token, a list or map token,
+ * encoded token; a list or plain object comes back as it is when nothing in it changes, and
+ * otherwise as a copy with `undefined` dropped, as cdktf's. Anything else — a token object, a string or number token, a list or map token,
  * a string map value, a construct, a function, or a path deeper than cdktf's limit — is
  * resolved by cdktf's own `resolve` with the same key path, so its output and its error
  * messages are cdktf's. No context is lost by starting a delegated resolution afresh: until a
@@ -77,14 +77,16 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
     if (Array.isArray(v)) {
       // cdktf resolves a list holding a list token (string or number) as a whole.
       if (v.some(isListTokenElement)) return delegate(v, options, [...path]);
-      const out: unknown[] = [];
+      // Copy on write: a list whose items all come back unchanged is returned as it is.
+      let out: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
         path.push(`${i}`);
         const item = walk(v[i]);
         path.pop();
-        if (item !== undefined) out.push(item);
+        if (out === undefined && (item !== v[i] || item === undefined)) out = v.slice(0, i);
+        if (out !== undefined && item !== undefined) out.push(item);
       }
-      return out;
+      return out ?? v;
     }
     const record = v as Record<string, unknown>;
     const keys = Object.keys(record);
@@ -92,14 +94,23 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
     if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
       return delegate(v, options, [...path]);
     }
-    const out: Record<string, unknown> = {};
-    for (const key of keys) {
+    // Copy on write, as for lists; an object of another class than Object is always copied
+    // (cdktf's copy is a plain object).
+    const proto: unknown = Object.getPrototypeOf(record);
+    let out: Record<string, unknown> | undefined =
+      proto === Object.prototype || proto === null ? undefined : {};
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       path.push(key);
       const item = walk(record[key]);
       path.pop();
-      if (item !== undefined) out[key] = item;
+      if (out === undefined && (item !== record[key] || item === undefined)) {
+        out = {};
+        for (let j = 0; j < k; j++) out[keys[j]] = record[keys[j]];
+      }
+      if (out !== undefined && item !== undefined) out[key] = item;
     }
-    return out;
+    return out ?? record;
   };
 
   return walk(value);

@@ -221,12 +221,25 @@ describe("fastResolve", () => {
     expect(ours(value)).toEqual(theirs(value));
   });
 
-  it("returns plain strings and numbers themselves, and copies objects", () => {
-    const data = { a: "x", b: [1] };
-    const out = ours(data) as typeof data;
-    expect(out).toEqual(data);
-    expect(out).not.toBe(data);
-    expect(out.b).not.toBe(data.b);
+  it("returns unchanged plain data as it is, and copies what changes or drops undefined", () => {
+    const plain = { a: "x", b: [1, { c: true }] };
+    expect(ours(plain)).toBe(plain);
+    const withToken = { a: "x", b: [1, { c: bucket.arn }], d: { e: 1 } };
+    const out = ours(withToken) as { a: string; b: [number, { c: string }]; d: { e: number } };
+    expect(out).not.toBe(withToken);
+    expect(out.b).not.toBe(withToken.b);
+    expect(out.b[1].c).toBe("${aws_s3_bucket.b.arn}");
+    expect((withToken.b[1] as { c: string }).c).toContain("TfToken");
+    expect(out.d).toBe(withToken.d);
+    const holes = { a: undefined, b: [undefined, 2] };
+    expect(ours(holes)).toEqual({ b: [2] });
+    expect(Object.keys(ours(holes) as object)).toEqual(["b"]);
+    class Shape {
+      readonly kind = "shape";
+    }
+    const instance = new Shape();
+    expect(ours(instance)).not.toBe(instance);
+    expect(Object.getPrototypeOf(ours(instance))).toBe(Object.prototype);
   });
 
   it("raises cdktf's own errors with cdktf's key path", () => {
