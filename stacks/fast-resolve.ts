@@ -10,6 +10,7 @@ import {
 } from "cdktf";
 import { resolve as cdktfResolve } from "cdktf/lib/tokens/private/resolve";
 import { extractTokenDouble } from "cdktf/lib/tokens/private/encoding";
+import { TokenMap } from "cdktf/lib/tokens/private/token-map";
 import type { IConstruct } from "constructs";
 
 export interface FastResolveOptions {
@@ -147,12 +148,37 @@ function delegate(value: unknown, options: FastResolveOptions, prefix: string[])
   // The same string resolves the same way throughout one pass (see PassTokenResolver); as
   // there, only a scalar result is kept, so no two places in the output share an object.
   if (options.memo?.has(value)) return options.memo.get(value);
-  const resolved = substitutesTokens(value)
-    ? substituteTokens(value, options, prefix)
-    : cdktfResolve(value, { ...options, prefix });
+  const resolved = LONE_TOKEN.test(value)
+    ? resolveLoneToken(value, options, prefix)
+    : substitutesTokens(value)
+      ? substituteTokens(value, options, prefix)
+      : cdktfResolve(value, { ...options, prefix });
   if (options.memo !== undefined && (resolved === null || typeof resolved !== "object"))
     options.memo.set(value, resolved);
   return resolved;
+}
+
+/** A string that is one token marker and nothing else; group 1 is the token's key. */
+const LONE_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
+
+/**
+ * cdktf's resolution of a string that is one token marker: the token resolved in a string
+ * context that carries no flag, then cdktf's pass for stringified number tokens. cdktf gets
+ * there through a split, a fragment list, a mapping and a join; most token strings in a stack
+ * (references to other resources' attributes) are of this kind. A token that resolves to
+ * anything but a string, or a key cdktf does not know, goes through cdktf's own path.
+ */
+function resolveLoneToken(s: string, options: FastResolveOptions, prefix: string[]): unknown {
+  const key = LONE_TOKEN.exec(s)![1];
+  const token = (
+    TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }
+  ).stringTokenMap.get(key);
+  if (token !== undefined) {
+    const value: unknown = cdktfResolve(token, { ...options, prefix });
+    if (typeof value === "string")
+      return NUMBER_TOKEN.test(value) ? cdktfResolve(value, { ...options, prefix }) : value;
+  }
+  return cdktfResolve(s, { ...options, prefix });
 }
 
 /** cdktf's string token marker (tokens/private/encoding.js STRING_TOKEN_REGEX). */

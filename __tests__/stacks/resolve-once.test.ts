@@ -195,6 +195,12 @@ describe("fastResolve", () => {
       { a: 1, b: [1, undefined, "x"], c: { d: undefined, e: null, f: true } },
     ],
     ["a string with a token", `arn=${bucket.arn}`],
+    ["a string that is one token", bucket.arn],
+    [
+      "a string that is one token resolving to a list",
+      Token.asString(Lazy.listValue({ produce: () => ["a", "b"] })),
+    ],
+    ["a string that is one stringified number token", Token.asString(Token.asNumber(bucket.id))],
     ["a token object", Lazy.stringValue({ produce: () => "lazy" })],
     ["a number token", Token.asNumber(bucket.id)],
     ["a number token among numbers", [1, Token.asNumber(bucket.id), 3]],
@@ -240,6 +246,12 @@ describe("fastResolve", () => {
     const instance = new Shape();
     expect(ours(instance)).not.toBe(instance);
     expect(Object.getPrototypeOf(ours(instance))).toBe(Object.prototype);
+  });
+
+  it("raises cdktf's error for a token key it does not know", () => {
+    const unknown = { a: "${TfToken[TOKEN.99999999]}" };
+    expect(() => theirs(unknown)).toThrow(/TOKEN\.99999999/);
+    expect(() => ours(unknown)).toThrow(/TOKEN\.99999999/);
   });
 
   it("raises cdktf's own errors with cdktf's key path", () => {
