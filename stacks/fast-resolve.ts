@@ -174,11 +174,39 @@ function resolveLoneToken(s: string, options: FastResolveOptions, prefix: string
     TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }
   ).stringTokenMap.get(key);
   if (token !== undefined) {
-    const value: unknown = cdktfResolve(token, { ...options, prefix });
+    const value: unknown = resolveTokenObject(token, options, prefix);
     if (typeof value === "string")
       return NUMBER_TOKEN.test(value) ? cdktfResolve(value, { ...options, prefix }) : value;
   }
   return cdktfResolve(s, { ...options, prefix });
+}
+
+/**
+ * cdktf's resolution of a token object met at the top of a resolution (tokens/private/resolve.js,
+ * its "tokens" branch with `makeContext()`): a context that carries no flag and the same key
+ * path, the resolver's `resolveToken`, and the post-processor the token may register. cdktf
+ * first tests the object's keys for map-token markers, twice; a token object has none.
+ */
+function resolveTokenObject(token: IResolvable, options: FastResolveOptions, prefix: string[]): unknown {
+  if (prefix.length > MAX_DEPTH) return cdktfResolve(token, { ...options, prefix });
+  let postProcessor: IPostProcessor | undefined;
+  const context: IResolveContext = {
+    preparing: options.preparing,
+    scope: options.scope,
+    suppressBraces: undefined,
+    ignoreEscapes: undefined,
+    warnEscapes: undefined,
+    iteratorContext: undefined,
+    registerPostProcessor(pp: IPostProcessor) {
+      postProcessor = pp;
+    },
+    resolve(x: unknown): unknown {
+      return cdktfResolve(x, { ...options, prefix, previousContext: context });
+    },
+  };
+  return options.resolver.resolveToken(token, context, {
+    postProcess: (x: unknown) => (postProcessor ? postProcessor.postProcess(x, context) : x),
+  });
 }
 
 /** cdktf's string token marker (tokens/private/encoding.js STRING_TOKEN_REGEX). */
@@ -250,7 +278,7 @@ export class PassTokenResolver extends DefaultTokenResolver {
     const key = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
     let byContext = this.resolved.get(t);
     if (byContext?.has(key)) return byContext.get(key);
-    const value: unknown = super.resolveToken(t, context, postProcessor);
+    const value = resolveToken(t, context, postProcessor);
     if (value === null || typeof value !== "object") {
       if (byContext === undefined) {
         byContext = new Map();
@@ -259,5 +287,27 @@ export class PassTokenResolver extends DefaultTokenResolver {
       byContext.set(key, value);
     }
     return value;
+  }
+}
+
+/**
+ * cdktf 0.21.0 `DefaultTokenResolver.resolveToken` (tokens/resolvable.js): the token's value,
+ * resolved again, then post-processed, with cdktf's error message on failure. The second
+ * resolution is skipped when the value is a plain string, which it would return unchanged
+ * (see fastResolve): most tokens are references that resolve to `${aws_x.y.attr}`.
+ */
+function resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
+  try {
+    let resolved: unknown = t.resolve(context);
+    if (!(typeof resolved === "string" && isPlainString(resolved))) resolved = context.resolve(resolved);
+    return postProcessor.postProcess(resolved, context);
+  } catch (e) {
+    const err = e as Error;
+    let message = `Resolution error: ${err.message}.`;
+    if (t.creationStack && t.creationStack.length > 0) {
+      message += `\nObject creation stack:\n  at ${t.creationStack.join("\n  at ")}`;
+    }
+    err.message = message;
+    throw err;
   }
 }

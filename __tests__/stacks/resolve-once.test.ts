@@ -262,6 +262,58 @@ describe("fastResolve", () => {
 });
 
 describe("PassTokenResolver", () => {
+  it("fails as cdktf's resolver does, with cdktf's message", () => {
+    const app = Testing.app() as App;
+    const scope = new TerraformStack(app, "s");
+    const failing = Lazy.stringValue({
+      produce: () => {
+        throw new Error("boom");
+      },
+    });
+    const value = { a: `x-${failing}`, b: failing };
+    const cdktfMessage = (() => {
+      try {
+        cdktfResolve(value, {
+          scope,
+          preparing: true,
+          resolver: new DefaultTokenResolver(new StringConcat()),
+          prefix: [],
+        });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    })();
+    expect(cdktfMessage).toMatch(/^Resolution error: boom\./);
+    expect(() => fastResolve(value, { scope, preparing: true, resolver: new PassTokenResolver() })).toThrow(
+      cdktfMessage,
+    );
+  });
+
+  it("post-processes as cdktf does (a token that registers a post-processor)", () => {
+    const app = Testing.app() as App;
+    const scope = new TerraformStack(app, "s");
+    const processed = {
+      creationStack: [],
+      resolve: (context: {
+        registerPostProcessor: (pp: { postProcess: (x: unknown) => unknown }) => void;
+      }) => {
+        context.registerPostProcessor({ postProcess: (x) => `${String(x)}!` });
+        return "value";
+      },
+      toString: () => Token.asString(processed),
+    };
+    const token = Token.asString(processed);
+    const cdktfOut = cdktfResolve(
+      { t: token },
+      { scope, preparing: true, resolver: new DefaultTokenResolver(new StringConcat()), prefix: [] },
+    );
+    expect(cdktfOut).toEqual({ t: "value!" });
+    expect(fastResolve({ t: token }, { scope, preparing: true, resolver: new PassTokenResolver() })).toEqual(
+      cdktfOut,
+    );
+  });
+
   it("resolves a token once per pass for scalar results, every time for lists", () => {
     const app = Testing.app() as App;
     const scope = new TerraformStack(app, "s");
