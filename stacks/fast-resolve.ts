@@ -91,7 +91,10 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
     }
     const record = v as Record<string, unknown>;
     const keys = Object.keys(record);
-    // A token object, a map token (a key with a marker) or a construct: cdktf's own path.
+    if (Tokenization.isResolvable(record) && !isConstruct(record) && keys.every(isPlainString)) {
+      return resolveTokenObject(record as unknown as IResolvable, options, [...path]);
+    }
+    // A map token (a key with a marker) or a construct: cdktf's own path.
     if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
       return delegate(v, options, [...path]);
     }
@@ -169,10 +172,7 @@ const LONE_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
  * anything but a string, or a key cdktf does not know, goes through cdktf's own path.
  */
 function resolveLoneToken(s: string, options: FastResolveOptions, prefix: string[]): unknown {
-  const key = LONE_TOKEN.exec(s)![1];
-  const token = (
-    TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }
-  ).stringTokenMap.get(key);
+  const token = stringToken(LONE_TOKEN.exec(s)![1]);
   if (token !== undefined) {
     const value: unknown = resolveTokenObject(token, options, prefix);
     if (typeof value === "string")
@@ -209,8 +209,15 @@ function resolveTokenObject(token: IResolvable, options: FastResolveOptions, pre
   });
 }
 
+/** The token registered under a string marker's key, if cdktf knows it. */
+function stringToken(key: string): IResolvable | undefined {
+  return (TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }).stringTokenMap.get(
+    key,
+  );
+}
+
 /** cdktf's string token marker (tokens/private/encoding.js STRING_TOKEN_REGEX). */
-const STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
+const STRING_TOKEN = /\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}/g;
 /** The same, for a single search (no `g`: no lastIndex shared between calls). */
 const LONE_STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/;
 /** A `${` that does not open a token: a Terraform escape (encoding.js ESCAPE_TOKEN_BEGIN_REGEX). */
@@ -242,8 +249,11 @@ function substituteTokens(s: string, options: FastResolveOptions, prefix: string
   let last = 0;
   for (const match of s.matchAll(STRING_TOKEN)) {
     out += s.slice(last, match.index);
-    const value: unknown = cdktfResolve(match[0], { ...options, prefix });
-    if (value !== undefined) out += `${value as string}`;
+    const token = stringToken(match[1]);
+    const value: unknown = token === undefined ? null : resolveTokenObject(token, options, prefix);
+    // An unknown key (cdktf's error) or a value that is not text: cdktf's own path for all of it.
+    if (value !== undefined && typeof value !== "string") return cdktfResolve(s, { ...options, prefix });
+    if (value !== undefined) out += value;
     last = match.index + match[0].length;
   }
   out += s.slice(last);
