@@ -2,15 +2,25 @@ import {
   DefaultTokenResolver,
   StringConcat,
   Token,
-  Tokenization,
   type IPostProcessor,
   type IResolvable,
   type IResolveContext,
   type ITokenResolver,
 } from "cdktf";
-import { resolve as cdktfResolve } from "cdktf/lib/tokens/private/resolve";
-import { extractTokenDouble } from "cdktf/lib/tokens/private/encoding";
+import { resolve as cdktfResolveExport } from "cdktf/lib/tokens/private/resolve";
+import { extractTokenDouble as extractTokenDoubleExport } from "cdktf/lib/tokens/private/encoding";
 import { TokenMap } from "cdktf/lib/tokens/private/token-map";
+
+// cdktf's functions and constants, read once: a bundled import is a property getter, and the
+// walk below reaches them for every key and string of a stack.
+const cdktfResolve = cdktfResolveExport;
+const extractTokenDouble = extractTokenDoubleExport;
+const { STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE, NUMBER_MAP_TOKEN_VALUE } = Token;
+/** cdktf's `Tokenization.isResolvable` (tokens/token.js): an object with a `resolve` method. */
+const isResolvable = (x: unknown): boolean =>
+  typeof x === "object" && x !== null && typeof (x as { resolve?: unknown }).resolve === "function";
+const stringTokens = (): Map<string, IResolvable> =>
+  (TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }).stringTokenMap;
 import type { IConstruct } from "constructs";
 
 export interface FastResolveOptions {
@@ -91,11 +101,11 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
     }
     const record = v as Record<string, unknown>;
     const keys = Object.keys(record);
-    if (Tokenization.isResolvable(record) && !isConstruct(record) && keys.every(isPlainString)) {
+    if (isResolvable(record) && !isConstruct(record) && keys.every(isPlainString)) {
       return resolveTokenObject(record as unknown as IResolvable, options, [...path]);
     }
     // A map token (a key with a marker) or a construct: cdktf's own path.
-    if (Tokenization.isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
+    if (isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
       return delegate(v, options, [...path]);
     }
     // Copy on write, as for lists; an object of another class than Object is always copied
@@ -123,14 +133,14 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
 function isPlainString(s: string): boolean {
   return (
     !s.includes(TOKEN_MARKER) &&
-    s !== Token.STRING_MAP_TOKEN_VALUE &&
-    s !== Token.ANY_MAP_TOKEN_VALUE &&
+    s !== STRING_MAP_TOKEN_VALUE &&
+    s !== ANY_MAP_TOKEN_VALUE &&
     !NUMBER_TOKEN.test(s)
   );
 }
 
 function isPlainNumber(n: number): boolean {
-  if (n === Token.NUMBER_MAP_TOKEN_VALUE) return false;
+  if (n === NUMBER_MAP_TOKEN_VALUE) return false;
   return Math.abs(n) < SMALLEST_TOKEN_MAGNITUDE || extractTokenDouble(n, false) === undefined;
 }
 
@@ -211,9 +221,7 @@ function resolveTokenObject(token: IResolvable, options: FastResolveOptions, pre
 
 /** The token registered under a string marker's key, if cdktf knows it. */
 function stringToken(key: string): IResolvable | undefined {
-  return (TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }).stringTokenMap.get(
-    key,
-  );
+  return stringTokens().get(key);
 }
 
 /** cdktf's string token marker (tokens/private/encoding.js STRING_TOKEN_REGEX). */
