@@ -47,11 +47,39 @@ export function appContainer(platform: Json, name: string): { taskDefinition: Js
   return { taskDefinition, container };
 }
 
-/** Statements of the policy document a role policy uses (`${data.aws_iam_policy_document.X.json}`). */
+/**
+ * The statements of a role policy, in the shape of an `aws_iam_policy_document` statement
+ * (`sid`, `effect` when Deny, `actions`, `resources`, `condition: [{ test, variable, values }]`):
+ * read from the policy document it references (`${data.aws_iam_policy_document.X.json}`) or
+ * from its literal policy JSON.
+ */
 export function statementsOf(stack: Json, rolePolicy: Json): Json[] {
-  const id = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(rolePolicy.policy as string)?.[1];
-  if (!id) throw new Error(`role policy does not use a policy document: ${rolePolicy.policy}`);
-  return stack.data.aws_iam_policy_document[id].statement as Json[];
+  const id = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(rolePolicy.policy as string)?.[1];
+  if (id) return stack.data.aws_iam_policy_document[id].statement as Json[];
+  return policyJsonStatements(rolePolicy.policy as string);
+}
+
+/** The statements of literal IAM policy JSON, in the shape `statementsOf` returns. */
+export function policyJsonStatements(policy: string): Json[] {
+  const doc = JSON.parse(policy) as Json;
+  if (doc.Version !== "2012-10-17") throw new Error(`policy has Version ${doc.Version}, not 2012-10-17`);
+  return (doc.Statement as Json[]).map((s) => {
+    const out: Json = {};
+    if (s.Sid !== undefined) out.sid = s.Sid;
+    if (s.Effect === "Deny") out.effect = "Deny";
+    else if (s.Effect !== "Allow") throw new Error(`statement ${s.Sid} has Effect ${s.Effect}`);
+    if (s.Action !== undefined) out.actions = s.Action;
+    if (s.NotAction !== undefined) out.not_actions = s.NotAction;
+    if (s.Resource !== undefined) out.resources = s.Resource;
+    if (s.NotResource !== undefined) out.not_resources = s.NotResource;
+    if (s.Condition !== undefined) {
+      out.condition = Object.entries(s.Condition as Record<string, Record<string, string[]>>).flatMap(
+        ([test, byVariable]) =>
+          Object.entries(byVariable).map(([variable, values]) => ({ test, values, variable })),
+      );
+    }
+    return out;
+  });
 }
 
 /** Actions a service's task role (`task-policy`) or execution role (`execution-policy`) allows. */

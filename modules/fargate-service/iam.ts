@@ -7,6 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { identityPolicyJson } from "../iam-policy-json";
 import { sharedPolicyDocument } from "../stack-shared";
 
 /** Where the service's ARNs live; every ARN below is built from a name and these. */
@@ -108,8 +109,11 @@ export class ServiceRoles extends Construct {
     [policyName, statements]: [string, DataAwsIamPolicyDocumentStatement[]],
   ): IamRole {
     const role = new IamRole(this, `${id}-role`, { name, assumeRolePolicy: trust.json });
-    const doc = new DataAwsIamPolicyDocument(this, `${id}-policy-document`, { statement: statements });
-    new IamRolePolicy(this, `${id}-policy`, { name: policyName, role: role.id, policy: doc.json });
+    new IamRolePolicy(this, `${id}-policy`, {
+      name: policyName,
+      role: role.id,
+      policy: identityPolicyJson(statements),
+    });
     return role;
   }
 }

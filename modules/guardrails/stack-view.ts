@@ -163,7 +163,9 @@ export function identityStatements(stack: StackView): PolicyStatement[] {
     for (const p of nested(r.attrs.inline_policy)) literal.push({ block: r, text: p.policy });
   }
   for (const { block, text } of literal) {
-    if (typeof text !== "string" || isExpression(text)) continue;
+    // Literal JSON may hold interpolations in its strings (ARNs); a whole-string expression
+    // such as `${data.aws_iam_policy_document.x.json}` is not JSON and its document is read above.
+    if (typeof text !== "string") continue;
     let doc: Json;
     try {
       doc = JSON.parse(text) as Json;

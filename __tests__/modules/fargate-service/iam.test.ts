@@ -3,6 +3,7 @@ import { ServiceSchema } from "../../../config/schema";
 import { ServiceRoles, ServiceRolesProps } from "../../../modules/fargate-service/iam";
 import { Naming } from "../../../modules/naming";
 import { all, Json, ref, statements, synthScope } from "../synth-scope";
+import { policyJsonStatements } from "../../support/find";
 
 const ACCOUNT = "111122223333";
 const ARNS = { partition: "aws", region: "eu-west-1", accountId: ACCOUNT };
@@ -41,8 +42,10 @@ function synth(extra: Partial<ServiceRolesProps> = {}): Json {
 }
 
 const docs = (out: Json) => all(out, "aws_iam_policy_document", "data");
+const rolePolicy = (out: Json, role: "execution" | "task") =>
+  Object.entries(all(out, "aws_iam_role_policy")).find(([id]) => id.includes(`${role}-policy`))![1];
 const policyOf = (out: Json, role: "execution" | "task") =>
-  statements(Object.entries(docs(out)).find(([id]) => id.includes(`${role}-policy-document`))![1]);
+  statements({ statement: policyJsonStatements(rolePolicy(out, role).policy) });
 
 describe("ServiceRoles", () => {
   const out = synth();

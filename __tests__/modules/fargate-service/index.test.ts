@@ -5,6 +5,7 @@ import { BlueprintInput, ServiceSchema } from "../../../config/schema";
 import { FargateService, FargateServiceProps } from "../../../modules/fargate-service";
 import { Naming } from "../../../modules/naming";
 import { all, Json, probe, probed, ref, synthScope } from "../synth-scope";
+import { policyJsonStatements } from "../../support/find";
 
 type ServiceInput = BlueprintInput["services"][string];
 
@@ -79,10 +80,11 @@ const containers = (out: Json, service: string): Json[] =>
   JSON.parse(one(out, "aws_ecs_task_definition", service).container_definitions);
 const env = (c: Json) => Object.fromEntries((c.environment as Json[]).map((e) => [e.name, e.value]));
 const policyStatements = (out: Json, service: string, role: "execution" | "task"): Json[] => {
-  const docs = all(out, "aws_iam_policy_document", "data");
-  return Object.entries(docs).find(
-    ([id]) => id.startsWith(`${service}_`) && id.includes(`${role}-policy-document`),
-  )![1].statement;
+  const policies = all(out, "aws_iam_role_policy");
+  const [, policy] = Object.entries(policies).find(
+    ([id]) => id.startsWith(`${service}_`) && id.includes(`${role}-policy`),
+  )!;
+  return policyJsonStatements(policy.policy);
 };
 
 describe("FargateService: the four kinds side by side", () => {

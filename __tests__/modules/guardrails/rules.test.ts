@@ -446,6 +446,41 @@ const CASES: Case[] = [
   },
   {
     rule: "IAM1",
+    offence: "a literal JSON role policy with an interpolated ARN granting s3:*",
+    bad: (s) =>
+      new IamRolePolicy(s, "inline", {
+        role: "role-app-test",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "Data",
+              Effect: "Allow",
+              Action: ["s3:*"],
+              Resource: [`${new S3Bucket(s, "data", { bucket: "s3-data-test", forceDestroy: true }).arn}/*`],
+            },
+          ],
+        }),
+      }),
+    good: (s) =>
+      new IamRolePolicy(s, "inline", {
+        role: "role-app-test",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "Data",
+              Effect: "Allow",
+              Action: ["s3:GetObject"],
+              Resource: [`${new S3Bucket(s, "data", { bucket: "s3-data-test", forceDestroy: true }).arn}/*`],
+            },
+          ],
+        }),
+      }),
+    detail: /statement Data allows s3:\*/,
+  },
+  {
+    rule: "IAM1",
     offence: "an inline role policy allowing everything but IAM (NotAction)",
     bad: (s) =>
       new IamRole(s, "role", {
