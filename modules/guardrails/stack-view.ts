@@ -79,6 +79,17 @@ export function refersTo(value: unknown, target: TfBlock): boolean {
 }
 
 /**
+ * The addresses of `type` resources that `value` (any JSON) refers to an attribute of: the
+ * candidates for `refersTo`, read from the value once instead of testing every block.
+ */
+export function referencedAddresses(value: unknown, type: string): string[] {
+  if (value === undefined) return [];
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const pattern = new RegExp(`(?<![\\w.-])(${escape(type)}\\.[A-Za-z0-9_-]+)\\.`, "g");
+  return [...text.matchAll(pattern)].map((m) => m[1]);
+}
+
+/**
  * The container definitions of a task definition, or `undefined` when they are not literal
  * JSON (e.g. built with `Fn.jsonencode`), in which case rule ECS9 reports them.
  */
@@ -141,6 +152,18 @@ const IDENTITY_POLICY_ATTRS: Record<string, string> = {
  * that is a reference to a document is read through the document instead).
  */
 export function identityStatements(stack: StackView): PolicyStatement[] {
+  // Several rules read them: collect (and parse the literal JSON) once per stack view.
+  let statements = statementsByView.get(stack);
+  if (statements === undefined) {
+    statements = collectIdentityStatements(stack);
+    statementsByView.set(stack, statements);
+  }
+  return statements;
+}
+
+const statementsByView = new WeakMap<StackView, PolicyStatement[]>();
+
+function collectIdentityStatements(stack: StackView): PolicyStatement[] {
   const out: PolicyStatement[] = [];
   for (const doc of stack.dataOf("aws_iam_policy_document")) {
     for (const s of nested(doc.attrs.statement)) {

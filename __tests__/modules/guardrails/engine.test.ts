@@ -16,6 +16,7 @@ import {
 } from "../../../modules/guardrails";
 import { blueprintWith, configFrom } from "../../support/synth";
 import { findingsOf, goodContainer, reportFor, stubStack, taskDefinition } from "./stub";
+import { referencedAddresses, refersTo } from "../../../modules/guardrails/stack-view";
 
 /** An ALB that breaks ELB1 (error) and ELB3 (warning) and nothing else. */
 const leakyAlb = (scope: Construct) =>
@@ -280,4 +281,37 @@ describe("guardrailOptionsFor", () => {
     expect(ids(report.suppressed).sort()).toEqual(["DST3", "DST4", "ELB3", "NAME1", "NAME1"]);
     expect(ids(findingsOf(report))).toEqual(["ELB1"]);
   });
+});
+
+describe("stack view helpers", () => {
+  const block = (address: string) => ({
+    type: address.split(".")[0],
+    name: address.split(".")[1],
+    address,
+    path: "",
+    attrs: {},
+  });
+  const values = [
+    "${aws_security_group.sg-a_1.id}",
+    ["${aws_security_group.sg.id}", "${aws_security_group.sg-b.id}"],
+    "${aws_security_group.sg-x.id} and data.aws_security_group.sg.id",
+    { nested: "${aws_security_group.other.arn}" },
+    undefined,
+  ];
+  const candidates = [
+    "aws_security_group.sg-a_1",
+    "aws_security_group.sg",
+    "aws_security_group.sg-b",
+    "aws_security_group.sg-x",
+    "aws_security_group.other",
+  ];
+
+  test.each(values.map((v) => [v]))(
+    "referencedAddresses names exactly the blocks refersTo accepts: %j",
+    (value) => {
+      const named = new Set(referencedAddresses(value, "aws_security_group"));
+      for (const address of candidates)
+        expect([address, named.has(address)]).toEqual([address, refersTo(value, block(address))]);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { nested, refersTo, violation } from "../stack-view";
+import { referencedAddresses, nested, refersTo, violation } from "../stack-view";
 import type { Json, Rule, TfBlock, Violation } from "../types";
 
 const OPEN = ["0.0.0.0/0", "::/0"];
@@ -20,7 +20,12 @@ const strings = (...values: unknown[]) =>
 
 function ingressRules(stack: Parameters<Rule["check"]>[0]): Ingress[] {
   const groups = stack.resourcesOf("aws_security_group");
-  const groupOf = (r: TfBlock) => groups.find((g) => refersTo(r.attrs.security_group_id, g));
+  // The first group (in stack order) the rule's security_group_id refers to (as refersTo
+  // decides), from the addresses the value names rather than a pattern test per group.
+  const groupOf = (r: TfBlock) => {
+    const named = new Set(referencedAddresses(r.attrs.security_group_id, "aws_security_group"));
+    return groups.find((g) => named.has(g.address));
+  };
   return [
     ...groups.flatMap((g) =>
       nested(g.attrs.ingress).map((i: Json) => ({
