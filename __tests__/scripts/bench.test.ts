@@ -516,7 +516,7 @@ describe("the synth entry (cdktf.json app)", () => {
     ).toBeGreaterThan(0);
   });
 
-  test("the bundle (token stack traces stubbed) writes byte-identical stacks to tsx running main.ts", () => {
+  test("the bundle (token stack traces stubbed, its own stable stringify) writes byte-identical stacks to tsx running main.ts", () => {
     expect(tsx.status).toBe(0);
     for (const id of ["state", "network", "registry", "platform", "observability"]) {
       const file = join("stacks", id, "cdk.tf.json");
@@ -542,7 +542,14 @@ describe("the synth entry (cdktf.json app)", () => {
 
   test("the bundle records every source it was built from", () => {
     const inputs = Object.keys(JSON.parse(readFileSync(join(dist, "main.meta.json"), "utf8")).inputs);
-    expect(inputs).toEqual(expect.arrayContaining(["main.ts", "config/index.ts", "stacks/app.ts"]));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        "main.ts",
+        "config/index.ts",
+        "stacks/app.ts",
+        "scripts/synth-entry/stable-stringify.cjs",
+      ]),
+    );
   });
 
   test("fails with the config error and exit code 1 when the blueprint is unknown", () => {
