@@ -101,11 +101,12 @@ export function fastResolve(value: unknown, options: FastResolveOptions, prefix:
     }
     const record = v as Record<string, unknown>;
     const keys = Object.keys(record);
-    if (isResolvable(record) && !isConstruct(record) && keys.every(isPlainString)) {
+    const plainKeys = keys.every(isPlainKey);
+    if (isResolvable(record) && !isConstruct(record) && plainKeys) {
       return resolveTokenObject(record as unknown as IResolvable, options, [...path]);
     }
     // A map token (a key with a marker) or a construct: cdktf's own path.
-    if (isResolvable(record) || isConstruct(record) || !keys.every(isPlainString)) {
+    if (isResolvable(record) || isConstruct(record) || !plainKeys) {
       return delegate(v, options, [...path]);
     }
     // Copy on write, as for lists; an object of another class than Object is always copied
@@ -137,6 +138,19 @@ function isPlainString(s: string): boolean {
     s !== ANY_MAP_TOKEN_VALUE &&
     !NUMBER_TOKEN.test(s)
   );
+}
+
+/** Keys repeat across a stack (attribute names): each is checked once. */
+const plainKeyCache = new Map<string, boolean>();
+
+function isPlainKey(key: string): boolean {
+  let plain = plainKeyCache.get(key);
+  if (plain === undefined) {
+    plain = isPlainString(key);
+    // Bounded: generated keys (logical IDs, tag values) would otherwise grow it without end.
+    if (plainKeyCache.size < 100_000) plainKeyCache.set(key, plain);
+  }
+  return plain;
 }
 
 function isPlainNumber(n: number): boolean {

@@ -155,11 +155,46 @@ export abstract class ResolveOnceStack extends TerraformStack {
       );
     }
     tf["//"] = resolve(this, { metadata, outputs });
+    const owned = new WeakSet<object>([tf]);
     for (const element of elements)
-      deepMerge(tf, prepared.get(element) ?? resolve(this, element.toTerraform()));
-    deepMerge(tf, self.rawOverrides);
+      mergeInto(tf, prepared.get(element) ?? resolve(this, element.toTerraform()), owned);
+    mergeInto(tf, self.rawOverrides, owned);
     // cdktf resolves the merged document once more: only tokens in the raw overrides need it.
     return containsTokens(self.rawOverrides) ? resolve(this, tf) : tf;
+  }
+}
+
+/**
+ * cdktf's `deepMerge` (util.js) of a resolved fragment into the stack document, without its
+ * deep copy: an object the document does not have yet is taken as it is (the fragments are
+ * resolved, so they hold no `undefined` deepMerge would drop, and each serves this one
+ * document), and an object taken that way is copied, shallowly, before another fragment is
+ * merged into it, so no fragment is ever changed. Lists concatenate, `undefined` deletes, a
+ * token is taken whole, everything else replaces: as deepMerge.
+ */
+function mergeInto(target: Json, source: Json, owned: WeakSet<object>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      let into = target[key];
+      if (typeof into !== "object" || into === null || Tokenization.isResolvable(value)) {
+        target[key] = value;
+        continue;
+      }
+      if (!owned.has(into)) {
+        into = Array.isArray(into) ? Object.assign([], into) : { ...into };
+        owned.add(into as object);
+        target[key] = into;
+      }
+      mergeInto(into as Json, value as Json, owned);
+    } else if (Array.isArray(value)) {
+      const into = target[key];
+      target[key] = Array.isArray(into) ? [...(into as unknown[]), ...value] : value;
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
   }
 }
 
