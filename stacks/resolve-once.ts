@@ -198,6 +198,15 @@ function mergeInto(target: Json, source: Json, owned: WeakSet<object>): void {
   }
 }
 
+/** Whether the stack or any construct in it or above it has an aspect. */
 function hasAspects(stack: TerraformStack): boolean {
-  return stack.node.scopes.concat(stack.node.findAll()).some((c) => Aspects.of(c).all.length > 0);
+  // `Aspects.all` copies its list on every read: look at the length of the list itself.
+  const has = (c: IConstruct) => (Aspects.of(c) as unknown as { _aspects: unknown[] })._aspects.length > 0;
+  if (stack.node.scopes.some(has)) return true;
+  const pending: IConstruct[] = [...stack.node.children];
+  for (let c = pending.pop(); c !== undefined; c = pending.pop()) {
+    if (has(c)) return true;
+    pending.push(...c.node.children);
+  }
+  return false;
 }

@@ -8,7 +8,7 @@ import type { IConstruct } from "constructs";
 import type { TerraformStack } from "cdktf";
 import { RULES } from "./rules";
 import { stackView } from "./stack-view";
-import { constructSuppressions, declaredSuppressions, Suppression } from "./suppressions";
+import { constructSuppressions, stackSuppressions, Suppression } from "./suppressions";
 import type { Rule, Violation } from "./types";
 
 /** Tags every taggable resource must carry (rule TAG1). */
@@ -57,7 +57,10 @@ export function evaluateStack(
     environmentSuffix: options.environmentSuffix,
     requiredTags: options.requiredTags ?? REQUIRED_TAGS,
   });
-  const constructs = new Map<string, IConstruct>(stack.node.findAll().map((c) => [c.node.path, c]));
+  // Constructs by path, for their suppressions: built only when a rule reports something.
+  let constructs: Map<string, IConstruct> | undefined;
+  const constructAt = (path: string) =>
+    (constructs ??= new Map(stack.node.findAll().map((c) => [c.node.path, c]))).get(path);
   const global = (options.suppressions ?? []).filter((s) => s.stack === undefined || s.stack === id);
 
   const errors: Finding[] = [];
@@ -65,7 +68,7 @@ export function evaluateStack(
   const suppressed: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     for (const v of rule.check(view)) {
-      const construct = constructs.get(v.path);
+      const construct = constructAt(v.path);
       const candidates = [
         ...(construct ? constructSuppressions(construct) : []),
         ...global.filter(
@@ -80,7 +83,7 @@ export function evaluateStack(
   }
   const used = (s: Suppression) =>
     suppressed.some((f) => f.suppression?.origin === s.origin && f.suppression.rule === s.rule);
-  const unusedSuppressions = [...constructs.values()].flatMap(declaredSuppressions).filter((s) => !used(s));
+  const unusedSuppressions = stackSuppressions(stack).filter((s) => !used(s));
   return { stack: id, errors, warnings, suppressed, unusedSuppressions };
 }
 

@@ -47,6 +47,18 @@ export function suppressRule(construct: IConstruct, rule: string, reason: string
       `suppressRule(${construct.node.path}): suppress on a resource or module, not a whole stack or app (use the blueprint's guardrails.suppressions)`,
     );
   construct.node.addMetadata(SUPPRESSION_METADATA, { rule, reason: reason.trim() });
+  const stack = TerraformStack.of(construct);
+  const known = suppressedByStack.get(stack) ?? new Set<IConstruct>();
+  known.add(construct);
+  suppressedByStack.set(stack, known);
+}
+
+/** The constructs of each stack that `suppressRule` marked, so a report need not scan them all. */
+const suppressedByStack = new WeakMap<TerraformStack, Set<IConstruct>>();
+
+/** Every suppression declared with `suppressRule` in `stack`. */
+export function stackSuppressions(stack: TerraformStack): Suppression[] {
+  return [...(suppressedByStack.get(stack) ?? [])].flatMap(declaredSuppressions);
 }
 
 /** Suppressions declared on the construct itself. */
