@@ -1,4 +1,4 @@
-import { refersTo, violation } from "../stack-view";
+import { referencedAddresses, violation } from "../stack-view";
 import type { Rule } from "../types";
 
 export const ECR3: Rule = {
@@ -11,12 +11,15 @@ export const ECR3: Rule = {
     "Without a lifecycle policy every pushed image is kept (and billed) forever. Add an `aws_ecr_lifecycle_policy` for the repository that expires untagged images and keeps the last N tagged ones.",
   check: (stack) => {
     const policies = stack.resourcesOf("aws_ecr_lifecycle_policy");
+    // A policy covers a repository it refers to (refersTo) or names literally: both collected
+    // once, rather than every policy tested against every repository.
+    const referenced = new Set(
+      policies.flatMap((p) => referencedAddresses(p.attrs.repository, "aws_ecr_repository")),
+    );
+    const named = new Set(policies.map((p) => p.attrs.repository));
     return stack
       .resourcesOf("aws_ecr_repository")
-      .filter(
-        (repo) =>
-          !policies.some((p) => refersTo(p.attrs.repository, repo) || p.attrs.repository === repo.attrs.name),
-      )
+      .filter((repo) => !referenced.has(repo.address) && !named.has(repo.attrs.name))
       .map((repo) => violation(repo, "no aws_ecr_lifecycle_policy refers to this repository"));
   },
 };
