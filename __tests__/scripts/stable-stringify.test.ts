@@ -36,6 +36,12 @@ describe("the synth entry's stable stringify", () => {
     ["empty object and array at several depths", { a: [], b: {}, c: { d: {}, e: [[]] } }, { space: 2 }],
     ["empty root object", {}, { space: 2 }],
     [
+      "sorted keys with an empty list and an undefined inside",
+      { a: { b: [], c: undefined }, d: [undefined, 1] },
+      { space: 2 },
+    ],
+    ["a sorted object under an unsorted one", { z: { a: 1, b: [1, 2] }, a: { x: {} } }, { space: 2 }],
+    [
       "undefined, functions and toJSON",
       { b: undefined, a: [1, undefined, () => 1, { toJSON: () => "j" }], d: new Date(0) },
       { space: 2 },

@@ -49,29 +49,41 @@ module.exports = function createStableStringify(original) {
         return node;
       }
       if (typeof node !== "object" || node === null) return node;
+      // Copy on write: a list or object already in the package's form is written as it is.
       if (Array.isArray(node)) {
         if (node.length === 0) return `\u0000A${level}`;
-        const out = new Array(node.length);
+        let out;
         for (let i = 0; i < node.length; i++) {
           const item = copy(node[i], level + 1);
-          out[i] = item === undefined ? null : item;
+          if (out === undefined && (item !== node[i] || item === undefined)) out = node.slice(0, i);
+          if (out !== undefined) out.push(item === undefined ? null : item);
         }
-        return out;
+        return out ?? node;
       }
       // A cycle would recurse forever here: past any real depth, let the package report it.
       if (level > MAX_DEPTH) throw new Fallback();
-      const out = {};
+      const keys = Object.keys(node);
+      let sorted = true;
+      for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+      if (!sorted) keys.sort();
+      // Keys out of order: JSON.stringify follows insertion order, so the object is rebuilt.
+      let out = sorted ? undefined : {};
       let written = 0;
-      for (const key of Object.keys(node).sort()) {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
         const first = key.charCodeAt(0);
         if ((first >= 48 && first <= 57 && INTEGER_KEY.test(key)) || key.includes("\u0000"))
           throw new Fallback();
         const value = copy(node[key], level + 1);
+        if (out === undefined && (value !== node[key] || value === undefined)) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]] = node[keys[j]];
+        }
         if (value === undefined) continue;
-        out[key] = value;
+        if (out !== undefined) out[key] = value;
         written++;
       }
-      return written === 0 ? `\u0000O${level}` : out;
+      return written === 0 ? `\u0000O${level}` : (out ?? node);
     }
 
     let sorted;
