@@ -10,6 +10,7 @@ import {
 import { resolve as cdktfResolveExport } from "cdktf/lib/tokens/private/resolve";
 import { extractTokenDouble as extractTokenDoubleExport } from "cdktf/lib/tokens/private/encoding";
 import { TokenMap } from "cdktf/lib/tokens/private/token-map";
+import type { IConstruct } from "constructs";
 
 // cdktf's functions and constants, read once: a bundled import is a property getter, and the
 // walk below reaches them for every key and string of a stack.
@@ -21,7 +22,6 @@ const isResolvable = (x: unknown): boolean =>
   typeof x === "object" && x !== null && typeof (x as { resolve?: unknown }).resolve === "function";
 const stringTokens = (): Map<string, IResolvable> =>
   (TokenMap.instance() as unknown as { stringTokenMap: Map<string, IResolvable> }).stringTokenMap;
-import type { IConstruct } from "constructs";
 
 export interface FastResolveOptions {
   readonly scope: IConstruct;

@@ -43,8 +43,9 @@ type Json = Record<string, unknown>;
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-function resolve(scope: IConstruct, value: unknown, preparing = false, memo?: Map<string, unknown>): Json {
-  return fastResolve(value, { scope, preparing, resolver: RESOLVER, memo }) as Json;
+/** A final (not preparing) resolution, as cdktf's `toTerraform()` makes, through the fast path. */
+function resolve(scope: IConstruct, value: unknown): Json {
+  return fastResolve(value, { scope, preparing: false, resolver: RESOLVER }) as Json;
 }
 
 /** cdktf's element walk (terraform-stack.js `terraformElements`): this stack's, not substacks'. */
@@ -80,7 +81,9 @@ function containsTokens(value: unknown): boolean {
  * resolution is most of a large synth (docs/benchmark.md). This stack keeps what the
  * preparing pass resolved and builds the next `toTerraform()` from it, resolving only the
  * elements that did not exist yet (the outputs and remote-state data sources that cross-stack
- * references add) and, when they hold tokens, the stack's raw overrides.
+ * references add) and, when they hold tokens, the stack's raw overrides. Both passes go
+ * through fast-resolve.ts (token-free data walked without cdktf's per-key contexts), and the
+ * document is assembled by reference rather than deep-copied.
  *
  * Why the output is the same: a preparing resolution differs from a final one only in that a
  * cross-stack `Reference` registers itself (cdktf tfExpression.js `Reference.resolve`), and
