@@ -6,7 +6,7 @@
  * synth that grows more slowly with the catalog (docs/benchmark.md).
  */
 import { TerraformStack } from "cdktf";
-import type { IConstruct } from "constructs";
+import type { Construct, IConstruct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import {
   DataAwsIamPolicyDocument,
@@ -37,6 +37,21 @@ function stackSingleton<T extends IConstruct>(
   return existing;
 }
 
+/** A data source that takes no arguments, at the root of `stack` under `id`. */
+function lookup<T extends IConstruct>(
+  stack: TerraformStack,
+  id: string,
+  type: new (scope: Construct, id: string) => T,
+): T {
+  return stackSingleton(stack, id, type, (s) => new type(s, id));
+}
+
+/** `read`, called once and remembered. */
+function once<T>(read: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= read());
+}
+
 /** Where the stack deploys: account, partition and region, each a Terraform expression. */
 export interface AwsContext {
   readonly accountId: string;
@@ -55,33 +70,18 @@ export function awsContext(scope: IConstruct): AwsContext {
   const known = contexts.get(stack);
   if (known !== undefined) return known;
   // Each lookup is created on first use, so a stack that needs only the account gets only that.
-  let accountId: string | undefined;
-  let partition: string | undefined;
-  let region: string | undefined;
+  const account = once(() => lookup(stack, "account", DataAwsCallerIdentity).accountId);
+  const partition = once(() => lookup(stack, "partition", DataAwsPartition).partition);
+  const region = once(() => lookup(stack, "region", DataAwsRegion).region);
   const context: AwsContext = {
     get accountId() {
-      return (accountId ??= stackSingleton(
-        stack,
-        "account",
-        DataAwsCallerIdentity,
-        (s) => new DataAwsCallerIdentity(s, "account"),
-      ).accountId);
+      return account();
     },
     get partition() {
-      return (partition ??= stackSingleton(
-        stack,
-        "partition",
-        DataAwsPartition,
-        (s) => new DataAwsPartition(s, "partition"),
-      ).partition);
+      return partition();
     },
     get region() {
-      return (region ??= stackSingleton(
-        stack,
-        "region",
-        DataAwsRegion,
-        (s) => new DataAwsRegion(s, "region"),
-      ).region);
+      return region();
     },
   };
   contexts.set(stack, context);
