@@ -288,10 +288,13 @@ export const ServiceSchema = z.strictObject({
   kind: z.enum(SERVICE_KINDS),
   /** Image (and ECR repository) name; defaults to the service name. */
   image: dnsLabel("an image name", 64).optional(),
+  /** Removed: the running image is recorded per environment by the release CLI (README, Lifecycle). */
   imageTag: z
-    .string()
-    .regex(/^[\w][\w.-]{0,127}$/, "is not a Docker tag")
-    .default("latest"),
+    .never({
+      error:
+        "is no longer a blueprint field: the image a service runs is recorded per environment by `npm run release -- --service <name> --image-tag <tag>` (README, Lifecycle); remove it",
+    })
+    .optional(),
   /** Container port (not used by scheduled jobs). */
   port: port.default(8080),
   cpu: z.number().int(),
@@ -299,8 +302,13 @@ export const ServiceSchema = z.strictObject({
   desiredCount: z.number().int().min(0).default(2),
   minCount: z.number().int().min(0).default(1),
   maxCount: z.number().int().min(1).default(4),
-  /** Deploy the ECS service with 0 tasks first (before images exist); autoscaling's min takes over later. */
-  startAtZero: z.boolean().default(false),
+  /** Removed: every service starts at 0 tasks until its first release (README, Lifecycle). */
+  startAtZero: z
+    .never({
+      error:
+        "is no longer a blueprint field: every service starts with 0 tasks until its first release, which raises it to desiredCount/minCount (README, Lifecycle); remove it",
+    })
+    .optional(),
   /** Run tasks on FARGATE_SPOT only, with this many tasks as the Spot base (fintech: 2). */
   spotBase: z.number().int().min(0).optional(),
   healthCheck: HealthCheck.prefault({}),

@@ -68,6 +68,12 @@ export interface PlatformHandles {
   readonly kmsKeyArn: string;
 }
 
+/**
+ * The tag of the image reference a release record holds before the first release
+ * (`<repository>:bootstrap`); the release CLI refuses to release it.
+ */
+export const BOOTSTRAP_IMAGE_TAG = "bootstrap";
+
 /** Per-service facts the release CLI needs; emitted as the platform output `release_manifest`. */
 export interface ReleaseManifestEntry {
   readonly kind: ServiceKind;
@@ -78,8 +84,18 @@ export interface ReleaseManifestEntry {
   readonly containerName: string;
   readonly containerPort: number;
   readonly repositoryUrl: string;
+  /** SSM parameter recording the released image tag; the release CLI writes it first. */
+  readonly imageParameterName: string;
   readonly codedeployApplication?: string;
   readonly codedeployDeploymentGroup?: string;
+  /**
+   * Task counts of an ECS service as configured: the first release (leaving the bootstrap at 0
+   * tasks) raises the service to `desiredCount` and registers autoscaling with min/max.
+   * Absent for scheduled jobs.
+   */
+  readonly counts?: { readonly desired: number; readonly min: number; readonly max: number };
+  /** EventBridge Scheduler schedule of a scheduled job (the first release enables it). */
+  readonly schedule?: { readonly name: string; readonly group: string };
 }
 
 export type ReleaseManifest = Readonly<Record<string, ReleaseManifestEntry>>;

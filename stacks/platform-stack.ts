@@ -121,7 +121,7 @@ export class PlatformServicesStack extends BaseStack {
     this.services = this.buildServices(config, aws.accountId, aws.partition);
     this.wireCalls(config);
     this.handles = this.buildHandles();
-    this.addOutputs(config);
+    this.addOutputs();
   }
 
   private buildServices(
@@ -248,7 +248,7 @@ export class PlatformServicesStack extends BaseStack {
     };
   }
 
-  private addOutputs(config: PlatformConfig): void {
+  private addOutputs(): void {
     const output = (id: string, value: unknown, description: string) => {
       const o = new TerraformOutput(this, id, { value, description });
       o.overrideLogicalId(id);
@@ -274,8 +274,8 @@ export class PlatformServicesStack extends BaseStack {
     );
     output(
       "image_uris",
-      Object.fromEntries(services.map(([n, s]) => [n, `${s.repositoryUrl}:${config.services[n].imageTag}`])),
-      "ECR image URIs the task definitions were created with",
+      Object.fromEntries(services.map(([n, s]) => [n, s.release.image])),
+      "Released image per service, as recorded by npm run release (<repository>:bootstrap before the first release)",
     );
     const blueGreen = services.filter(([, s]) => s.blueGreen);
     if (blueGreen.length > 0) {

@@ -7,6 +7,7 @@
  */
 import "cdktf/lib/testing/adapters/jest";
 import {
+  afterRelease,
   allowedActions,
   appContainer,
   containersOf,
@@ -14,14 +15,16 @@ import {
   defaultTags,
   destroyBlockers,
   ENVIRONMENT_STACKS,
+  imageOf,
   literalNames,
+  ofService,
   oneOf,
   onlyUnder,
-  ofService,
   privateEgress,
   ref,
   resourcesFor,
   scalingPolicy,
+  suffixPattern,
   throughRemoteState,
   underPath,
 } from "../support/find";
@@ -421,7 +424,7 @@ describe("fraud blueprint (brief 001)", () => {
     test("resource names include the environment suffix", () => {
       for (const id of ENVIRONMENT_STACKS)
         for (const { at, name } of literalNames(stacks[id]))
-          expect(`${at}: ${name}`).toMatch(at.includes("private_dns_namespace") ? /: test\./ : /-test$/);
+          expect(`${at}: ${name}`).toMatch(suffixPattern(at, "fraud"));
     });
   });
 
@@ -466,26 +469,29 @@ describe("fraud blueprint (brief 001)", () => {
 
     test("the infrastructure references the repository URIs: each task's image is its repository in eu-central-1", () => {
       for (const name of SERVICES)
-        expect(appContainer(platform, name).container.image).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.eu-central-1\\.amazonaws\\.com/ecr-repo-${name}-test:latest$`),
+        expect(imageOf(platform, name)).toMatch(
+          new RegExp(`\\.dkr\\.ecr\\.eu-central-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
         );
       expect(Object.keys(registry.output.repository_urls.value).sort()).toEqual([...SERVICES].sort());
     });
   });
 
   describe("deployment instructions", () => {
-    test("services deploy with desiredCount 0, so the first deploy succeeds before images are pushed", () => {
-      for (const name of SCALED) expect(service(name).desired_count).toBe(0);
+    test("services deploy with 0 tasks until their first release, so the first deploy succeeds before images are pushed", () => {
+      expect(service("fraud-api").desired_count).toBe(afterRelease(platform, "fraud-api", 2));
+      expect(service("fraud-worker").desired_count).toBe(afterRelease(platform, "fraud-worker", 1));
     });
 
-    test("the operator raises the task counts and autoscaling minimum later; Terraform does not undo it", () => {
-      for (const name of SCALED) {
-        expect(service(name).lifecycle.ignore_changes).toContain("desired_count");
-        expect(target(name)).toMatchObject({
-          min_capacity: 0,
-          lifecycle: { ignore_changes: ["min_capacity"] },
-        });
-      }
+    test("the first release raises them to the brief's counts (API 2-10, worker 1-5); Terraform agrees afterwards", () => {
+      expect(target("fraud-api")).toMatchObject({
+        min_capacity: afterRelease(platform, "fraud-api", 2),
+        max_capacity: 10,
+      });
+      expect(target("fraud-worker")).toMatchObject({
+        min_capacity: afterRelease(platform, "fraud-worker", 1),
+        max_capacity: 5,
+      });
+      for (const name of SCALED) expect(service(name).lifecycle.ignore_changes).toContain("desired_count");
     });
 
     test("the service names of the brief's scale-up commands are outputs (fraud-api, fraud-worker)", () => {

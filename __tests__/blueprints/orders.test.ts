@@ -5,6 +5,7 @@
  */
 import "cdktf/lib/testing/adapters/jest";
 import {
+  afterRelease,
   allowedActions,
   appContainer,
   containersOf,
@@ -12,14 +13,16 @@ import {
   defaultTags,
   destroyBlockers,
   ENVIRONMENT_STACKS,
+  imageOf,
   literalNames,
+  ofService,
   oneOf,
   onlyUnder,
-  ofService,
   privateEgress,
   ref,
   resourcesFor,
   scalingPolicy,
+  suffixPattern,
   throughRemoteState,
   underPath,
 } from "../support/find";
@@ -76,8 +79,8 @@ describe("orders blueprint (brief 000)", () => {
 
     test("container images are referenced from each service's ECR repository", () => {
       for (const name of SERVICES)
-        expect(appContainer(platform, name).container.image).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:latest$`),
+        expect(imageOf(platform, name)).toMatch(
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
         );
     });
 
@@ -231,7 +234,11 @@ describe("orders blueprint (brief 000)", () => {
       ["market-data", 2, 8],
     ])("%s scales between %i and %i tasks", (name, min, max) => {
       const [, target] = oneOf(platform, "aws_appautoscaling_target", name);
-      expect(target).toMatchObject({ min_capacity: min, max_capacity: max, service_namespace: "ecs" });
+      expect(target).toMatchObject({
+        min_capacity: afterRelease(platform, name, min),
+        max_capacity: max,
+        service_namespace: "ecs",
+      });
       expect(target.resource_id).toBe(
         `service/${ref("aws_ecs_cluster", clusterId, "name")}/${ref("aws_ecs_service", oneOf(platform, "aws_ecs_service", name)[0], "name")}`,
       );
@@ -564,7 +571,7 @@ describe("orders blueprint (brief 000)", () => {
     test("resource names include the environment suffix", () => {
       for (const id of ENVIRONMENT_STACKS)
         for (const { at, name } of literalNames(stacks[id]))
-          expect(`${at}: ${name}`).toMatch(at.includes("private_dns_namespace") ? /: test\./ : /-test$/);
+          expect(`${at}: ${name}`).toMatch(suffixPattern(at, "orders"));
     });
 
     test("naming convention {resource-type}-{service-name}-{environmentSuffix}", () => {

@@ -6,20 +6,23 @@
  */
 import "cdktf/lib/testing/adapters/jest";
 import {
+  afterRelease,
   allowedActions,
   appContainer,
   containersOf,
   defaultTags,
   destroyBlockers,
   ENVIRONMENT_STACKS,
+  imageOf,
   literalNames,
+  ofService,
   oneOf,
   onlyUnder,
-  ofService,
   privateEgress,
   ref,
   resourcesFor,
   scalingPolicy,
+  suffixPattern,
   underPath,
 } from "../support/find";
 import { configFor, Json, resources, synthApp } from "../support/synth";
@@ -136,8 +139,8 @@ describe("trading blueprint (briefs 003 + 004)", () => {
 
     test("task definitions take their images from the service's private ECR repository", () => {
       for (const name of SERVICES) {
-        expect(appContainer(platform, name).container.image).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:`),
+        expect(imageOf(platform, name)).toMatch(
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
         );
       }
     });
@@ -189,8 +192,11 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       expect(value("processing-service", "LOG_LEVEL")).toBe("info");
     });
 
-    test("ECS services have a desired count of 2", () => {
-      for (const name of SERVICES) expect(oneOf(platform, "aws_ecs_service", name)[1].desired_count).toBe(2);
+    test("ECS services have a desired count of 2 once released (0 before the first release)", () => {
+      for (const name of SERVICES)
+        expect(oneOf(platform, "aws_ecs_service", name)[1].desired_count).toBe(
+          afterRelease(platform, name, 2),
+        );
     });
 
     test("auto-scaling on CPU utilization with min 2 and max 10 tasks per service", () => {
@@ -198,7 +204,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
         const [targetId, target] = oneOf(platform, "aws_appautoscaling_target", name);
         const [serviceId] = oneOf(platform, "aws_ecs_service", name);
         expect(target).toMatchObject({
-          min_capacity: 2,
+          min_capacity: afterRelease(platform, name, 2),
           max_capacity: 10,
           scalable_dimension: "ecs:service:DesiredCount",
         });
@@ -535,7 +541,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
     test("every resource name includes the environment suffix", () => {
       for (const id of ENVIRONMENT_STACKS)
         for (const { at, name } of literalNames(stacks[id]))
-          expect(`${at}: ${name}`).toMatch(at.includes("private_dns_namespace") ? /: test\./ : /-test$/);
+          expect(`${at}: ${name}`).toMatch(suffixPattern(at, "trading"));
     });
 
     test("names follow {resource-type}-{service-name}-{environmentSuffix}", () => {

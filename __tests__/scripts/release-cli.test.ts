@@ -5,28 +5,30 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mockClient } from "aws-sdk-client-mock";
-import { DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import type { ReleaseManifest } from "../../modules/contracts";
-import { defaultRuntime, main, parseCliArgs } from "../../scripts/release/cli";
+import { defaultRuntime, EXIT, main, parseCliArgs } from "../../scripts/release/cli";
 import {
   extractManifest,
   fetchManifest,
   readManifestFile,
   regionOfRepository,
 } from "../../scripts/release/manifest";
-import { ReleaseRuntime } from "../../scripts/release/runtime";
+import { harness } from "../support/release-harness";
 
-const REPO = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/report-test";
+// The local checks read the blueprint: fraud's scheduled job in environment "test".
+const ENV = { BLUEPRINT: "fraud", ENVIRONMENT_SUFFIX: "test" };
+const REPO = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/ecr-repo-fraud-job-test";
 const MANIFEST: ReleaseManifest = {
-  report: {
+  "fraud-job": {
     kind: "scheduled",
-    clusterName: "ecs-trading-test",
-    taskDefinitionFamily: "td-report-test",
-    containerName: "app",
+    clusterName: "ecs-cluster-fraud-test",
+    taskDefinitionFamily: "task-fraud-job-test",
+    containerName: "fraud-job",
     containerPort: 8080,
     repositoryUrl: REPO,
+    imageParameterName: "/fraud/test/release/fraud-job/image",
+    schedule: { name: "schedule-fraud-job-test", group: "schedules-fraud-job-test" },
   },
 };
 const dir = mkdtempSync(join(tmpdir(), "release-cli-test-"));
@@ -37,115 +39,146 @@ function file(name: string, content: unknown): string {
 }
 
 /** Runs main() with captured output and a runtime over mocked clients. */
-async function run(argv: string[], manifest: ReleaseManifest = MANIFEST) {
+async function run(argv: string[], manifest: ReleaseManifest = MANIFEST, env = ENV) {
   const out: string[] = [];
   const err: string[] = [];
   const regions: (string | undefined)[] = [];
-  const ecs = new ECSClient({ region: "eu-west-2" });
-  const ecsMock = mockClient(ecs);
-  ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+  let manifestLoads = 0;
+  const h = harness();
+  h.ecs.on(DescribeTaskDefinitionCommand).resolves({
     taskDefinition: {
-      taskDefinitionArn: "arn:aws:ecs:eu-west-2:123456789012:task-definition/td-report-test:1",
-      family: "td-report-test",
-      containerDefinitions: [{ name: "app", image: `${REPO}:v1` }],
+      taskDefinitionArn: "arn:aws:ecs:eu-west-2:123456789012:task-definition/task-fraud-job-test:1",
+      family: "task-fraud-job-test",
+      containerDefinitions: [{ name: "fraud-job", image: `${REPO}:v1` }],
     },
   });
-  ecsMock.on(RegisterTaskDefinitionCommand).resolves({
+  h.ecs.on(RegisterTaskDefinitionCommand).resolves({
     taskDefinition: {
-      taskDefinitionArn: "arn:aws:ecs:eu-west-2:123456789012:task-definition/td-report-test:2",
+      taskDefinitionArn: "arn:aws:ecs:eu-west-2:123456789012:task-definition/task-fraud-job-test:2",
     },
   });
   const code = await main(argv, {
-    loadManifest: () => manifest,
+    env,
+    loadManifest: () => {
+      manifestLoads++;
+      return manifest;
+    },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    runtime: (region, timeoutMs): ReleaseRuntime => {
+    runtime: (region, timeoutMs) => {
       regions.push(region);
-      return {
-        ecs,
-        codedeploy: new CodeDeployClient({ region: "eu-west-2" }),
-        log: (l) => out.push(l),
-        sleep: async () => undefined,
-        now: () => 0,
-        pollIntervalMs: 1,
-        timeoutMs,
-      };
+      return { ...h.rt, timeoutMs, log: (l: string) => out.push(l) };
     },
   });
-  return { code, out, err, regions, ecsMock };
+  return { code, out, err, regions, h, manifestLoads: () => manifestLoads };
 }
 
 describe("command line", () => {
   test("releases and exits 0", async () => {
-    const { code, out } = await run(["--service", "report", "--image-tag", "v2"]);
-    expect(code).toBe(0);
-    expect(out.join("\n")).toMatch(/registered .*td-report-test:2 \(image .*report-test:v2/);
+    const { code, out } = await run(["--service", "fraud-job", "--image-tag", "v2"]);
+    expect(code).toBe(EXIT.released);
+    expect(out.join("\n")).toMatch(/registered .*task-fraud-job-test:2 \(image .*fraud-job-test:v2/);
   });
 
   test("gives the clients the region of the service's ECR repository", async () => {
-    const { regions } = await run(["--service", "report", "--image-tag", "v2"]);
+    const { regions } = await run(["--service", "fraud-job", "--image-tag", "v2"]);
     expect(regions).toEqual(["eu-west-2"]);
   });
 
   test("lets --region override the repository's region", async () => {
-    const { regions } = await run(["--service", "report", "--image-tag", "v2", "--region", "us-east-1"]);
+    const { regions } = await run(["--service", "fraud-job", "--image-tag", "v2", "--region", "us-east-1"]);
     expect(regions).toEqual(["us-east-1"]);
   });
 
   test("fails with exit code 2 when --image-tag is missing", async () => {
-    const { code, err } = await run(["--service", "report"]);
-    expect(code).toBe(2);
+    const { code, err } = await run(["--service", "fraud-job"]);
+    expect(code).toBe(EXIT.usage);
     expect(err.join("\n")).toMatch(/release: missing --image-tag <tag>/);
   });
 
   test("fails with exit code 2 when --service is missing", async () => {
     const { code, err } = await run(["--image-tag", "v1"]);
-    expect(code).toBe(2);
+    expect(code).toBe(EXIT.usage);
     expect(err.join("\n")).toMatch(/missing --service <name>/);
   });
 
   test("fails with exit code 2 on an unknown option", async () => {
-    const { code, err } = await run(["--service", "report", "--image-tag", "v1", "--force"]);
-    expect(code).toBe(2);
+    const { code, err } = await run(["--service", "fraud-job", "--image-tag", "v1", "--force"]);
+    expect(code).toBe(EXIT.usage);
     expect(err.join("\n")).toMatch(/Unknown option '--force'[\s\S]*usage: npm run release/);
   });
 
-  test("fails with exit code 1 for an unknown service, listing the known ones", async () => {
-    const { code, err } = await run(["--service", "frontend", "--image-tag", "v1"]);
-    expect(code).toBe(1);
-    expect(err).toEqual(['release failed: unknown service "frontend": the platform has report']);
+  test("fails with exit code 2 for a service the local blueprint does not have, before reading the manifest", async () => {
+    const { code, err, manifestLoads, regions } = await run(["--service", "nope", "--image-tag", "v1"]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toEqual([
+      'release: unknown service "nope" in blueprint fraud (built-in:fraud); its services: fraud-api, fraud-job, fraud-worker',
+    ]);
+    expect(manifestLoads()).toBe(0);
+    expect(regions).toEqual([]);
+  });
+
+  test("fails with exit code 2 for a malformed or reserved image tag, before reading the manifest", async () => {
+    for (const tag of ["-bad", "bootstrap"]) {
+      const { code, err, manifestLoads } = await run(["--service", "fraud-job", `--image-tag=${tag}`]);
+      expect(code).toBe(EXIT.usage);
+      expect(err.join("\n")).toMatch(tag === "bootstrap" ? /"bootstrap" is reserved/ : /is not a Docker tag/);
+      expect(manifestLoads()).toBe(0);
+    }
+  });
+
+  test("fails with exit code 2 when the blueprint environment is invalid", async () => {
+    const { code, err } = await run(["--service", "fraud-job", "--image-tag", "v1"], MANIFEST, {
+      BLUEPRINT: "nope",
+      ENVIRONMENT_SUFFIX: "test",
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err.join("\n")).toMatch(/BLUEPRINT: "nope" is not a built-in blueprint/);
+  });
+
+  test("fails with exit code 2 when the manifest belongs to another environment", async () => {
+    const { code, err, regions } = await run(["--service", "fraud-job", "--image-tag", "v1"], MANIFEST, {
+      ...ENV,
+      ENVIRONMENT_SUFFIX: "prod",
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err.join("\n")).toMatch(
+      /manifest is for another environment: fraud-job records its image in \/fraud\/test\/release\/fraud-job\/image, but BLUEPRINT\/ENVIRONMENT_SUFFIX name \/fraud\/prod\/release\/fraud-job\/image/,
+    );
+    expect(regions).toEqual([]);
+  });
+
+  test("fails with exit code 1 for a service the deployed platform does not have", async () => {
+    const { code, err } = await run(["--service", "fraud-api", "--image-tag", "v1"]);
+    expect(code).toBe(EXIT.failed);
+    expect(err).toEqual(['release failed: unknown service "fraud-api": the platform has fraud-job']);
   });
 
   test("fails with exit code 1 and the error name for AWS errors", async () => {
-    const manifest = { report: { ...MANIFEST.report } };
     const out: string[] = [];
     const err: string[] = [];
-    const ecs = new ECSClient({ region: "eu-west-2" });
-    mockClient(ecs)
+    const h = harness();
+    h.ecs
       .on(DescribeTaskDefinitionCommand)
       .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
-    const code = await main(["--service", "report", "--image-tag", "v1"], {
-      loadManifest: () => manifest,
+    const code = await main(["--service", "fraud-job", "--image-tag", "v1"], {
+      env: ENV,
+      loadManifest: () => MANIFEST,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
-      runtime: (_r, timeoutMs) => ({
-        ecs,
-        codedeploy: new CodeDeployClient({ region: "eu-west-2" }),
-        log: (l) => out.push(l),
-        sleep: async () => undefined,
-        now: () => 0,
-        pollIntervalMs: 1,
-        timeoutMs,
-      }),
+      runtime: () => h.rt,
     });
-    expect(code).toBe(1);
+    expect(code).toBe(EXIT.failed);
     expect(err).toEqual(["release failed: AccessDeniedException: User is not authorized"]);
   });
 
-  test("prints the usage with --help", async () => {
+  test("prints the usage with its exit codes with --help", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
     expect(out[0]).toMatch(/--service <name>[\s\S]*--image-tag <tag>[\s\S]*--manifest <file>/);
+    expect(out[0]).toMatch(
+      /Exit codes:\n {2}0 +released\n {2}1 +failed[\s\S]*\n {2}2 +usage[\s\S]*\n {2}3 +another deployment[\s\S]*\n {2}130 +interrupted/,
+    );
   });
 
   test("defaults the timeout to 60 minutes", () => {
@@ -159,10 +192,21 @@ describe("command line", () => {
   });
 
   test("builds real clients in the given region with a 15 s poll interval", async () => {
-    const rt = defaultRuntime("ap-southeast-1", 1000);
-    expect(await rt.ecs.config.region()).toBe("ap-southeast-1");
-    expect(await rt.codedeploy.config.region()).toBe("ap-southeast-1");
+    const rt = await defaultRuntime("ap-southeast-1", 1000);
+    for (const client of [rt.ecs, rt.codedeploy, rt.ssm, rt.autoscaling, rt.scheduler]) {
+      expect(await client.config.region()).toBe("ap-southeast-1");
+    }
     expect(rt.pollIntervalMs).toBe(15_000);
+  });
+
+  test("its sleep ends early when the release is interrupted", async () => {
+    const abort = new AbortController();
+    const rt = await defaultRuntime("ap-southeast-1", 1000, abort.signal);
+    const started = Date.now();
+    const sleeping = rt.sleep(60_000);
+    abort.abort();
+    await sleeping;
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 

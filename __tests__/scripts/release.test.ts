@@ -2,143 +2,26 @@
  * The release flow against mocked AWS clients: what is registered, what is deployed, how the
  * verdict is followed and reported. No network; sleep and clock are fakes.
  */
-import { mockClient } from "aws-sdk-client-mock";
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
-import type { ReleaseManifest } from "../../modules/contracts";
+import { CreateDeploymentCommand, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { appSpec, progressLine } from "../../scripts/release/blue-green";
 import { release, releaseMode } from "../../scripts/release/release";
-import { ReleaseRuntime } from "../../scripts/release/runtime";
 import { imageReference, READ_ONLY_FIELDS, registerInput } from "../../scripts/release/task-definition";
-
-const ACCOUNT = "123456789012";
-const REPO = (name: string) => `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${name}-test`;
-const TD_ARN = (family: string, revision: number) =>
-  `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${family}:${revision}`;
-
-const MANIFEST: ReleaseManifest = {
-  frontend: {
-    kind: "web",
-    clusterName: "ecs-trading-test",
-    serviceName: "svc-frontend-test",
-    taskDefinitionFamily: "td-frontend-test",
-    containerName: "app",
-    containerPort: 8080,
-    repositoryUrl: REPO("frontend"),
-    codedeployApplication: "cd-frontend-test",
-    codedeployDeploymentGroup: "dg-frontend-test",
-  },
-  processor: {
-    kind: "backend",
-    clusterName: "ecs-trading-test",
-    serviceName: "svc-processor-test",
-    taskDefinitionFamily: "td-processor-test",
-    containerName: "app",
-    containerPort: 8080,
-    repositoryUrl: REPO("processor"),
-  },
-  report: {
-    kind: "scheduled",
-    clusterName: "ecs-trading-test",
-    taskDefinitionFamily: "td-report-test",
-    containerName: "app",
-    containerPort: 8080,
-    repositoryUrl: REPO("report"),
-  },
-};
-
-/** What DescribeTaskDefinition returns for a family: an app container and a tracing sidecar. */
-function described(family: string, revision = 4) {
-  return {
-    taskDefinition: {
-      taskDefinitionArn: TD_ARN(family, revision),
-      family,
-      revision,
-      status: "ACTIVE" as const,
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/task-${family}`,
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec-${family}`,
-      networkMode: "awsvpc" as const,
-      cpu: "512",
-      memory: "1024",
-      requiresCompatibilities: ["FARGATE" as const],
-      compatibilities: ["EC2" as const, "FARGATE" as const],
-      requiresAttributes: [{ name: "com.amazonaws.ecs.capability.logging-driver.awslogs" }],
-      registeredAt: new Date("2026-11-20T10:00:00Z"),
-      registeredBy: `arn:aws:iam::${ACCOUNT}:role/deployer`,
-      containerDefinitions: [
-        {
-          name: "app",
-          image: `${REPO(family)}:v1`,
-          essential: true,
-          portMappings: [{ containerPort: 8080 }],
-        },
-        { name: "xray-daemon", image: "public.ecr.aws/xray/aws-xray-daemon:3.3.14", essential: false },
-      ],
-    },
-    tags: [{ key: "Team", value: "platform" }],
-  };
-}
-
-const ecsStub = (client: ECSClient) => mockClient(client);
-const codedeployStub = (client: CodeDeployClient) => mockClient(client);
-
-interface Harness {
-  readonly rt: ReleaseRuntime;
-  readonly ecs: ReturnType<typeof ecsStub>;
-  readonly codedeploy: ReturnType<typeof codedeployStub>;
-  readonly lines: string[];
-  sleeps: number;
-}
-
-function harness(timeoutMs = 10 * 60_000): Harness {
-  const ecsClient = new ECSClient({ region: "us-east-1" });
-  const cdClient = new CodeDeployClient({ region: "us-east-1" });
-  const lines: string[] = [];
-  let clock = 0;
-  const h: Harness = {
-    ecs: ecsStub(ecsClient),
-    codedeploy: codedeployStub(cdClient),
-    lines,
-    sleeps: 0,
-    rt: {
-      ecs: ecsClient,
-      codedeploy: cdClient,
-      log: (line) => lines.push(line),
-      sleep: async (ms) => {
-        clock += ms;
-        h.sleeps++;
-      },
-      now: () => clock,
-      pollIntervalMs: 15_000,
-      timeoutMs,
-    },
-  };
-  h.ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => described(input.taskDefinition));
-  h.ecs.on(RegisterTaskDefinitionCommand).callsFake((input) => ({
-    taskDefinition: { ...input, taskDefinitionArn: TD_ARN(input.family, 5), revision: 5 },
-  }));
-  return h;
-}
-
-function serviceState(name: string, controller: "ECS" | "CODE_DEPLOY", deployments: object[] = []) {
-  return {
-    services: [
-      {
-        serviceName: name,
-        status: "ACTIVE",
-        deploymentController: { type: controller },
-        capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", base: 2, weight: 1 }],
-        deployments,
-      },
-    ],
-  };
-}
+import {
+  ACCOUNT,
+  described,
+  harness,
+  Harness,
+  MANIFEST,
+  REPO,
+  serviceState,
+  TD_ARN,
+} from "../support/release-harness";
 
 describe("registered task definition", () => {
   const input = registerInput(
@@ -345,6 +228,7 @@ describe("web release through CodeDeploy", () => {
       mode: "codedeploy",
       taskDefinitionArn: TD_ARN("td-frontend-test", 5),
       deploymentId: "d-BLUEGREEN1",
+      firstRelease: false,
     });
   });
 });
@@ -478,6 +362,7 @@ describe("backend release with a rolling deployment", () => {
       cluster: "ecs-trading-test",
       service: "svc-processor-test",
       taskDefinition: newArn,
+      desiredCount: undefined,
     });
   });
 
@@ -494,7 +379,12 @@ describe("backend release with a rolling deployment", () => {
   });
 
   test("reports the ECS deployment id", () => {
-    expect(outcome).toEqual({ mode: "rolling", taskDefinitionArn: newArn, deploymentId: "ecs-svc/111" });
+    expect(outcome).toEqual({
+      mode: "rolling",
+      taskDefinitionArn: newArn,
+      deploymentId: "ecs-svc/111",
+      firstRelease: false,
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { isValidFargatePair } from "../../config/fargate";
 import { buildOrder, listenerPriorities } from "../../stacks/platform-stack";
 import { allKinds } from "../support/blueprints";
-import { oneOf, ofService, ref, statementsOf } from "../support/find";
+import { imageOf, oneOf, ofService, ref, statementsOf } from "../support/find";
 import { configFor, configFrom, Json, resources, synthApp } from "../support/synth";
 
 /** The policy document a role policy uses (`${data.aws_iam_policy_document.X.json}`). */
@@ -131,10 +131,8 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
   });
 
   test("images come from the naming convention's ECR repository in this account, not from the registry stack", () => {
-    const [, td] = oneOf(platform, "aws_ecs_task_definition", "api-gateway");
-    const app = JSON.parse(td.container_definitions).find((c: Json) => c.name === "api-gateway");
-    expect(app.image).toMatch(
-      /^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ecr-repo-api-gateway-test:latest$/,
+    expect(imageOf(platform, "api-gateway")).toMatch(
+      /^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ecr-repo-api-gateway-test:bootstrap$/,
     );
     expect(JSON.stringify(platform)).not.toContain("registry.tfstate");
   });

@@ -35,6 +35,37 @@ export function onlyUnder(stack: Json, type: string, prefix: string): [string, J
   return found[0];
 }
 
+/** Service `name`'s release record: the SSM parameter its image comes from, as [logical id, resource]. */
+export function releaseRecord(platform: Json, name: string): [string, Json] {
+  return oneOf(platform, "aws_ssm_parameter", name, "/release/");
+}
+
+/**
+ * The image service `name` runs, as its release record holds it before the first release
+ * (`<repository>:bootstrap`); fails unless the app container reads its image from the record.
+ */
+export function imageOf(platform: Json, name: string): string {
+  const [id, record] = releaseRecord(platform, name);
+  const image = appContainer(platform, name).container.image as string;
+  if (image !== ref("aws_ssm_parameter", id, "insecure_value"))
+    throw new Error(`${name}'s image ${image} does not come from its release record ${id}`);
+  return record.insecure_value as string;
+}
+
+/**
+ * The expression a count (or schedule state) of service `name` takes: `bootstrap` until its
+ * first release (its record still names the bootstrap image), `released` after.
+ */
+export function afterRelease(
+  platform: Json,
+  name: string,
+  released: number | string,
+  bootstrap: number | string = 0,
+): string {
+  const [id] = releaseRecord(platform, name);
+  return `\${endswith(aws_ssm_parameter.${id}.insecure_value, ":bootstrap") ? ${bootstrap} : ${released}}`;
+}
+
 /** Container definitions of a task definition, parsed. */
 export const containersOf = (taskDefinition: Json): Json[] =>
   JSON.parse(taskDefinition.container_definitions as string) as Json[];
@@ -142,6 +173,16 @@ export function literalNames(stack: Json): { at: string; name: string }[] {
     }
   }
   return names;
+}
+
+/**
+ * How a literal name found by `literalNames` carries the environment suffix `test`: a `-test`
+ * ending, the namespace's `test.` label, or the `/<blueprint>/test/` path of an SSM parameter.
+ */
+export function suffixPattern(at: string, blueprint: string): RegExp {
+  if (at.includes("private_dns_namespace")) return /: test\./;
+  if (at.startsWith("aws_ssm_parameter")) return new RegExp(`: /${blueprint}/test/release/`);
+  return /-test$/;
 }
 
 /** The stacks a blueprint deploys per environment (`state` is once per account). */

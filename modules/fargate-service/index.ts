@@ -10,7 +10,8 @@ import { ServiceScaling } from "./scaling";
 import { ScheduledTask } from "./scheduled-task";
 import { ServiceSecurityGroup } from "./security";
 import { CapacityProviderShare, FargateEcsService, SERVICE_CONNECT_TLS_INGRESS_PORT } from "./service";
-import { ContainerSecret, repositoryName, ServiceTaskDefinition } from "./task-definition";
+import { ReleaseRecord } from "./release-record";
+import { ContainerSecret, repositoryName, repositoryUrl, ServiceTaskDefinition } from "./task-definition";
 import { WebTraffic } from "./web-traffic";
 import { WorkQueue } from "./work-queue";
 
@@ -20,6 +21,7 @@ export { ServiceTaskDefinition } from "./task-definition";
 export { FargateEcsService } from "./service";
 export { ServiceScaling } from "./scaling";
 export { ServiceDiscoveryRegistration } from "./discovery";
+export { ReleaseRecord, BOOTSTRAP_IMAGE_TAG } from "./release-record";
 
 /** Facts shared by every service, built once by the stack. */
 export interface PlatformFacts {
@@ -122,6 +124,8 @@ export class FargateService extends Construct {
   readonly blueGreen?: BlueGreenDeployment;
   readonly workQueue?: WorkQueue;
   readonly scheduledTask?: ScheduledTask;
+  /** The released image tag (SSM parameter) every task definition revision is built from. */
+  readonly release: ReleaseRecord;
   /** Cloud Map (or Service Connect) DNS name callers use: `<discovery name>.<namespace>`. */
   readonly dnsName: string;
   /**
@@ -214,11 +218,12 @@ export class FargateService extends Construct {
     if (this.workQueue) environment.QUEUE_URL = this.workQueue.queue.url;
 
     const taskDefinitionLogGroup = naming.name("logGroup", name);
+    const repository = repositoryName(naming, name, svc);
     this.roles = new ServiceRoles(this, "roles", {
       naming,
       serviceName: name,
       arns: { partition: platform.partition, region: platform.region, accountId: platform.accountId },
-      repositoryName: repositoryName(naming, name, svc),
+      repositoryName: repository,
       logGroupName: taskDefinitionLogGroup,
       secrets: grants,
       access: svc.access,
@@ -228,10 +233,17 @@ export class FargateService extends Construct {
       enableExecuteCommand: props.enableExecuteCommand,
     });
 
+    this.release = new ReleaseRecord(this, "release", {
+      naming,
+      serviceName: name,
+      repositoryUrl: repositoryUrl(platform.accountId, platform.region, repository),
+    });
+
     this.taskDefinition = new ServiceTaskDefinition(this, "task", {
       naming,
       serviceName: name,
       service: svc,
+      image: this.release.image,
       region: platform.region,
       accountId: platform.accountId,
       logRetentionDays: platform.logRetentionDays,
@@ -265,6 +277,8 @@ export class FargateService extends Construct {
         // (`npm run release`) reaches the schedule without Terraform.
         taskDefinitionArn: td.taskDefinition.arnWithoutRevision,
         taskDefinitionFamily: td.taskDefinition.family,
+        // No image before the first release: nothing to run.
+        state: this.release.stringAfterRelease("ENABLED", "DISABLED"),
         executionRoleArn: this.roles.executionRole.arn,
         taskRoleArn: this.roles.taskRole.arn,
         subnetIds,
@@ -303,6 +317,7 @@ export class FargateService extends Construct {
         clusterName: props.cluster.name,
         clusterArn: props.cluster.arn,
         taskDefinitionArn: td.taskDefinition.arn,
+        initialDesiredCount: this.release.countAfterRelease(svc.desiredCount),
         subnetIds,
         securityGroupIds,
         capacityProviderStrategy,
@@ -353,6 +368,7 @@ export class FargateService extends Construct {
               }
             : undefined,
         queueName: this.workQueue?.queue.name,
+        minCapacity: this.release.countAfterRelease(svc.minCount),
       });
       if (codeDeploy && lb && this.traffic) {
         this.blueGreen = new BlueGreenDeployment(this, "blue-green", {
@@ -378,8 +394,15 @@ export class FargateService extends Construct {
       containerName: td.containerName,
       containerPort: td.containerPort,
       repositoryUrl: this.repositoryUrl,
+      imageParameterName: this.release.parameterName,
       codedeployApplication: this.blueGreen?.application.name,
       codedeployDeploymentGroup: this.blueGreen?.deploymentGroup.deploymentGroupName,
+      counts: this.ecsService
+        ? { desired: svc.desiredCount, min: svc.minCount, max: svc.maxCount }
+        : undefined,
+      schedule: this.scheduledTask
+        ? { name: this.scheduledTask.schedule.name, group: this.scheduledTask.scheduleGroup.name }
+        : undefined,
     };
   }
 

@@ -23,6 +23,11 @@ export interface ServiceScalingProps {
      */
     readonly alternateTargetGroupArnSuffix?: string;
   };
+  /**
+   * Minimum tasks (a Terraform expression is fine: 0 until the first release, see
+   * release-record.ts). @default the service's minCount
+   */
+  readonly minCapacity?: number;
   /** The worker's queue name, for backlog per task. @default none */
   readonly queueName?: string;
 }
@@ -65,11 +70,13 @@ export class ServiceScaling extends Construct {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
       resourceId: `service/${props.clusterName}/${props.ecsServiceName}`,
-      // Started at zero (before images exist): the operator raises the minimum once images
-      // are pushed, and Terraform must not lower it again.
-      minCapacity: svc.startAtZero ? 0 : svc.minCount,
+      // Registering a target moves the service's desired count into [min, max] at once, so
+      // before the first release (no image yet) the minimum must be 0.
+      minCapacity: props.minCapacity ?? svc.minCount,
       maxCapacity: svc.maxCount,
-      lifecycle: svc.startAtZero ? { ignoreChanges: ["min_capacity"] } : undefined,
+      // The release CLI suspends dynamic scaling for the length of a CodeDeploy deployment and
+      // resumes it afterwards: the suspension is its, not Terraform's.
+      lifecycle: { ignoreChanges: ["suspended_state"] },
     });
 
     const cooldowns = {

@@ -46,6 +46,11 @@ export interface ScheduledTaskProps {
   /** Capacity provider strategy of the run; an empty list runs on the FARGATE launch type. */
   readonly capacityProviderStrategy: { provider: string; base: number; weight: number }[];
   /**
+   * `ENABLED` or `DISABLED` (a Terraform expression is fine: disabled until the first release,
+   * see release-record.ts). @default ENABLED
+   */
+  readonly state?: string;
+  /**
    * Seconds after the scheduled time a run may still be started by retries; a 6-hourly job
    * started hours late is usually worse than a dead-lettered one. @default 3600
    */
@@ -162,6 +167,7 @@ export class ScheduledTask extends Construct {
       name: naming.name("schedule", serviceName),
       groupName: this.scheduleGroup.name,
       scheduleExpression: props.scheduleExpression,
+      state: props.state ?? "ENABLED",
       flexibleTimeWindow: { mode: "OFF" },
       target: {
         arn: props.clusterArn,

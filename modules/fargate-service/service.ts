@@ -75,6 +75,11 @@ export interface FargateEcsServiceProps {
   readonly serviceRegistryArn?: string;
   /** ECS Service Connect. @default none */
   readonly serviceConnect?: ServiceConnectProps;
+  /**
+   * Tasks the service is created with (a Terraform expression is fine: 0 until the first
+   * release, see release-record.ts). @default the service's desiredCount
+   */
+  readonly initialDesiredCount?: number;
   /** Application Auto Scaling owns desired_count after creation. @default true */
   readonly autoscaled?: boolean;
   /** ECS Exec; off unless asked. @default false */
@@ -140,7 +145,7 @@ export class FargateEcsService extends Construct {
       name: this.name,
       cluster: props.clusterArn,
       taskDefinition: props.taskDefinitionArn,
-      desiredCount: svc.startAtZero ? 0 : svc.desiredCount,
+      desiredCount: props.initialDesiredCount ?? svc.desiredCount,
       capacityProviderStrategy: props.capacityProviderStrategy.map((s) => ({
         capacityProvider: s.provider,
         base: s.base,

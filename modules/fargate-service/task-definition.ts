@@ -16,6 +16,11 @@ export interface ServiceTaskDefinitionProps {
   readonly naming: Naming;
   readonly serviceName: string;
   readonly service: ServiceConfig;
+  /**
+   * The app container's image: the released image from the service's release record (see
+   * release-record.ts), never a moving tag such as `latest`.
+   */
+  readonly image: string;
   /** Region and account of the ECR registry (derived, never a reference to the registry stack). */
   readonly region: string;
   readonly accountId: string;
@@ -101,6 +106,11 @@ export function repositoryName(naming: Naming, serviceName: string, service: Ser
   return naming.name("ecrRepository", service.image ?? serviceName);
 }
 
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`: where images are pushed and pulled. */
+export function repositoryUrl(accountId: string, region: string, repository: string): string {
+  return `${accountId}.dkr.ecr.${region}.amazonaws.com/${repository}`;
+}
+
 /** Sorted `[{name, value}]`: a stable order keeps the task definition from changing on every plan. */
 const nameValues = (env: Readonly<Record<string, string>>) =>
   Object.keys(env)
@@ -154,8 +164,8 @@ export class ServiceTaskDefinition extends Construct {
     this.portName = name;
     this.containerPort = svc.port;
     this.repositoryName = repositoryName(naming, name, svc);
-    this.repositoryUrl = `${props.accountId}.dkr.ecr.${props.region}.amazonaws.com/${this.repositoryName}`;
-    this.image = `${this.repositoryUrl}:${svc.imageTag}`;
+    this.repositoryUrl = repositoryUrl(props.accountId, props.region, this.repositoryName);
+    this.image = props.image;
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: naming.name("logGroup", name),

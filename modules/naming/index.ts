@@ -132,6 +132,20 @@ export class Naming {
     return name;
   }
 
+  /**
+   * The SSM parameter that records the image tag (or `sha256:` digest) released to a service in
+   * this environment: `/<blueprint>/<suffix>/release/<service>/image`. Written by the release CLI,
+   * read by Terraform (see modules/fargate-service/release-record.ts). SSM allows 1011
+   * characters including the ARN; service names are DNS labels of at most 28.
+   */
+  releaseParameter(service: string): string {
+    const name = `/${this.blueprint}/${this.environmentSuffix}/release/${service}/image`;
+    if (!/^(\/[a-zA-Z0-9_.-]+){5}$/.test(name)) {
+      throw new Error(`naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`);
+    }
+    return name;
+  }
+
   /** The S3 key of a stack's Terraform state. */
   stateKey(stack: string): string {
     return `${this.blueprint}/${this.environmentSuffix}/${stack}.tfstate`;

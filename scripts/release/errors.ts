@@ -9,6 +9,22 @@ export class ReleaseError extends Error {
   }
 }
 
+/** Ctrl-C or SIGTERM: the release stopped waiting; what it started in AWS carries on. */
+export class InterruptedError extends ReleaseError {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterruptedError";
+  }
+}
+
+/** Another deployment of the service is running: nothing was registered or recorded. */
+export class DeploymentInProgressError extends ReleaseError {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeploymentInProgressError";
+  }
+}
+
 const CREDENTIALS_HELP = [
   "configure AWS credentials for the account that runs the platform:",
   "  locally: `aws sso login --profile <profile>` then `export AWS_PROFILE=<profile>`",

@@ -23,8 +23,13 @@ const EntrySchema = z.object({
   containerName: z.string().min(1),
   containerPort: z.number().int(),
   repositoryUrl: z.string().min(1),
+  imageParameterName: z.string().regex(/^\/[a-zA-Z0-9_./-]+$/, "is not an SSM parameter name"),
   codedeployApplication: z.string().min(1).optional(),
   codedeployDeploymentGroup: z.string().min(1).optional(),
+  counts: z
+    .object({ desired: z.number().int().min(0), min: z.number().int().min(0), max: z.number().int().min(1) })
+    .optional(),
+  schedule: z.object({ name: z.string().min(1), group: z.string().min(1) }).optional(),
 });
 const ManifestSchema = z.record(z.string(), EntrySchema);
 

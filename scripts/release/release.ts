@@ -1,15 +1,33 @@
 /**
- * One release: register a revision with the new image, then deploy it the way the service's
- * kind and strategy demand. Pure orchestration over injected clients (see runtime.ts).
+ * One release: record the image, register a revision with it, then deploy it the way the
+ * service's kind and strategy demand. Pure orchestration over injected clients (runtime.ts).
+ *
+ * Order, and why:
+ * 1. Check the ECS service and that no other deployment of it runs: a refusal leaves nothing
+ *    behind (no revision, no record).
+ * 2. Write the release record (SSM) first: from then on every revision Terraform registers
+ *    uses this image too, so an apply during the release cannot bring the old one back.
+ * 3. Register the revision and deploy. CodeDeploy deployments run with dynamic scaling
+ *    suspended; it is resumed whatever happens (success, failure, rollback, Ctrl-C).
+ * 4. The first release of a service (its record held the bootstrap reference) also leaves the
+ *    bootstrap: the service goes from 0 tasks to its desired count and autoscaling gets its
+ *    configured minimum and maximum; a scheduled job's schedule is enabled.
+ * 5. A release that fails or rolls back restores the previous record, so the record always
+ *    names what runs. Interrupted after a deployment started, the record keeps the new image:
+ *    the deployment carries on in AWS.
  */
-import { DescribeServicesCommand, Service } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { ReleaseManifest, ReleaseManifestEntry } from "../../modules/contracts";
 import { deployBlueGreen } from "./blue-green";
-import { explainAwsError, ReleaseError } from "./errors";
+import { explainAwsError, InterruptedError, ReleaseError } from "./errors";
+import { assertNoDeploymentInProgress } from "./in-progress";
 import { serviceEntry } from "./manifest";
+import { isBootstrapImage, readRecord, writeRecord } from "./record";
 import { deployRolling } from "./rolling";
 import { ReleaseRuntime } from "./runtime";
-import { registerRevision } from "./task-definition";
+import { resumeDynamicScaling, suspendDynamicScaling } from "./scaling";
+import { enableSchedule } from "./schedule";
+import { imageReference, registerRevision } from "./task-definition";
 
 export interface ReleaseRequest {
   readonly service: string;
@@ -22,6 +40,8 @@ export interface ReleaseOutcome {
   readonly mode: ReleaseMode;
   readonly taskDefinitionArn: string;
   readonly deploymentId?: string;
+  /** The release left the bootstrap (the service's first release). */
+  readonly firstRelease: boolean;
 }
 
 /** How an entry is released: its manifest says whether CodeDeploy owns the service. */
@@ -53,6 +73,15 @@ async function describeService(rt: ReleaseRuntime, cluster: string, service: str
   return found;
 }
 
+function countsOf(service: string, entry: ReleaseManifestEntry) {
+  if (!entry.counts) {
+    throw new ReleaseError(
+      `${service}: the release manifest has no task counts; redeploy the platform stack to refresh its release_manifest output`,
+    );
+  }
+  return entry.counts;
+}
+
 export async function release(
   rt: ReleaseRuntime,
   manifest: ReleaseManifest,
@@ -60,8 +89,8 @@ export async function release(
 ): Promise<ReleaseOutcome> {
   const entry = serviceEntry(manifest, request.service);
   const mode = releaseMode(request.service, entry);
+  const image = imageReference(entry.repositoryUrl, request.imageTag);
   try {
-    // Check the service before registering anything, so a wrong environment leaves no revision behind.
     const service =
       mode === "register-only" ? undefined : await describeService(rt, entry.clusterName, entry.serviceName!);
     const controller = service?.deploymentController?.type ?? "ECS";
@@ -75,37 +104,108 @@ export async function release(
         `${request.service}: ECS service ${entry.serviceName} uses the ${controller} deployment controller but the manifest has no CodeDeploy group`,
       );
     }
+    await assertNoDeploymentInProgress(rt, request.service, entry, service);
 
-    const revision = await registerRevision(rt.ecs, entry, request.imageTag);
-    rt.log(`registered ${revision.arn} (image ${revision.image}; was ${revision.previousArn})`);
+    const previous = await readRecord(rt, entry.imageParameterName);
+    const firstRelease = isBootstrapImage(previous);
+    const counts = firstRelease && mode !== "register-only" ? countsOf(request.service, entry) : undefined;
+    await writeRecord(rt, entry.imageParameterName, image);
+    rt.log(`recorded ${image} in ${entry.imageParameterName} (was ${previous})`);
 
-    if (mode === "register-only") {
-      // No ECS service to update: the schedule starts the revision its target names, so it runs
-      // this one only when it targets the family without a revision (the latest ACTIVE one).
-      rt.log(
-        `${request.service} is a scheduled job: registered only; schedules targeting family ${entry.taskDefinitionFamily} (no revision) run it from the next run`,
-      );
-      return { mode, taskDefinitionArn: revision.arn };
+    let deploymentStarted = false;
+    let done = false;
+    try {
+      const revision = await registerRevision(rt.ecs, entry, image);
+      rt.log(`registered ${revision.arn} (image ${revision.image}; was ${revision.previousArn})`);
+      let outcome: ReleaseOutcome;
+      if (mode === "register-only") {
+        // No ECS service: the schedule runs the family's latest revision, this one, from its next run.
+        if (firstRelease && entry.schedule) await enableSchedule(rt, entry.schedule);
+        rt.log(
+          `${request.service} is a scheduled job: its schedule runs family ${entry.taskDefinitionFamily} (latest revision) from the next run`,
+        );
+        outcome = { mode, taskDefinitionArn: revision.arn, firstRelease };
+      } else if (mode === "codedeploy") {
+        const scalable = { clusterName: entry.clusterName, serviceName: entry.serviceName! };
+        await suspendDynamicScaling(rt, scalable);
+        let deployed = false;
+        try {
+          deploymentStarted = true;
+          const { deploymentId } = await deployBlueGreen(
+            rt,
+            request.service,
+            entry,
+            {
+              taskDefinitionArn: revision.arn,
+              containerName: entry.containerName,
+              containerPort: entry.containerPort,
+              capacityProviderStrategy: service?.capacityProviderStrategy,
+            },
+            `release ${request.service} ${request.imageTag}`,
+          );
+          // Leaving the bootstrap: the green task set (0 tasks) now serves; give it its tasks.
+          if (counts) {
+            await rt.ecs.send(
+              new UpdateServiceCommand({
+                cluster: entry.clusterName,
+                service: entry.serviceName!,
+                desiredCount: counts.desired,
+              }),
+            );
+            rt.log(`${entry.serviceName}: desired count ${counts.desired} (first release)`);
+          }
+          deployed = true;
+          outcome = { mode, taskDefinitionArn: revision.arn, deploymentId, firstRelease };
+        } finally {
+          await resumeDynamicScaling(rt, scalable, deployed ? counts : undefined);
+        }
+        rt.log(
+          `${request.service}: released ${request.imageTag} (CodeDeploy ${outcome.deploymentId} succeeded)`,
+        );
+      } else {
+        deploymentStarted = true;
+        let deploymentId: string;
+        try {
+          ({ deploymentId } = await deployRolling(
+            rt,
+            entry.clusterName,
+            entry.serviceName!,
+            revision.arn,
+            counts?.desired,
+          ));
+        } catch (error) {
+          // A failed first release rolls back to the bootstrap revision, whose image does not
+          // exist: back to 0 tasks instead of failing task starts forever.
+          if (counts && !(error instanceof InterruptedError)) {
+            await rt.ecs.send(
+              new UpdateServiceCommand({
+                cluster: entry.clusterName,
+                service: entry.serviceName!,
+                desiredCount: 0,
+              }),
+            );
+            rt.log(`${entry.serviceName}: back to 0 tasks (the first release did not complete)`);
+          }
+          throw error;
+        }
+        if (counts) {
+          await resumeDynamicScaling(
+            rt,
+            { clusterName: entry.clusterName, serviceName: entry.serviceName! },
+            counts,
+          );
+        }
+        rt.log(`${request.service}: released ${request.imageTag} (ECS deployment ${deploymentId} completed)`);
+        outcome = { mode, taskDefinitionArn: revision.arn, deploymentId, firstRelease };
+      }
+      done = true;
+      return outcome;
+    } finally {
+      if (!done && !(deploymentStarted && rt.signal?.aborted)) {
+        await writeRecord(rt, entry.imageParameterName, previous);
+        rt.log(`restored ${entry.imageParameterName} to ${previous} (the release did not complete)`);
+      }
     }
-    if (mode === "codedeploy") {
-      const { deploymentId } = await deployBlueGreen(
-        rt,
-        request.service,
-        entry,
-        {
-          taskDefinitionArn: revision.arn,
-          containerName: entry.containerName,
-          containerPort: entry.containerPort,
-          capacityProviderStrategy: service?.capacityProviderStrategy,
-        },
-        `release ${request.service} ${request.imageTag}`,
-      );
-      rt.log(`${request.service}: released ${request.imageTag} (CodeDeploy ${deploymentId} succeeded)`);
-      return { mode, taskDefinitionArn: revision.arn, deploymentId };
-    }
-    const { deploymentId } = await deployRolling(rt, entry.clusterName, entry.serviceName!, revision.arn);
-    rt.log(`${request.service}: released ${request.imageTag} (ECS deployment ${deploymentId} completed)`);
-    return { mode, taskDefinitionArn: revision.arn, deploymentId };
   } catch (error) {
     throw explainAwsError(error);
   }

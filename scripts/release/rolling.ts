@@ -19,9 +19,11 @@ export async function deployRolling(
   cluster: string,
   service: string,
   taskDefinitionArn: string,
+  /** Tasks to run from now on (the first release leaves the bootstrap's 0). @default unchanged */
+  desiredCount?: number,
 ): Promise<{ deploymentId: string }> {
   const updated = await rt.ecs.send(
-    new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }),
+    new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, desiredCount }),
   );
   const started = updated.service?.deployments?.find((d) => d.status === "PRIMARY");
   if (!started?.id) throw new ReleaseError(`UpdateService returned no PRIMARY deployment for ${service}`);

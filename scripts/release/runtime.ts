@@ -1,11 +1,22 @@
 /** What the release steps need from the outside world, injectable so tests run in milliseconds. */
+import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { ReleaseError } from "./errors";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import { InterruptedError, ReleaseError } from "./errors";
 
 export interface ReleaseRuntime {
   readonly ecs: ECSClient;
   readonly codedeploy: CodeDeployClient;
+  /** The release record (SSM parameter per service and environment). */
+  readonly ssm: SSMClient;
+  /** Suspends and resumes dynamic scaling around a CodeDeploy deployment. */
+  readonly autoscaling: ApplicationAutoScalingClient;
+  /** Enables a scheduled job's schedule at its first release. */
+  readonly scheduler: SchedulerClient;
+  /** Aborted on Ctrl-C/SIGTERM: waiting stops, clean-up (resume scaling) still runs. @default never */
+  readonly signal?: AbortSignal;
   /** Progress output, one line per call. */
   readonly log: (line: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
@@ -28,6 +39,8 @@ export async function pollUntil<T>(
   const deadline = rt.now() + rt.timeoutMs;
   let last = "";
   for (;;) {
+    if (rt.signal?.aborted)
+      throw new InterruptedError(`interrupted while waiting for ${what} (last: ${last || "none"})`);
     const result = await check();
     if (result.done) return result.value;
     if (result.progress !== last) rt.log(result.progress);

@@ -30,19 +30,7 @@ export const READ_ONLY_FIELDS = [
   "deleteRequestedAt",
 ] as const;
 
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/** `<repositoryUrl>:<tag>`, or `<repositoryUrl>@sha256:...` when given a digest. */
-export function imageReference(repositoryUrl: string, imageTag: string): string {
-  if (DIGEST.test(imageTag)) return `${repositoryUrl}@${imageTag}`;
-  if (!DOCKER_TAG.test(imageTag)) {
-    throw new ReleaseError(
-      `--image-tag "${imageTag}" is not a Docker tag (letters, digits, _ . -; at most 128; not starting with . or -) nor a sha256: digest`,
-    );
-  }
-  return `${repositoryUrl}:${imageTag}`;
-}
+export { checkImageTag, imageReference } from "./image-tag";
 
 /** The RegisterTaskDefinition input: the described definition minus read-only fields, new image. */
 export function registerInput(
@@ -78,9 +66,8 @@ export interface RegisteredRevision {
 export async function registerRevision(
   ecs: ECSClient,
   entry: ReleaseManifestEntry,
-  imageTag: string,
+  image: string,
 ): Promise<RegisteredRevision> {
-  const image = imageReference(entry.repositoryUrl, imageTag);
   // The family name alone resolves to its latest ACTIVE revision.
   const described = await ecs.send(
     new DescribeTaskDefinitionCommand({ taskDefinition: entry.taskDefinitionFamily, include: ["TAGS"] }),

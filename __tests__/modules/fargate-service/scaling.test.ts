@@ -70,7 +70,10 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
         max_capacity: 10,
       }),
     );
-    expect(target.lifecycle).toBeUndefined();
+  });
+
+  test("ignores only suspended_state (the release CLI suspends scaling during CodeDeploy deployments)", () => {
+    expect(target.lifecycle).toEqual({ ignore_changes: ["suspended_state"] });
   });
 
   test("every policy scales the target (references, so it waits for registration)", () => {
@@ -189,23 +192,22 @@ describe("ServiceScaling of a CodeDeploy web service tracking requests", () => {
   });
 });
 
-describe("ServiceScaling of a worker started at zero", () => {
+describe("ServiceScaling of a worker before its first release", () => {
   const out = synth(
     {
       kind: "worker",
       cpu: 256,
       memory: 512,
-      startAtZero: true,
       scaling: { backlogPerTask: 20, fastScaleOut: false },
     },
-    { queueName: "${aws_sqs_queue.work.name}" },
+    { queueName: "${aws_sqs_queue.work.name}", minCapacity: 0 },
   );
   const target = only(out, "aws_appautoscaling_target");
   const backlog = tracking(out)["scaling-api-backlog-test"];
 
-  test("registers a minimum of 0 and leaves later raises of the minimum alone", () => {
+  test("registers the minimum it is given (0 before the first release) and ignores only the release CLI's suspension", () => {
     expect(target.min_capacity).toBe(0);
-    expect(target.lifecycle).toEqual({ ignore_changes: ["min_capacity"] });
+    expect(target.lifecycle).toEqual({ ignore_changes: ["suspended_state"] });
   });
 
   test("tracks backlog per task: visible messages of its queue over running tasks", () => {

@@ -146,12 +146,13 @@ describe("FargateEcsService of a backend with rolling deployments", () => {
   });
 });
 
-describe("FargateEcsService with Service Connect TLS, started at zero, not autoscaled", () => {
+describe("FargateEcsService with Service Connect TLS, created with 0 tasks, not autoscaled", () => {
   const service = only(
     synth(
-      { kind: "backend", cpu: 256, memory: 512, startAtZero: true },
+      { kind: "backend", cpu: 256, memory: 512 },
       {
         autoscaled: false,
+        initialDesiredCount: 0,
         serviceConnect: {
           namespaceArn: "${aws_service_discovery_private_dns_namespace.ns.arn}",
           logGroupName: "/ecs/web-test",

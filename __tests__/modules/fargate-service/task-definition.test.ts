@@ -12,24 +12,25 @@ import { Json, only, ref, synthScope } from "../synth-scope";
 type ServiceInput = BlueprintInput["services"][string];
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/logs";
 const ACCOUNT = "${data.aws_caller_identity.current.account_id}";
+const RELEASED = "${aws_ssm_parameter.release.insecure_value}";
+
+const props = (service: ServiceInput, extra: Partial<ServiceTaskDefinitionProps> = {}) => ({
+  naming: new Naming("demo", "test"),
+  serviceName: "api",
+  service: ServiceSchema.parse(service),
+  image: RELEASED,
+  region: "us-east-1",
+  accountId: ACCOUNT,
+  logRetentionDays: 30,
+  kmsKeyArn: KEY,
+  tracing: { mode: "xray-daemon" as const, samplingRate: 0.05, reservoir: 1 },
+  executionRoleArn: "${aws_iam_role.exec.arn}",
+  taskRoleArn: "${aws_iam_role.task.arn}",
+  ...extra,
+});
 
 function synth(service: ServiceInput, extra: Partial<ServiceTaskDefinitionProps> = {}): Json {
-  return synthScope(
-    (scope) =>
-      new ServiceTaskDefinition(scope, "task", {
-        naming: new Naming("demo", "test"),
-        serviceName: "api",
-        service: ServiceSchema.parse(service),
-        region: "us-east-1",
-        accountId: ACCOUNT,
-        logRetentionDays: 30,
-        kmsKeyArn: KEY,
-        tracing: { mode: "xray-daemon", samplingRate: 0.05, reservoir: 1 },
-        executionRoleArn: "${aws_iam_role.exec.arn}",
-        taskRoleArn: "${aws_iam_role.task.arn}",
-        ...extra,
-      }),
-  );
+  return synthScope((scope) => new ServiceTaskDefinition(scope, "task", props(service, extra)));
 }
 const containersOf = (out: Json): Json[] =>
   JSON.parse(only(out, "aws_ecs_task_definition").container_definitions);
@@ -42,7 +43,6 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
       cpu: 1024,
       memory: 2048,
       port: 9090,
-      imageTag: "v1.2.3",
       user: "1000:1000",
       environment: { LOG_LEVEL: "info" },
       healthCheck: {
@@ -81,10 +81,10 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(td.task_role_arn).toBe("${aws_iam_role.task.arn}");
   });
 
-  test("app container is named after the service and pulls from the derived ECR repository", () => {
+  test("app container is named after the service and runs the image its release record names", () => {
     expect(app.name).toBe("api");
     expect(app.essential).toBe(true);
-    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-api-test:v1.2.3`);
+    expect(app.image).toBe(RELEASED);
   });
 
   test("app container maps its named port without Service Connect's appProtocol", () => {
@@ -179,8 +179,16 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
     ]);
   });
 
-  test("image comes from the configured image's repository", () => {
-    expect(app.image).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-shop-test:latest`);
+  test("the repository is named after the configured image, not the service", () => {
+    let url = "";
+    synthScope((scope) => {
+      url = new ServiceTaskDefinition(
+        scope,
+        "task",
+        props({ kind: "web", cpu: 256, memory: 512, paths: ["/*"], image: "shop" }),
+      ).repositoryUrl;
+    });
+    expect(url).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-shop-test`);
   });
 
   test("ADOT collector runs its ECS default config and the app exports OTLP to it", () => {
