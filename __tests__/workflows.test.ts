@@ -204,6 +204,27 @@ describe("ephemeral workflow", () => {
     expect(scripts.deploy).toBe(`cdktf deploy ${STACK_IDS.join(" ")}`);
   });
 
+  test("releases every service of the manifest with the seeded tag after the bootstrap deploy, before the smoke check", () => {
+    const names = job.steps.map((s: Json) => s.name);
+    const release = named("Release seeded images");
+    expect(names.indexOf("Deploy all stacks")).toBeLessThan(names.indexOf("Release seeded images"));
+    expect(names.indexOf("Release seeded images")).toBeLessThan(names.indexOf("Smoke check"));
+    expect(release.if).toBe("env.DEPLOY == 'true' && vars.EPHEMERAL_IMAGE_SOURCE != ''");
+    expect(release.run).toMatch(
+      /\.platform\.release_manifest \| \(if type == "string" then fromjson else \. end\) \| keys\[\]/,
+    );
+    expect(release.run).toMatch(
+      /npm run release -- --service "\$service" --image-tag "\$TAG" --manifest cdktf-outputs\.json/,
+    );
+    expect(release.env.TAG).toBe("${{ vars.EPHEMERAL_IMAGE_TAG }}");
+  });
+
+  test("seeds only a named, versioned tag (no latest default)", () => {
+    const seed = named("Seed images");
+    expect(seed.env.TAG).toBe("${{ vars.EPHEMERAL_IMAGE_TAG }}");
+    expect(seed.run).toMatch(/if \[ -z "\$TAG" \]; then[\s\S]*exit 1/);
+  });
+
   test("smoke-checks the ALB DNS name from the platform outputs with bounded retries", () => {
     const smoke = named("Smoke check");
     expect(smoke.run).toMatch(/jq -r --arg key "\$ALB_OUTPUT" '\.platform\[\$key\]/);
