@@ -164,6 +164,22 @@ describe("a CodeDeploy release", () => {
     ]);
   });
 
+  test("interrupted before the deployment starts deploys nothing and restores the record", async () => {
+    const abort = new AbortController();
+    const h = harness(10 * 60_000, abort);
+    codeDeployService(h);
+    const calls = recordCalls(h);
+    h.ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { family: string }) => {
+      abort.abort();
+      return { taskDefinition: { taskDefinitionArn: TD_ARN(input.family, 5) } };
+    });
+    await expect(release(h.rt, MANIFEST, { service: "frontend", imageTag: "v2" })).rejects.toThrow(
+      /interrupted before the deployment started; nothing was deployed/,
+    );
+    expect(h.codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(calls).toEqual([`PutParameter ${REPO("frontend")}:v2`, `PutParameter ${REPO("frontend")}:v1`]);
+  });
+
   test("first release deploys at 0 tasks, then raises the service to its counts and registers min/max", async () => {
     const h = harness();
     recordHolds(h, BOOTSTRAP);

@@ -117,6 +117,12 @@ export async function release(
     try {
       const revision = await registerRevision(rt.ecs, entry, image);
       rt.log(`registered ${revision.arn} (image ${revision.image}; was ${revision.previousArn})`);
+      // Ctrl-C before anything is deployed: stop here, the record is restored below.
+      if (rt.signal?.aborted) {
+        throw new InterruptedError(
+          `${request.service}: interrupted before the deployment started; nothing was deployed`,
+        );
+      }
       let outcome: ReleaseOutcome;
       if (mode === "register-only") {
         // No ECS service: the schedule runs the family's latest revision, this one, from its next run.
