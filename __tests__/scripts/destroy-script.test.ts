@@ -5,6 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+// The pseudo-terminal library the cdktf CLI runs Terraform in: here, the person at a terminal.
+import { spawn as spawnPty } from "@cdktf/node-pty-prebuilt-multiarch";
 
 const ROOT = join(__dirname, "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -36,18 +38,60 @@ function destroy(args: string[], env: Record<string, string> = {}): Promise<Resu
   });
 }
 
+/**
+ * Runs the script on a terminal with ENVIRONMENT_SUFFIX=dev and types `keys` when it asks for
+ * the environment. Resolves to the exit code and everything the terminal showed.
+ */
+function destroyAtTerminal(keys: string): Promise<{ code: number; screen: string }> {
+  return new Promise((resolve) => {
+    const terminal = spawnPty(TSX, ["scripts/destroy.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ENVIRONMENT_SUFFIX: "dev", BLUEPRINT: "trading" } as Record<string, string>,
+      cols: 200,
+      rows: 30,
+    });
+    let screen = "";
+    let typed = false;
+    terminal.onData((data) => {
+      screen += data;
+      if (!typed && screen.includes("to confirm: ")) {
+        typed = true;
+        terminal.write(keys);
+      }
+    });
+    terminal.onExit(({ exitCode }) => resolve({ code: exitCode, screen }));
+  });
+}
+
 describe("npm run destroy, as a process", () => {
   let missingSuffix: Result;
   let noTerminal: Result;
   let help: Result;
+  let wrongAnswer: { code: number; screen: string };
+  let ctrlC: { code: number; screen: string };
 
   beforeAll(async () => {
-    [missingSuffix, noTerminal, help] = await Promise.all([
+    [missingSuffix, noTerminal, help, wrongAnswer, ctrlC] = await Promise.all([
       destroy(["--yes"]),
       destroy([], { ENVIRONMENT_SUFFIX: "dev" }),
       destroy(["--help"]),
+      destroyAtTerminal("trading/prod\r"),
+      destroyAtTerminal("\x03"),
     ]);
   }, 60_000);
+
+  test("at a terminal, asks for <blueprint>/<suffix>; a wrong answer aborts with nothing run (exit 2)", () => {
+    expect(wrongAnswer.screen).toMatch(/Type trading\/dev to confirm: /);
+    expect(wrongAnswer.screen).toMatch(/aborted: "trading\/prod" is not trading\/dev; nothing was destroyed/);
+    expect(wrongAnswer.screen).not.toMatch(/cdktf destroy/);
+    expect(wrongAnswer.code).toBe(2);
+  });
+
+  test("Ctrl-C at the question exits 130 with nothing run", () => {
+    expect(ctrlC.screen).toMatch(/interrupted at the confirmation; nothing was destroyed/);
+    expect(ctrlC.screen).not.toMatch(/cdktf destroy/);
+    expect(ctrlC.code).toBe(130);
+  });
 
   test("refuses without ENVIRONMENT_SUFFIX: exit 2, the variable and how to set it on stderr", () => {
     expect(missingSuffix.code).toBe(2);

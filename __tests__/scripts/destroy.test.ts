@@ -14,6 +14,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { configFor } from "../support/synth";
 import { STACK_DEPENDENCIES, STACK_IDS } from "../../stacks/base";
+import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 import { cdkCli } from "../../scripts/cli-runtime";
 import {
   clearNamespace,
@@ -112,6 +113,16 @@ describe("destroy plan", () => {
     expect(() => destroyPlan(config, ["network"], CDKTF)).toThrow(
       /network cannot be destroyed without the stacks that depend on it: platform, observability not requested\. .*npm run destroy -- observability platform network$/,
     );
+  });
+
+  test("every blueprint gets the same commands (so running them for one blueprint checks them all)", () => {
+    // The CLI's decisions depend on the stack graph, which app.test.ts checks is the same for
+    // every blueprint; the blueprint itself only reaches the CLI through BLUEPRINT.
+    const commands = (blueprint: string) =>
+      destroyPlan(configFor(blueprint), [], CDKTF).steps.map((s) => formatCommand(s.argv));
+    for (const blueprint of Object.keys(BUILT_IN_BLUEPRINTS)) {
+      expect(commands(blueprint)).toEqual(commands("trading"));
+    }
   });
 
   test("never includes the state stack", () => {
