@@ -246,17 +246,20 @@ export function formatCommand(argv: readonly string[]): string {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**
- * A command's output as one line of text: without colour codes, without the stack-name column
- * cdktf puts in front of each line, without Terraform's diagnostic box, whitespace collapsed
- * (Terraform wraps long messages at the terminal width).
+ * A command's output lines without colour codes, without the stack-name column cdktf puts in
+ * front of a stack's output, and without Terraform's diagnostic box.
  */
-export function flattenOutput(output: string, stack: string): string {
+export function outputLines(output: string, stack: string): string[] {
+  const column = new RegExp(`^\\s*${stack} {2,}`);
   return output
     .replace(ANSI, "")
     .split(/\r?\n/)
-    .map((line) => line.replace(new RegExp(`^\\s*${stack} {2,}`), "").replace(/[│╷╵]/g, " "))
-    .join(" ")
-    .replace(/\s+/g, " ");
+    .map((line) => line.replace(column, "").replace(/[│╷╵]/g, " ").trim());
+}
+
+/** The output as one line of text: Terraform wraps long messages at the terminal width. */
+export function flattenOutput(output: string, stack: string): string {
+  return outputLines(output, stack).join(" ").replace(/\s+/g, " ");
 }
 
 /** Cloud Map's refusal to delete a namespace that still has services (DeleteNamespace). */
@@ -441,11 +444,11 @@ export interface DestroyResult {
   readonly outcomes: ReadonlyMap<StackId, StackOutcome>;
 }
 
-/** The first Terraform/cdktf error line of a command's output, or its exit status. */
+/** The exit status and the first Terraform/cdktf error summary line of a command's output. */
 export function failureReason(result: CommandResult, stack: string): string {
-  const error = flattenOutput(result.tail, stack).match(/\bError: (.*?)(?= Error: |$)/);
   const status = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
-  return error ? `${status}: Error: ${error[1].slice(0, 160).trim()}` : status;
+  const line = outputLines(result.tail, stack).find((l) => /\bError: \S/.test(l));
+  return line ? `${status}: ${line.slice(line.indexOf("Error: "), 160 + line.indexOf("Error: "))}` : status;
 }
 
 const succeeded = (r: CommandResult): boolean => r.code === 0 && r.signal === null;
@@ -462,11 +465,14 @@ export async function executeDestroy(plan: DestroyPlan, deps: DestroyDeps): Prom
   let interrupted: InterruptSignal | undefined;
   let current: RunningCommand | undefined;
   const stopListening = deps.onSignal((signal) => {
+    const again = interrupted !== undefined;
     interrupted ??= signal;
     deps.log(
-      current
-        ? `received ${signal}: passed on to the running command; no further stack will be started`
-        : `received ${signal}: no further stack will be started`,
+      !current
+        ? `received ${signal}: no further stack will be started`
+        : again
+          ? `received ${signal} again: passed on; Terraform stops at once and may leave the state locked`
+          : `received ${signal}: passed on to the running command (Terraform stops gracefully); no further stack will be started`,
     );
     current?.signal(signal);
   });

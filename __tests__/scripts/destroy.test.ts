@@ -24,6 +24,7 @@ import {
   DestroyDeps,
   executeDestroy,
   EXIT,
+  failureReason,
   formatCommand,
   HELP,
   InterruptSignal,
@@ -320,6 +321,33 @@ describe("executing a destroy", () => {
       "  registry       not attempted",
       "  network        not attempted",
     ]);
+  });
+
+  test("names the first error summary of the failed command, as cdktf prints it", () => {
+    const tail = [
+      "\u001b[2K\u001b[Gplatform  \u001b[0m\u001b[1mInitializing the backend...\u001b[0m",
+      "          \u001b[31m╷\u001b[0m\u001b[0m",
+      "          \u001b[31m│\u001b[0m \u001b[0m\u001b[1m\u001b[31mError: \u001b[0m\u001b[0m\u001b[1mNo valid credential sources found\u001b[0m",
+      "          \u001b[31m│\u001b[0m \u001b[0m",
+      "          \u001b[31m│\u001b[0m \u001b[0mPlease see https://developer.hashicorp.com/terraform/language/backend/s3",
+      "Error: terraform init failed with exit code 1",
+    ].join("\n");
+    expect(failureReason({ code: 1, signal: null, tail }, "platform")).toBe(
+      "exit 1: Error: No valid credential sources found",
+    );
+    expect(failureReason({ code: null, signal: "SIGKILL", tail: "" }, "platform")).toBe("killed by SIGKILL");
+  });
+
+  test("a second signal is passed on too (Terraform then stops at once), and said so", async () => {
+    const side = fakeSide((stack) => (stack === "observability" ? "hold" : {}));
+    const running = executeDestroy(plan, side.deps);
+    await tick();
+    side.raise("SIGINT");
+    side.raise("SIGINT");
+    expect(side.started[0].signals).toEqual(["SIGINT", "SIGINT"]);
+    expect(side.lines.join("\n")).toMatch(/received SIGINT again: passed on; Terraform stops at once/);
+    side.started[0].finish({ code: 1 });
+    expect((await running).exitCode).toBe(EXIT.SIGINT);
   });
 
   test.each([
