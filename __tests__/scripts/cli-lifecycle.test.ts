@@ -3,7 +3,8 @@
  * and no AWS credentials: each must pass the CLI's own checks (stack names, dependencies,
  * flags) and stop only where Terraform needs credentials (`terraform init` of the S3 backend).
  * Nothing here mocks a decision of the CLI. Slow (~5 s per CLI run): at most two run at once,
- * each with its own output directory (CDKTF_OUTPUT, the CLI's --output).
+ * each with its own output directory (CDKTF_OUTPUT, the CLI's --output); generous timeouts, because
+ * on a shared, loaded machine one run can take far longer than its ~5 s.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,7 +55,7 @@ interface Run {
 const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
 
 /** Runs a command line as argv split on spaces (no shell), in the repository. */
-function run(line: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Run> {
+function run(line: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
   const [program, ...args] = line.split(" ");
   return new Promise((resolve) => {
     const child = spawn(program, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -146,7 +147,7 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     const results = await pool(lineJobs, 2);
     destroyRuns = results.slice(0, destroyLines.length);
     documentedRuns = results.slice(destroyLines.length);
-  }, 180_000);
+  }, 300_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
