@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { loadConfig } from "../config";
 import { STACK_IDS } from "../stacks/base";
-import { destroyPlan } from "../scripts/destroy";
+import { destroyPlan, parseArgs } from "../scripts/destroy";
+import { cdkCli } from "../scripts/cli-runtime";
 import { ENVIRONMENT_SUFFIX_MAX, ENVIRONMENT_SUFFIX_PATTERN } from "../modules/naming";
 import {
   DIFF_STACKS,
@@ -242,6 +243,11 @@ describe("ephemeral workflow", () => {
     expect(String(reauth.uses)).toMatch(/^aws-actions\/configure-aws-credentials@/);
   });
 
+  test("destroys with npm run destroy -- --yes: no prompt in CI, the suffix from the job", () => {
+    expect(job.steps.at(-1).run).toBe("npm run destroy -- --yes");
+    expect(job.env.ENVIRONMENT_SUFFIX).toBeTruthy();
+  });
+
   test("destroys every stack, dependents first, with arguments scripts/destroy.ts accepts", () => {
     const args = job.steps
       .at(-1)
@@ -249,9 +255,14 @@ describe("ephemeral workflow", () => {
       .trim()
       .split(/\s+/)
       .filter(Boolean);
-    const plan = destroyPlan(loadConfig({ BLUEPRINT: "trading", ENVIRONMENT_SUFFIX: "pr123" }), args);
-    expect(plan.stacks).toEqual([...STACK_IDS].reverse());
-    expect(plan.dryRun).toBe(false);
+    const options = parseArgs(args);
+    expect(options).toMatchObject({ yes: true, dryRun: false, help: false });
+    const plan = destroyPlan(
+      loadConfig({ BLUEPRINT: "trading", ENVIRONMENT_SUFFIX: "pr123" }),
+      options.stacks,
+      cdkCli({}),
+    );
+    expect(plan.steps.map((s) => s.stack)).toEqual([...STACK_IDS].reverse());
   });
 
   test("leaves the destroy enough time within the job timeout (step timeouts + 10 min of setup)", () => {

@@ -1,107 +1,306 @@
 /**
- * `npm run destroy [-- <stack>...] [--dry-run]`: destroys the current environment (BLUEPRINT
- * and ENVIRONMENT_SUFFIX, as for synth) one stack at a time in reverse dependency order —
- * observability, platform, registry, network — and stops at the first failure, so a stack is
- * never destroyed while a stack that reads its outputs still exists. The `state` stack holds
- * the Terraform state of every environment of the blueprint: it is never destroyed here, only
- * by hand (`cdktf destroy state`) once no environment is left.
+ * `npm run destroy [-- <stack>...] [--yes] [--dry-run] [--help]`: tears down one environment
+ * (BLUEPRINT and ENVIRONMENT_SUFFIX, as for synth) with one `cdktf destroy` per stack, dependants
+ * first: observability, platform, registry, network. It never touches the `state` stack.
  *
- * Blueprints with the mesh on: ECS Service Connect creates a Cloud Map service per discovery
- * name and leaves it behind when the ECS service is deleted, so Terraform cannot delete the
- * namespace ("Namespace has associated services"). When the platform stack fails to destroy,
- * the leftover services of the environment's namespace are deleted and the destroy is retried
- * once.
+ * Why one command per stack: a failure names its stack, and the Service Connect clean-up can
+ * retry just `platform`. The cdktf CLI refuses to destroy a stack while a stack that depends on
+ * it is not in the same command, so a command carries `--ignore-missing-stack-dependencies`
+ * exactly when every stack depending on its stack is destroyed by an earlier command of the
+ * same run; this script refuses any selection of stacks for which that does not hold.
+ *
+ * Terraform waits at most LOCK_TIMEOUT for a held state lock (`-lock-timeout`, passed through
+ * Terraform's TF_CLI_ARGS_destroy because the cdktf CLI has no such flag).
+ *
+ * Service Connect leaves a Cloud Map service per discovery name behind when ECS deletes a
+ * service, so Terraform cannot delete the namespace ("ResourceInUse: Namespace has associated
+ * services"). Only on that error, and only after Cloud Map confirms that the namespace id it
+ * names is this environment's namespace, its services are deleted and platform is retried once.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Writable } from "node:stream";
 import {
   DeleteServiceCommand,
   DeregisterInstanceCommand,
+  GetNamespaceCommand,
   ListInstancesCommand,
-  ListNamespacesCommand,
   ListServicesCommand,
   ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
 import { ConfigError, loadConfig, PlatformConfig } from "../config";
 import { Naming } from "../modules/naming";
 import { namespaceName } from "../modules/service-discovery";
-import { STACK_IDS, StackId } from "../stacks/base";
+import { dependantsOf, STACK_DEPENDENCIES, STACK_IDS, StackId } from "../stacks/base";
 import { STATE_STACK_ID } from "../stacks/state-stack";
+import { cdkCli, CliRuntimeError } from "./cli-runtime";
 
-/** Reverse deploy order: dependents first. */
+/** Reverse deploy order: every stack comes after the stacks that depend on it. */
 export const DESTROY_ORDER: readonly StackId[] = [...STACK_IDS].reverse();
 
-export class DestroyError extends Error {
+/**
+ * How long Terraform waits for a state lock another run holds before it gives up. Long enough
+ * for a concurrent plan, refresh or a short apply to finish; short enough that a stale lock
+ * (a killed run; only `terraform force-unlock` frees it) fails the destroy in minutes rather
+ * than hanging: four stacks wait at most 20 minutes, well inside the ephemeral workflow's
+ * 45-minute destroy step.
+ */
+export const LOCK_TIMEOUT = "5m";
+
+export const EXIT = {
+  /** Every requested stack was destroyed (or printed, with --dry-run; or --help). */
+  ok: 0,
+  /** A stack failed to destroy; later stacks were not attempted. */
+  failed: 1,
+  /** Usage or configuration error, or the confirmation did not match: nothing was run. */
+  usage: 2,
+  /** Interrupted by SIGINT (Ctrl-C) / SIGTERM: 128 + the signal number. */
+  SIGINT: 130,
+  SIGTERM: 143,
+} as const;
+
+const FLAGS = ["--yes", "--dry-run", "--help"] as const;
+
+export const HELP = `Usage: npm run destroy -- [<stack>...] [--yes] [--dry-run] [--help]
+       (or: npx tsx scripts/destroy.ts [<stack>...] [options])
+
+Destroys one environment of a blueprint: ${DESTROY_ORDER.join(", ")}, in that order
+(every stack after the stacks that depend on it), with one cdktf destroy per stack.
+The "${STATE_STACK_ID}" stack (the S3 bucket holding the Terraform state of every environment) is
+never destroyed here.
+
+Stacks (default: all of them): ${DESTROY_ORDER.join(", ")}. A stack can only be destroyed
+together with the stacks that depend on it (${DESTROY_ORDER.filter((s) => STACK_DEPENDENCIES[s].length > 0)
+  .map((s) => `${s} depends on ${STACK_DEPENDENCIES[s].join(", ")}`)
+  .join("; ")}).
+Re-running after a failure is safe: a stack already destroyed has nothing left to destroy.
+
+Options:
+  --yes       do not ask; destroy right away (CI). Without it, you are asked to type the
+              environment as <blueprint>/<suffix> (e.g. trading/dev); anything else aborts.
+              Without a terminal on stdin and without --yes, the script refuses to run.
+  --dry-run   print the commands, one per line prefixed "would run: ", on stdout; run and ask
+              nothing (other information goes to stderr). Each line runs as-is in a shell.
+  --help      this text.
+
+Environment:
+  ENVIRONMENT_SUFFIX  required, no default: the environment to destroy (e.g. dev, pr1234)
+  BLUEPRINT           built-in blueprint name or blueprint file (default trading)
+  TF_STATE_BUCKET, TF_STATE_REGION   where the environment's state is (as for deploy)
+  CDK_RUNTIME         cdktf (default) or cdktn: the CLI that runs the commands
+  AWS credentials     as for any Terraform run (profile, SSO, OIDC role, ...)
+
+Each command runs Terraform with -lock-timeout=${LOCK_TIMEOUT} (through TF_CLI_ARGS_destroy): a state lock
+held by another run is waited for at most ${LOCK_TIMEOUT}, then the stack fails.
+On "ResourceInUse: Namespace has associated services" (Service Connect leftovers), the Cloud
+Map services of this environment's namespace are deleted and platform is retried once.
+
+Ctrl-C (SIGINT) or SIGTERM is passed to the running command (Terraform stops gracefully and
+releases its lock); no further stack is started. Every run ends with a per-stack report:
+destroyed, failed, interrupted or not attempted.
+
+Exit codes:
+  ${EXIT.ok}    every requested stack destroyed (or --dry-run / --help)
+  ${EXIT.failed}    a stack failed to destroy (later stacks not attempted)
+  ${EXIT.usage}    usage or configuration error, or the confirmation did not match (nothing run)
+  ${EXIT.SIGINT}  interrupted by SIGINT (Ctrl-C)
+  ${EXIT.SIGTERM}  interrupted by SIGTERM
+`;
+
+/** A mistake in the arguments or the environment: reported before anything runs (exit 2). */
+export class UsageError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "DestroyError";
+    this.name = "UsageError";
   }
 }
 
-export interface DestroyPlan {
-  /** What is printed before anything runs. */
-  readonly banner: string;
-  /** Stacks to destroy, in order. */
-  readonly stacks: readonly StackId[];
-  /** One command per stack (program and arguments), in order. */
-  readonly commands: readonly (readonly string[])[];
+export interface DestroyOptions {
+  /** Requested stacks; empty means all. */
+  readonly stacks: readonly string[];
+  readonly yes: boolean;
   readonly dryRun: boolean;
-  /** Cloud Map namespace to clear of Service Connect leftovers if the platform destroy fails. */
-  readonly serviceConnectNamespace?: string;
+  readonly help: boolean;
 }
 
-/**
- * The destroy plan for `config` and the command-line arguments: every stack, or the requested
- * ones, always in DESTROY_ORDER. Fails on `state` and on unknown stack ids or flags.
- */
-export function destroyPlan(config: PlatformConfig, args: readonly string[]): DestroyPlan {
+export function parseArgs(args: readonly string[]): DestroyOptions {
   const flags = args.filter((a) => a.startsWith("-"));
-  const unknownFlags = flags.filter((f) => f !== "--dry-run");
-  if (unknownFlags.length > 0)
-    throw new DestroyError(`unknown option(s) ${unknownFlags.join(", ")} (allowed: --dry-run)`);
-  const requested = args.filter((a) => !a.startsWith("-"));
-  if (requested.includes(STATE_STACK_ID))
-    throw new DestroyError(
-      `refusing to destroy the "${STATE_STACK_ID}" stack: bucket ${config.state.bucket} holds the Terraform state of every environment of blueprint ${config.name}. Destroy it by hand (cdktf destroy ${STATE_STACK_ID}) once no environment is left.`,
+  const unknown = flags.filter((f) => !(FLAGS as readonly string[]).includes(f) && f !== "-h");
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown option(s) ${unknown.join(", ")} (allowed: ${FLAGS.join(", ")}); see npm run destroy -- --help`,
     );
-  const unknown = requested.filter((s) => !(DESTROY_ORDER as readonly string[]).includes(s));
-  if (unknown.length > 0)
-    throw new DestroyError(`unknown stack(s) ${unknown.join(", ")} (stacks: ${DESTROY_ORDER.join(", ")})`);
-  const stacks = DESTROY_ORDER.filter((s) => requested.length === 0 || requested.includes(s));
+  }
   return {
-    banner: `destroying blueprint ${config.name} (${config.source}), environment suffix "${config.environmentSuffix}", region ${config.region}: ${stacks.join(", ")} (state bucket ${config.state.bucket} is kept)`,
-    stacks,
-    commands: stacks.map((s) => ["npx", "cdktf", "destroy", s, "--auto-approve"]),
+    stacks: args.filter((a) => !a.startsWith("-")),
+    yes: flags.includes("--yes"),
     dryRun: flags.includes("--dry-run"),
-    serviceConnectNamespace:
-      config.mesh.enabled && stacks.includes("platform")
-        ? namespaceName(new Naming(config.name, config.environmentSuffix), config.serviceDiscovery.namespace)
-        : undefined,
+    help: flags.includes("--help") || flags.includes("-h"),
   };
 }
 
-/** The Cloud Map calls the cleanup needs (a ServiceDiscoveryClient, or a mock in tests). */
+/** A destructive command gets no default environment: ENVIRONMENT_SUFFIX must be set. */
+export function requireEnvironmentSuffix(env: Readonly<Record<string, string | undefined>>): void {
+  if (!env.ENVIRONMENT_SUFFIX) {
+    throw new UsageError(
+      "ENVIRONMENT_SUFFIX is not set: npm run destroy destroys the environment it names and has no default. Set it for the command, e.g. ENVIRONMENT_SUFFIX=dev npm run destroy",
+    );
+  }
+}
+
+export interface StackStep {
+  readonly stack: StackId;
+  /** Program and arguments, exec'd as they are (no shell). */
+  readonly argv: readonly string[];
+}
+
+export interface DestroyPlan {
+  /** `<blueprint>/<suffix>`: what the person types to confirm. */
+  readonly environment: string;
+  /** What is printed (to stderr) before anything runs. */
+  readonly banner: string;
+  /** One step per stack, in DESTROY_ORDER. */
+  readonly steps: readonly StackStep[];
+  /** This environment's Cloud Map namespace: the only one the Service Connect clean-up touches. */
+  readonly namespaceName: string;
+}
+
+/**
+ * The plan for `config` and the requested stacks (all when none): every stack in DESTROY_ORDER,
+ * one command each. Refuses `state`, unknown stacks, and a selection that leaves out a stack
+ * depending on a selected one (the CLI would refuse it, or the dependant would be orphaned).
+ */
+export function destroyPlan(
+  config: PlatformConfig,
+  requested: readonly string[],
+  cli: readonly string[],
+): DestroyPlan {
+  if (requested.includes(STATE_STACK_ID))
+    throw new UsageError(
+      `refusing to destroy the "${STATE_STACK_ID}" stack: bucket ${config.state.bucket} holds the Terraform state of every environment of blueprint ${config.name}. It is kept on purpose (prevent_destroy); see "The state bucket" in the README to retire it by hand once no environment is left.`,
+    );
+  const unknown = requested.filter((s) => !(DESTROY_ORDER as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new UsageError(`unknown stack(s) ${unknown.join(", ")} (stacks: ${DESTROY_ORDER.join(", ")})`);
+  const stacks = DESTROY_ORDER.filter((s) => requested.length === 0 || requested.includes(s));
+  const missing = stacks
+    .map((s) => ({ stack: s, left: dependantsOf(s).filter((d) => !stacks.includes(d)) }))
+    .filter((m) => m.left.length > 0);
+  if (missing.length > 0) {
+    const withDependants = DESTROY_ORDER.filter(
+      (s) => stacks.includes(s) || missing.some((m) => m.left.includes(s)),
+    );
+    throw new UsageError(
+      `${missing.map((m) => `${m.stack} cannot be destroyed without the stacks that depend on it: ${m.left.join(", ")} not requested`).join("; ")}. Destroy them in the same run: npm run destroy -- ${withDependants.join(" ")}`,
+    );
+  }
+  const steps = stacks.map((stack, i): StackStep => {
+    const dependants = STACK_IDS.filter((s) => STACK_DEPENDENCIES[s].includes(stack));
+    const destroyedEarlier = stacks.slice(0, i);
+    // The CLI checks that a stack's dependants are in the same command; here they were
+    // destroyed by an earlier command of this run, which the check cannot see.
+    if (!dependants.every((d) => destroyedEarlier.includes(d)))
+      throw new Error(`internal: ${stack} is ordered before a stack that depends on it`);
+    return {
+      stack,
+      argv: [
+        "env",
+        `TF_CLI_ARGS_destroy=-lock-timeout=${LOCK_TIMEOUT}`,
+        ...cli,
+        "destroy",
+        stack,
+        "--auto-approve",
+        ...(dependants.length > 0 ? ["--ignore-missing-stack-dependencies"] : []),
+      ],
+    };
+  });
+  const environment = `${config.name}/${config.environmentSuffix}`;
+  return {
+    environment,
+    banner: `destroying ${environment} (blueprint ${config.source}, region ${config.region}): ${stacks.join(", ")}; the state bucket ${config.state.bucket} is kept`,
+    steps,
+    namespaceName: namespaceName(
+      new Naming(config.name, config.environmentSuffix),
+      config.serviceDiscovery.namespace,
+    ),
+  };
+}
+
+/**
+ * One command as one line. Every argument is a plain word (no quoting needed), so the line runs
+ * as-is in a shell and when split on spaces and exec'd; anything else is a programming error.
+ */
+export function formatCommand(argv: readonly string[]): string {
+  for (const arg of argv) {
+    if (!/^[\w@%+=:,./-]+$/.test(arg))
+      throw new Error(`internal: argument ${JSON.stringify(arg)} needs quoting`);
+  }
+  return argv.join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service Connect leftovers
+
+// Terminal colour and cursor codes cdktf and Terraform write (ESC [ ... final byte).
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/**
+ * A command's output lines without colour codes, without the stack-name column cdktf puts in
+ * front of a stack's output, and without Terraform's diagnostic box.
+ */
+export function outputLines(output: string, stack: string): string[] {
+  const column = new RegExp(`^\\s*${stack} {2,}`);
+  return output
+    .replace(ANSI, "")
+    .split(/\r?\n/)
+    .map((line) => line.replace(column, "").replace(/[│╷╵]/g, " ").trim());
+}
+
+/** The output as one line of text: Terraform wraps long messages at the terminal width. */
+export function flattenOutput(output: string, stack: string): string {
+  return outputLines(output, stack).join(" ").replace(/\s+/g, " ");
+}
+
+/** Cloud Map's refusal to delete a namespace that still has services (DeleteNamespace). */
+const NAMESPACE_IN_USE = /ResourceInUse\W{1,5}Namespace has associated services/i;
+
+/**
+ * Whether a platform destroy failed because its Cloud Map namespace still has services, and
+ * the namespace ids its error messages name. Undefined when the output has no such error.
+ */
+export function namespaceInUse(output: string, stack = "platform"): { namespaceIds: string[] } | undefined {
+  const errors = flattenOutput(output, stack)
+    .split(/(?=\bError: )/)
+    .filter((e) => NAMESPACE_IN_USE.test(e));
+  if (errors.length === 0) return undefined;
+  const ids = errors.flatMap((e) => [...e.matchAll(/\b(ns-[a-z0-9]{4,})\b/gi)].map((m) => m[1]));
+  return { namespaceIds: [...new Set(ids)] };
+}
+
+/** The Cloud Map calls the clean-up needs (a ServiceDiscoveryClient, or a mock in tests). */
 export interface CloudMap {
   send: ServiceDiscoveryClient["send"];
 }
 
 /**
- * Deletes every service left in the namespace (deregistering instances first) and returns
- * how many were deleted. Deregistration is asynchronous: deleting a service is retried while
- * Cloud Map still reports instances.
+ * Deletes every service left in namespace `namespaceId` (deregistering instances first) and
+ * returns how many were deleted, after confirming with GetNamespace that the namespace is
+ * named `expectedName` (this environment's). Throws, deleting nothing, when it is not.
+ * Deregistration is asynchronous: a delete is retried while Cloud Map still reports instances.
  */
 export async function clearNamespace(
   cloudMap: CloudMap,
-  name: string,
+  namespaceId: string,
+  expectedName: string,
   log: (line: string) => void,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<number> {
-  const namespaces = await cloudMap.send(
-    new ListNamespacesCommand({ Filters: [{ Name: "NAME", Values: [name], Condition: "EQ" }] }),
-  );
-  const namespaceId = namespaces.Namespaces?.find((n) => n.Name === name)?.Id;
-  if (!namespaceId) {
-    log(`namespace ${name} not found: nothing to clear`);
-    return 0;
+  const { Namespace: namespace } = await cloudMap.send(new GetNamespaceCommand({ Id: namespaceId }));
+  if (namespace?.Name?.toLowerCase() !== expectedName.toLowerCase()) {
+    throw new Error(
+      `namespace ${namespaceId} is ${namespace?.Name ? `named ${namespace.Name}` : "unnamed"}, not this environment's ${expectedName}: not touching it`,
+    );
   }
   let deleted = 0;
   let nextToken: string | undefined;
@@ -113,12 +312,18 @@ export async function clearNamespace(
       }),
     );
     for (const service of page.Services ?? []) {
-      const instances = await cloudMap.send(new ListInstancesCommand({ ServiceId: service.Id }));
-      for (const instance of instances.Instances ?? []) {
-        await cloudMap.send(
-          new DeregisterInstanceCommand({ ServiceId: service.Id, InstanceId: instance.Id }),
+      let instancesToken: string | undefined;
+      do {
+        const instances = await cloudMap.send(
+          new ListInstancesCommand({ ServiceId: service.Id, NextToken: instancesToken }),
         );
-      }
+        for (const instance of instances.Instances ?? []) {
+          await cloudMap.send(
+            new DeregisterInstanceCommand({ ServiceId: service.Id, InstanceId: instance.Id }),
+          );
+        }
+        instancesToken = instances.NextToken;
+      } while (instancesToken);
       for (let attempt = 1; ; attempt++) {
         try {
           await cloudMap.send(new DeleteServiceCommand({ Id: service.Id }));
@@ -128,7 +333,9 @@ export async function clearNamespace(
           await sleep(3000);
         }
       }
-      log(`deleted Cloud Map service ${service.Name} (${service.Id}) left by Service Connect`);
+      log(
+        `deleted Cloud Map service ${service.Name} (${service.Id}) left by Service Connect in ${expectedName}`,
+      );
       deleted++;
     }
     nextToken = page.NextToken;
@@ -136,72 +343,360 @@ export async function clearNamespace(
   return deleted;
 }
 
-export interface DestroyDeps {
-  /** Runs one command; returns its exit status. */
-  readonly run: (command: readonly string[]) => number;
-  readonly log: (line: string) => void;
-  /** Clears a namespace of Service Connect leftovers; returns how many services it deleted. */
-  readonly clearNamespace?: (name: string) => Promise<number>;
+// ---------------------------------------------------------------------------------------------
+// Running the commands
+
+export interface CommandResult {
+  /** Exit code, or null when the command was ended by a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last TAIL_BYTES of its output (stdout and stderr interleaved). */
+  readonly tail: string;
 }
 
-const defaultDeps = (region: string): DestroyDeps => ({
-  run: ([program, ...rest]) => spawnSync(program, rest, { stdio: "inherit" }).status ?? 1,
-  log: (line) => console.log(line),
-  clearNamespace: (name) => clearNamespace(new ServiceDiscoveryClient({ region }), name, console.log),
-});
+export interface RunningCommand {
+  readonly done: Promise<CommandResult>;
+  /** Passes a signal on to the command (its whole process group). */
+  signal(signal: NodeJS.Signals): void;
+}
 
-/** Carries out a plan; resolves to the process exit status (the failing command's, or 0). */
-export async function executeDestroy(plan: DestroyPlan, deps: DestroyDeps): Promise<number> {
-  deps.log(plan.banner);
-  for (const [i, command] of plan.commands.entries()) {
-    const text = command.join(" ");
-    if (plan.dryRun) {
-      deps.log(`would run: ${text}`);
-      continue;
+/** How much of a command's output is kept to read its errors (what streams past is not kept). */
+export const TAIL_BYTES = 64 * 1024;
+
+/** Keeps the last `limit` bytes written to it. */
+export class OutputTail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly limit: number = TAIL_BYTES) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size - this.chunks[0].length >= this.limit) this.size -= this.chunks.shift()!.length;
+  }
+
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.limit)).toString("utf8");
+  }
+}
+
+/**
+ * Starts a command asynchronously, streams its output through to `stdout`/`stderr` and keeps a
+ * bounded tail. The command gets its own process group (no stdin): a Ctrl-C on the terminal
+ * reaches this script only, which passes it on once to the whole group — the cdktf CLI then
+ * stops Terraform gracefully (one interrupt: Terraform finishes the current operation and
+ * releases its state lock; two would make it exit at once).
+ */
+export function spawnCommand(
+  argv: readonly string[],
+  streams: { readonly stdout: Writable; readonly stderr: Writable } = process,
+): RunningCommand {
+  const [program, ...args] = argv;
+  const group = process.platform !== "win32";
+  const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"], detached: group });
+  const tail = new OutputTail();
+  child.stdout.on("data", (chunk: Buffer) => {
+    streams.stdout.write(chunk);
+    tail.push(chunk);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    streams.stderr.write(chunk);
+    tail.push(chunk);
+  });
+  const done = new Promise<CommandResult>((resolve) => {
+    child.on("error", (error) => resolve({ code: 127, signal: null, tail: `${program}: ${error.message}` }));
+    child.on("close", (code, signal) => resolve({ code, signal, tail: tail.text() }));
+  });
+  return {
+    done,
+    signal: (signal) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        if (group) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        child.kill(signal);
+      }
+    },
+  };
+}
+
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+export type StackOutcome =
+  | { readonly state: "destroyed"; readonly note?: string }
+  | { readonly state: "failed"; readonly reason: string }
+  | { readonly state: "interrupted"; readonly signal: InterruptSignal }
+  | { readonly state: "not attempted" };
+
+export interface DestroyDeps {
+  readonly start: (argv: readonly string[]) => RunningCommand;
+  /** Informational lines (stderr). */
+  readonly log: (line: string) => void;
+  /** Deletes the Service Connect leftovers of a namespace after confirming its name. */
+  readonly clearNamespace: (namespaceId: string, expectedName: string) => Promise<number>;
+  /** Calls `handler` on SIGINT / SIGTERM until the returned function is called. */
+  readonly onSignal: (handler: (signal: InterruptSignal) => void) => () => void;
+}
+
+export interface DestroyResult {
+  readonly exitCode: number;
+  readonly outcomes: ReadonlyMap<StackId, StackOutcome>;
+}
+
+/** The exit status and the first Terraform/cdktf error summary line of a command's output. */
+export function failureReason(result: CommandResult, stack: string): string {
+  const status = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
+  const line = outputLines(result.tail, stack).find((l) => /\bError: \S/.test(l));
+  return line ? `${status}: ${line.slice(line.indexOf("Error: "), 160 + line.indexOf("Error: "))}` : status;
+}
+
+const succeeded = (r: CommandResult): boolean => r.code === 0 && r.signal === null;
+
+/**
+ * Runs the plan's commands in order and stops at the first failure or interruption. A signal is
+ * passed on to the running command, no further stack is started, and the run exits 130/143.
+ * Ends with a report per stack.
+ */
+export async function executeDestroy(plan: DestroyPlan, deps: DestroyDeps): Promise<DestroyResult> {
+  const outcomes = new Map<StackId, StackOutcome>(
+    plan.steps.map((s) => [s.stack, { state: "not attempted" } as StackOutcome]),
+  );
+  let interrupted: InterruptSignal | undefined;
+  let current: RunningCommand | undefined;
+  const stopListening = deps.onSignal((signal) => {
+    const again = interrupted !== undefined;
+    interrupted ??= signal;
+    deps.log(
+      !current
+        ? `received ${signal}: no further stack will be started`
+        : again
+          ? `received ${signal} again: passed on; Terraform stops at once and may leave the state locked`
+          : `received ${signal}: passed on to the running command (Terraform stops gracefully); no further stack will be started`,
+    );
+    current?.signal(signal);
+  });
+  const run = async (step: StackStep): Promise<CommandResult> => {
+    deps.log(`destroying ${step.stack}: ${formatCommand(step.argv)}`);
+    current = deps.start(step.argv);
+    try {
+      return await current.done;
+    } finally {
+      current = undefined;
     }
-    deps.log(`running: ${text}`);
-    let status = deps.run(command);
-    if (
-      status !== 0 &&
-      plan.stacks[i] === "platform" &&
-      plan.serviceConnectNamespace &&
-      deps.clearNamespace
-    ) {
-      deps.log(
-        `clearing Service Connect leftovers from namespace ${plan.serviceConnectNamespace}, then retrying`,
+  };
+
+  try {
+    for (const step of plan.steps) {
+      if (interrupted) break;
+      let result = await run(step);
+      let note: string | undefined;
+      if (!succeeded(result) && !interrupted && step.stack === "platform") {
+        const retry = await clearServiceConnectLeftovers(plan, result, deps);
+        if (retry !== undefined && !interrupted) {
+          deps.log(`retrying platform once after ${retry}`);
+          result = await run(step);
+          note = `after ${retry}`;
+        }
+      }
+      if (succeeded(result)) {
+        outcomes.set(step.stack, { state: "destroyed", note });
+        continue;
+      }
+      outcomes.set(
+        step.stack,
+        interrupted
+          ? { state: "interrupted", signal: interrupted }
+          : { state: "failed", reason: failureReason(result, step.stack) },
       );
-      await deps.clearNamespace(plan.serviceConnectNamespace);
-      status = deps.run(command);
+      break;
     }
-    if (status !== 0) {
-      deps.log(`failed (exit ${status}): ${text}; stopping, later stacks are left in place`);
-      return status;
+  } finally {
+    stopListening();
+  }
+
+  report(plan, outcomes, deps.log);
+  const failed = [...outcomes.values()].some((o) => o.state === "failed");
+  const exitCode = interrupted ? EXIT[interrupted] : failed ? EXIT.failed : EXIT.ok;
+  return { exitCode, outcomes };
+}
+
+/**
+ * After a failed platform destroy: when (and only when) the failure is Cloud Map's "Namespace
+ * has associated services" naming this environment's namespace, deletes that namespace's
+ * services. Returns what was done (for the retry's log line), or undefined when nothing should
+ * be retried.
+ */
+async function clearServiceConnectLeftovers(
+  plan: DestroyPlan,
+  result: CommandResult,
+  deps: DestroyDeps,
+): Promise<string | undefined> {
+  const inUse = namespaceInUse(result.tail);
+  if (!inUse) return undefined;
+  if (inUse.namespaceIds.length === 0) {
+    deps.log(
+      `platform failed because a Cloud Map namespace still has services, but the error names no namespace id: not clearing anything. Check ${plan.namespaceName} in the Cloud Map console.`,
+    );
+    return undefined;
+  }
+  let deleted = 0;
+  for (const id of inUse.namespaceIds) {
+    deps.log(
+      `platform failed because namespace ${id} still has services (Service Connect leftovers): clearing it`,
+    );
+    try {
+      deleted += await deps.clearNamespace(id, plan.namespaceName);
+    } catch (error) {
+      deps.log(`not clearing namespace ${id}: ${(error as Error).message}`);
+      return undefined;
     }
   }
-  return 0;
+  return `deleting ${deleted} Cloud Map service(s) from ${plan.namespaceName}`;
 }
 
-/** Entry point: config from the environment, plan from argv; returns the exit status. */
+function describe(outcome: StackOutcome): string {
+  switch (outcome.state) {
+    case "destroyed":
+      return outcome.note ? `destroyed (${outcome.note})` : "destroyed";
+    case "failed":
+      return `failed (${outcome.reason})`;
+    case "interrupted":
+      return `interrupted (${outcome.signal}); its state may be partly destroyed: run the destroy again`;
+    case "not attempted":
+      return "not attempted";
+  }
+}
+
+function report(
+  plan: DestroyPlan,
+  outcomes: ReadonlyMap<StackId, StackOutcome>,
+  log: (line: string) => void,
+): void {
+  const width = Math.max(...plan.steps.map((s) => s.stack.length));
+  log(`destroy of ${plan.environment}:`);
+  for (const step of plan.steps) {
+    log(`  ${step.stack.padEnd(width)}  ${describe(outcomes.get(step.stack)!)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+export interface MainIo {
+  /** stdout: the dry run's commands and --help. */
+  readonly out: (line: string) => void;
+  /** stderr: everything else this script says. */
+  readonly log: (line: string) => void;
+  /** Whether stdin is a terminal a person can answer on. */
+  readonly interactive: boolean;
+  /** Asks a question on the terminal: the answer, null on Ctrl-C, undefined at end of input. */
+  readonly ask: (question: string) => Promise<string | null | undefined>;
+  /** What runs the commands, clears namespaces and listens for signals. */
+  readonly deps: (config: PlatformConfig) => DestroyDeps;
+}
+
+/** Entry point: options from argv, config from `env`; resolves to the exit status. */
 export async function main(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  deps?: DestroyDeps,
+  io: MainIo,
 ): Promise<number> {
+  let options: DestroyOptions;
   let plan: DestroyPlan;
   let config: PlatformConfig;
   try {
+    options = parseArgs(args);
+    if (options.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    requireEnvironmentSuffix(env);
+    const cli = cdkCli(env);
     config = loadConfig(env);
-    plan = destroyPlan(config, args);
+    plan = destroyPlan(config, options.stacks, cli);
+    if (!options.dryRun && !options.yes && !io.interactive) {
+      throw new UsageError(
+        `stdin is not a terminal, so the environment cannot be confirmed: pass --yes to destroy ${plan.environment} without asking (npm run destroy -- --yes)`,
+      );
+    }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof DestroyError) {
-      console.error(error.message);
-      return 1;
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof CliRuntimeError) {
+      io.log(`error: ${error.message}`);
+      return EXIT.usage;
     }
     throw error;
   }
-  return executeDestroy(plan, deps ?? defaultDeps(config.region));
+
+  io.log(plan.banner);
+  if (options.dryRun) {
+    for (const step of plan.steps) io.out(`would run: ${formatCommand(step.argv)}`);
+    return EXIT.ok;
+  }
+  if (!options.yes) {
+    const answer = await io.ask(
+      `This destroys every resource of ${plan.steps.map((s) => s.stack).join(", ")} in ${plan.environment}. Type ${plan.environment} to confirm: `,
+    );
+    if (answer === null) {
+      io.log("interrupted at the confirmation; nothing was destroyed");
+      return EXIT.SIGINT;
+    }
+    if (answer?.trim() !== plan.environment) {
+      io.log(
+        `aborted: ${answer === undefined ? "no answer" : `"${answer.trim()}" is not ${plan.environment}`}; nothing was destroyed`,
+      );
+      return EXIT.usage;
+    }
+  }
+  const { exitCode } = await executeDestroy(plan, io.deps(config));
+  return exitCode;
+}
+
+/** The real terminal, processes, signals and Cloud Map. */
+export function processIo(): MainIo {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    log,
+    interactive: process.stdin.isTTY === true,
+    ask: (question) =>
+      new Promise((resolve) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        rl.on("SIGINT", () => {
+          process.stderr.write("\n");
+          resolve(null);
+          rl.close();
+        });
+        // End of input without an answer; a no-op once the question was answered.
+        rl.on("close", () => resolve(undefined));
+        rl.question(question, (answer) => {
+          resolve(answer);
+          rl.close();
+        });
+      }),
+    deps: (config) => ({
+      start: (argv) => spawnCommand(argv),
+      log,
+      clearNamespace: (id, name) =>
+        clearNamespace(new ServiceDiscoveryClient({ region: config.region }), id, name, log),
+      onSignal: (handler) => {
+        const signals: InterruptSignal[] = ["SIGINT", "SIGTERM"];
+        const listeners = signals.map((s) => [s, () => handler(s)] as const);
+        for (const [s, l] of listeners) process.on(s, l);
+        return () => {
+          for (const [s, l] of listeners) process.off(s, l);
+        };
+      },
+    }),
+  };
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then((status) => process.exit(status));
+  main(process.argv.slice(2), process.env, processIo()).then(
+    (status) => process.exit(status),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(EXIT.failed);
+    },
+  );
 }

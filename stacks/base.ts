@@ -9,6 +9,34 @@ import { Naming } from "../modules/naming";
 export const STACK_IDS = ["network", "registry", "platform", "observability"] as const;
 export type StackId = (typeof STACK_IDS)[number];
 
+/**
+ * The stacks each stack depends on: the ones whose outputs it reads through cross-stack
+ * references, i.e. the edges `cdktf deploy` and `cdktf destroy` check. stacks/app.ts builds
+ * exactly these (a test compares them with the dependencies cdktf records); scripts read the
+ * graph from here instead of spelling it out again.
+ */
+export const STACK_DEPENDENCIES: { readonly [S in StackId]: readonly StackId[] } = {
+  network: [],
+  registry: [],
+  platform: ["network"],
+  observability: ["platform"],
+};
+
+/** The stacks that depend on `stack`, directly or through other stacks, in STACK_IDS order. */
+export function dependantsOf(stack: StackId): StackId[] {
+  const found = new Set<StackId>();
+  const visit = (id: StackId): void => {
+    for (const candidate of STACK_IDS) {
+      if (STACK_DEPENDENCIES[candidate].includes(id) && !found.has(candidate)) {
+        found.add(candidate);
+        visit(candidate);
+      }
+    }
+  };
+  visit(stack);
+  return STACK_IDS.filter((id) => found.has(id));
+}
+
 export interface PlatformStackProps {
   readonly config: PlatformConfig;
   readonly naming: Naming;

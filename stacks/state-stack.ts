@@ -14,24 +14,40 @@ import { ResolveOnceStack } from "./resolve-once";
 
 export const STATE_STACK_ID = "state";
 
+/** Where the state stack's own state is kept, relative to the repository (named in the README). */
+export function stateStackStateFile(config: PlatformConfig): string {
+  return `terraform-state/${config.name}/${config.state.bucket}.tfstate`;
+}
+
 /**
  * Bootstrap stack: the S3 bucket that holds every other stack's state. It keeps its own state
  * locally (it cannot live in the bucket it creates), is deployed once per blueprint and
  * account, and is never destroyed by `npm run destroy`.
+ *
+ * The local state lives outside the build output, in `terraform-state/<blueprint>/<bucket>.tfstate`
+ * of the repository (Terraform resolves the path from the stack's working directory,
+ * `cdktf.out/stacks/state`), so `rm -rf cdktf.out` does not lose the only record of the bucket.
+ * Keyed by bucket name: changing TF_STATE_BUCKET starts a new state for a new bucket and never
+ * plans to replace or destroy the bucket an earlier state holds. `prevent_destroy` makes
+ * Terraform refuse any plan that would delete the bucket.
  */
 export class StateStack extends ResolveOnceStack {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, STATE_STACK_ID);
-    new LocalBackend(this, { path: `terraform.${STATE_STACK_ID}.${config.name}.tfstate` });
+    new LocalBackend(this, { path: `../../../${stateStackStateFile(config)}` });
     new AwsProvider(this, "aws", {
       region: config.state.region,
       defaultTags: [{ tags: platformTags(config, STATE_STACK_ID) }],
     });
 
     // State must outlive environments: no force_destroy, and the bucket is shared by all suffixes.
-    this.bucket = new S3Bucket(this, "bucket", { bucket: config.state.bucket, forceDestroy: false });
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: config.state.bucket,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+    });
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },

@@ -1,5 +1,10 @@
 import "cdktf/lib/testing/adapters/jest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdktf";
 import { configFor, synthApp } from "../support/synth";
+import { STACK_DEPENDENCIES, STACK_IDS } from "../../stacks/base";
+import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 
 describe("platform app", () => {
   const { stacks } = synthApp(configFor("trading"));
@@ -55,4 +60,20 @@ describe("platform app", () => {
       });
     }
   });
+
+  test.each(Object.keys(BUILT_IN_BLUEPRINTS))(
+    "%s: the stacks depend on each other exactly as STACK_DEPENDENCIES says (what cdktf deploy and destroy check)",
+    (blueprint) => {
+      const { app } = synthApp(configFor(blueprint));
+      const manifest = JSON.parse(
+        readFileSync(join((app.state.node.root as App).outdir, "manifest.json"), "utf8"),
+      ) as { stacks: Record<string, { dependencies: string[] }> };
+      for (const id of STACK_IDS) {
+        expect(app[id].dependencies.map((d) => d.node.id).sort()).toEqual([...STACK_DEPENDENCIES[id]].sort());
+        expect([...manifest.stacks[id].dependencies].sort()).toEqual([...STACK_DEPENDENCIES[id]].sort());
+      }
+      expect(app.state.dependencies).toEqual([]);
+      expect(manifest.stacks.state.dependencies).toEqual([]);
+    },
+  );
 });
