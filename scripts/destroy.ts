@@ -194,6 +194,14 @@ export function destroyPlan(
       `${missing.map((m) => `${m.stack} cannot be destroyed without the stacks that depend on it: ${m.left.join(", ")} not requested`).join("; ")}. Destroy them in the same run: npm run destroy -- ${withDependants.join(" ")}`,
     );
   }
+  // Each command names the environment it destroys, so a line copied from --dry-run (or run by
+  // another shell) can never fall back to another blueprint, suffix or state bucket.
+  const pinned = [
+    `BLUEPRINT=${config.source.startsWith("built-in:") ? config.name : config.source}`,
+    `ENVIRONMENT_SUFFIX=${config.environmentSuffix}`,
+    `TF_STATE_BUCKET=${config.state.bucket}`,
+    `TF_STATE_REGION=${config.state.region}`,
+  ];
   const steps = stacks.map((stack, i): StackStep => {
     const dependants = STACK_IDS.filter((s) => STACK_DEPENDENCIES[s].includes(stack));
     const destroyedEarlier = stacks.slice(0, i);
@@ -205,6 +213,7 @@ export function destroyPlan(
       stack,
       argv: [
         "env",
+        ...pinned,
         `TF_CLI_ARGS_destroy=-lock-timeout=${LOCK_TIMEOUT}`,
         ...cli,
         "destroy",

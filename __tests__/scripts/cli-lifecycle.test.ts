@@ -156,7 +156,9 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     const lines = dryRun.stdout.split("\n").filter(Boolean);
     expect(lines).toHaveLength(4);
     for (const line of lines)
-      expect(line).toMatch(/^would run: env TF_CLI_ARGS_destroy=-lock-timeout=\d+m npx cdktf destroy /);
+      expect(line).toMatch(
+        /^would run: env BLUEPRINT=trading ENVIRONMENT_SUFFIX=dev TF_STATE_BUCKET=\S+ TF_STATE_REGION=\S+ TF_CLI_ARGS_destroy=-lock-timeout=\d+m npx cdktf destroy /,
+      );
     expect(dryRun.stderr).toMatch(/^destroying trading\/dev /m);
   });
 
@@ -167,7 +169,7 @@ describe("the real cdktf CLI, without AWS credentials", () => {
       .split("\n")[0]
       .replace(/^would run: env /, "")
       .split(" ")
-      .filter((w) => /^[A-Za-z_]\w*=/.test(w));
+      .filter((w) => /^TF_CLI_ARGS_\w*=/.test(w));
     expect(assignments).toEqual([expect.stringMatching(/^TF_CLI_ARGS_destroy=-lock-timeout=\d+m$/)]);
     const empty = mkdtempSync(join(work, "empty-"));
     const terraform = (assignment: string) =>
@@ -203,8 +205,11 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     expect(r.output).toMatch(/terraform init failed/);
   };
 
+  /** The stack a destroy command names (the word after `destroy`). */
+  const stackOf = (line: string) => line.split(" ")[line.split(" ").indexOf("destroy") + 1];
+
   test("every destroy command passes the CLI's checks and stops only for want of credentials", () => {
-    expect(destroyRuns.map((r) => r.line.split(" ")[5])).toEqual([
+    expect(destroyRuns.map((r) => stackOf(r.line))).toEqual([
       "observability",
       "platform",
       "registry",
@@ -212,7 +217,7 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     ]);
     for (const r of destroyRuns) {
       passesTheCliChecks(r);
-      stopsForCredentials(r, r.line.split(" ")[5]);
+      stopsForCredentials(r, stackOf(r.line));
     }
   });
 

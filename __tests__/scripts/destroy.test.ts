@@ -40,15 +40,23 @@ import {
 
 const CDKTF = ["npx", "cdktf"];
 const LOCK = `TF_CLI_ARGS_destroy=-lock-timeout=${LOCK_TIMEOUT}`;
+/** The environment every command of trading/test names, whatever the shell it runs in has set. */
+const PINNED = [
+  "BLUEPRINT=trading",
+  "ENVIRONMENT_SUFFIX=test",
+  "TF_STATE_BUCKET=tfstate-trading-platform",
+  "TF_STATE_REGION=us-east-1",
+];
 
 describe("destroy plan", () => {
   const config = configFor("trading");
 
   test("destroys observability, platform, registry, network with one command each", () => {
     expect(destroyPlan(config, [], CDKTF).steps.map((s) => s.argv)).toEqual([
-      ["env", LOCK, "npx", "cdktf", "destroy", "observability", "--auto-approve"],
+      ["env", ...PINNED, LOCK, "npx", "cdktf", "destroy", "observability", "--auto-approve"],
       [
         "env",
+        ...PINNED,
         LOCK,
         "npx",
         "cdktf",
@@ -57,9 +65,10 @@ describe("destroy plan", () => {
         "--auto-approve",
         "--ignore-missing-stack-dependencies",
       ],
-      ["env", LOCK, "npx", "cdktf", "destroy", "registry", "--auto-approve"],
+      ["env", ...PINNED, LOCK, "npx", "cdktf", "destroy", "registry", "--auto-approve"],
       [
         "env",
+        ...PINNED,
         LOCK,
         "npx",
         "cdktf",
@@ -99,7 +108,7 @@ describe("destroy plan", () => {
   test("a stack nothing depends on is destroyed alone, without skipping the CLI's check", () => {
     for (const stack of ["observability", "registry"]) {
       expect(destroyPlan(config, [stack], CDKTF).steps.map((s) => s.argv)).toEqual([
-        ["env", LOCK, "npx", "cdktf", "destroy", stack, "--auto-approve"],
+        ["env", ...PINNED, LOCK, "npx", "cdktf", "destroy", stack, "--auto-approve"],
       ]);
     }
   });
@@ -116,13 +125,28 @@ describe("destroy plan", () => {
     );
   });
 
-  test("every blueprint gets the same commands (so running them for one blueprint checks them all)", () => {
+  test("every blueprint gets the same commands but for the environment they name (so running them for one blueprint checks them all)", () => {
     // The CLI's decisions depend on the stack graph, which app.test.ts checks is the same for
-    // every blueprint; the blueprint itself only reaches the CLI through BLUEPRINT.
+    // every blueprint; the blueprint itself only reaches the CLI through the pinned variables.
     const commands = (blueprint: string) =>
-      destroyPlan(configFor(blueprint), [], CDKTF).steps.map((s) => formatCommand(s.argv));
+      destroyPlan(configFor(blueprint), [], CDKTF).steps.map((s) =>
+        formatCommand(s.argv).replace(/^env (\S+ ){4}/, "env "),
+      );
     for (const blueprint of Object.keys(BUILT_IN_BLUEPRINTS)) {
       expect(commands(blueprint)).toEqual(commands("trading"));
+    }
+  });
+
+  test("every command names its blueprint, suffix and state bucket, so it cannot hit another environment", () => {
+    const fraud = configFor("fraud", { TF_STATE_BUCKET: "acme-tfstate", TF_STATE_REGION: "eu-west-1" });
+    for (const step of destroyPlan(fraud, [], CDKTF).steps) {
+      expect(step.argv.slice(0, 5)).toEqual([
+        "env",
+        "BLUEPRINT=fraud",
+        "ENVIRONMENT_SUFFIX=test",
+        "TF_STATE_BUCKET=acme-tfstate",
+        "TF_STATE_REGION=eu-west-1",
+      ]);
     }
   });
 
@@ -158,7 +182,9 @@ describe("destroy plan", () => {
 
   test("runs the CLI of the selected runtime", () => {
     const steps = destroyPlan(config, ["registry"], cdkCli({ CDK_RUNTIME: "cdktn" })).steps;
-    expect(formatCommand(steps[0].argv)).toBe(`env ${LOCK} npx cdktn destroy registry --auto-approve`);
+    expect(formatCommand(steps[0].argv)).toBe(
+      `env ${PINNED.join(" ")} ${LOCK} npx cdktn destroy registry --auto-approve`,
+    );
   });
 });
 
