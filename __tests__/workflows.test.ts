@@ -366,6 +366,25 @@ describe("PR diff summary", () => {
       );
     });
 
+    test("notes re-registered task definitions instead of warning about them (a release since the last deploy)", () => {
+      const afterRelease = renderComment(
+        [
+          summarizeDiff(
+            "platform",
+            "  # aws_ecs_task_definition.service-api_task_1 must be replaced\n  # aws_lb_target_group.blue must be replaced\nPlan: 2 to add, 0 to change, 2 to destroy.",
+            0,
+          ),
+        ],
+        { environment: "staging", sha: "0123456789abcdef", runUrl: "https://run" },
+      );
+      expect(afterRelease).toMatch(
+        /> 1 resource\(s\) destroyed or replaced:\n> - `platform`: aws_lb_target_group.blue must be replaced\n\n/,
+      );
+      expect(afterRelease).toMatch(
+        /> \[!NOTE\]\n> 1 task definition revision\(s\) re-registered: a release or a task change/,
+      );
+    });
+
     test("names the commit and links the run", () => {
       expect(body).toContain("<sub>commit 0123456 · [workflow run](https://run)</sub>");
     });

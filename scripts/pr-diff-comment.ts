@@ -106,12 +106,25 @@ export function renderComment(diffs: readonly StackDiff[], ctx: CommentContext):
   ];
   if (diffs.length === 0)
     lines.push("No stack was diffed: synthesis or setup failed, see the workflow run.", "");
+  // A task definition replaced after a release only catches up with the release record (its
+  // image): services keep the revision the release deployed, so nothing running changes.
+  const reRegistered = (r: string) => /^aws_ecs_task_definition\.\S+ must be replaced$/.test(r);
   const destructive = diffs.flatMap((d) =>
-    d.resources.filter((r) => /destroyed|replaced/.test(r)).map((r) => `\`${d.stack}\`: ${r}`),
+    d.resources
+      .filter((r) => /destroyed|replaced/.test(r) && !reRegistered(r))
+      .map((r) => `\`${d.stack}\`: ${r}`),
   );
   if (destructive.length > 0) {
     lines.push(`> [!WARNING]`, `> ${destructive.length} resource(s) destroyed or replaced:`);
     lines.push(...destructive.slice(0, 20).map((r) => `> - ${r}`), "");
+  }
+  const revisions = diffs.flatMap((d) => d.resources.filter(reRegistered));
+  if (revisions.length > 0) {
+    lines.push(
+      `> [!NOTE]`,
+      `> ${revisions.length} task definition revision(s) re-registered: a release or a task change since the last deploy; running tasks keep the revision their last release deployed.`,
+      "",
+    );
   }
   for (const d of diffs) {
     if (d.status === "failed") lines.push(`**${d.stack}**: \`${d.error}\``, "");

@@ -1,4 +1,5 @@
-import { LocalBackend, TerraformOutput } from "cdktf";
+import { relative, resolve } from "node:path";
+import { App, LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -36,7 +37,11 @@ export class StateStack extends ResolveOnceStack {
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, STATE_STACK_ID);
-    new LocalBackend(this, { path: `../../../${stateStackStateFile(config)}` });
+    // Terraform resolves the path from the stack's directory under the output directory; relative
+    // to it, so the file stays in the repository whatever --output (CDKTF_OUTDIR) the synth used
+    // (with the default cdktf.out: ../../../terraform-state/...).
+    const stackDirectory = resolve(App.of(this).outdir, "stacks", STATE_STACK_ID);
+    new LocalBackend(this, { path: relative(stackDirectory, resolve(stateStackStateFile(config))) });
     new AwsProvider(this, "aws", {
       region: config.state.region,
       defaultTags: [{ tags: platformTags(config, STATE_STACK_ID) }],

@@ -7,8 +7,10 @@
  */
 import {
   ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import {
   CreateDeploymentCommand,
   GetDeploymentCommand,
@@ -21,7 +23,12 @@ import {
 } from "@aws-sdk/client-ecs";
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
-import { DeploymentInProgressError, InterruptedError } from "../../scripts/release/errors";
+import {
+  DeploymentInProgressError,
+  ImageNotFoundError,
+  InterruptedError,
+  WaitTimeoutError,
+} from "../../scripts/release/errors";
 import { release } from "../../scripts/release/release";
 import { harness, Harness, MANIFEST, PARAM, REPO, serviceState, TD_ARN } from "../support/release-harness";
 
@@ -29,16 +36,15 @@ const BOOTSTRAP = (service: string) => `${REPO(service)}:bootstrap`;
 
 /** The record holds `value` (e.g. the bootstrap reference) for every service. */
 function recordHolds(h: Harness, value: (service: string) => string) {
-  h.ssm.on(GetParameterCommand).callsFake((input: { Name: string }) => ({
-    Parameter: { Name: input.Name, Value: value(input.Name.split("/")[4]) },
-  }));
+  h.recordBefore = value;
 }
 
 /** Every AWS call in order, across clients: `<Command> <detail>`. */
 function recordCalls(h: Harness): string[] {
   const calls: string[] = [];
-  h.ssm.on(PutParameterCommand).callsFake((input: { Value: string }) => {
+  h.ssm.on(PutParameterCommand).callsFake((input: { Name: string; Value: string }) => {
     calls.push(`PutParameter ${input.Value}`);
+    h.records.set(input.Name, input.Value);
     return { Version: 2 };
   });
   h.ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { family: string }) => {
@@ -180,18 +186,31 @@ describe("a CodeDeploy release", () => {
     expect(calls).toEqual([`PutParameter ${REPO("frontend")}:v2`, `PutParameter ${REPO("frontend")}:v1`]);
   });
 
-  test("first release deploys at 0 tasks, then raises the service to its counts and registers min/max", async () => {
-    const h = harness();
+  /** A first release of the CodeDeploy service whose tasks reach `running` after the scale-up. */
+  async function firstBlueGreen(running: number[]) {
+    const h = harness(60_000);
     recordHolds(h, BOOTSTRAP);
-    codeDeployService(h);
     const calls = recordCalls(h);
     deploymentEnds(h, "Succeeded", calls);
+    let describe = h.ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce(serviceState("svc-frontend-test", "CODE_DEPLOY"));
+    for (const count of running)
+      describe = describe.resolvesOnce({ services: [{ runningCount: count, pendingCount: 3 - count }] });
+    describe.resolves({ services: [{ runningCount: running.at(-1), pendingCount: 0 }] });
     h.ecs.on(UpdateServiceCommand).callsFake((input: { desiredCount?: number }) => {
       calls.push(`UpdateService desired ${input.desiredCount}`);
       return {};
     });
-    const outcome = await release(h.rt, MANIFEST, { service: "frontend", imageTag: "v1.0.0" });
-    expect(outcome.firstRelease).toBe(true);
+    const result = await release(h.rt, MANIFEST, { service: "frontend", imageTag: "v1.0.0" }).catch(
+      (e: Error) => e,
+    );
+    return { h, calls, result };
+  }
+
+  test("first release deploys at 0 tasks, raises the service to its counts, waits for them, registers min/max", async () => {
+    const { h, calls, result } = await firstBlueGreen([0, 1, 3]);
+    expect(result).toMatchObject({ firstRelease: true, mode: "codedeploy" });
     expect(calls).toEqual([
       `PutParameter ${REPO("frontend")}:v1.0.0`,
       "RegisterTaskDefinition td-frontend-test",
@@ -199,6 +218,118 @@ describe("a CodeDeploy release", () => {
       "CreateDeployment",
       "UpdateService desired 3",
       "RegisterScalableTarget resume min 2 max 6",
+    ]);
+    expect(h.lines).toContain("svc-frontend-test: running 1/3, pending 2");
+  });
+
+  test("first release whose tasks never run goes back to 0 tasks and the bootstrap record", async () => {
+    const { calls, result } = await firstBlueGreen([0]);
+    expect(String(result)).toMatch(/its tasks did not reach 3 running/);
+    expect(calls.slice(4)).toEqual([
+      "UpdateService desired 3",
+      "RegisterScalableTarget resume",
+      "UpdateService desired 0",
+      `PutParameter ${BOOTSTRAP("frontend")}`,
+    ]);
+  });
+
+  test("an operator's suspension from before the release is kept", async () => {
+    const h = harness();
+    codeDeployService(h);
+    deploymentEnds(h, "Succeeded", []);
+    h.autoscaling
+      .on(DescribeScalableTargetsCommand)
+      .resolves({ ScalableTargets: [{ SuspendedState: { DynamicScalingInSuspended: true } } as never] });
+    await release(h.rt, MANIFEST, { service: "frontend", imageTag: "v2" });
+    const resume = h.autoscaling.commandCalls(RegisterScalableTargetCommand).at(-1)!.args[0].input;
+    expect(resume.SuspendedState).toEqual({
+      DynamicScalingInSuspended: true,
+      DynamicScalingOutSuspended: false,
+    });
+  });
+
+  test("timed out while waiting keeps the record and resumes scaling (the deployment carries on)", async () => {
+    const h = harness(60_000);
+    codeDeployService(h);
+    const calls = recordCalls(h);
+    h.codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    h.codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: "d-1", status: "InProgress" } });
+    await expect(release(h.rt, MANIFEST, { service: "frontend", imageTag: "v2" })).rejects.toBeInstanceOf(
+      WaitTimeoutError,
+    );
+    expect(calls.filter((c) => c.startsWith("PutParameter"))).toEqual([
+      `PutParameter ${REPO("frontend")}:v2`,
+    ]);
+    expect(calls.at(-1)).toBe("RegisterScalableTarget resume");
+  });
+
+  test("a failed release leaves the record alone when another release has written it since", async () => {
+    const h = harness();
+    codeDeployService(h);
+    const calls = recordCalls(h);
+    h.codedeploy.on(CreateDeploymentCommand).callsFake(() => {
+      h.records.set(PARAM("frontend"), `${REPO("frontend")}:v9`);
+      throw Object.assign(new Error("deployment already in progress"), {
+        name: "DeploymentLimitExceededException",
+      });
+    });
+    await expect(release(h.rt, MANIFEST, { service: "frontend", imageTag: "v2" })).rejects.toThrow(
+      /deployment already in progress/,
+    );
+    expect(calls.filter((c) => c.startsWith("PutParameter"))).toEqual([
+      `PutParameter ${REPO("frontend")}:v2`,
+    ]);
+    expect(h.lines).toContain(
+      `${PARAM("frontend")} now names ${REPO("frontend")}:v9 (another release): left as it is`,
+    );
+  });
+
+  test("a failing clean-up is reported and never hides the deployment's own error", async () => {
+    const h = harness();
+    codeDeployService(h);
+    deploymentEnds(h, "Failed", []);
+    h.autoscaling
+      .on(RegisterScalableTargetCommand, {
+        SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false },
+      })
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    await expect(release(h.rt, MANIFEST, { service: "frontend", imageTag: "v3" })).rejects.toThrow(
+      /deployment d-1 Failed \(ALARM_ACTIVE: 5xx\)/,
+    );
+    expect(h.lines).toContain(
+      "CLEAN-UP FAILED: resume dynamic scaling of svc-frontend-test: ThrottlingException: Rate exceeded; do it by hand",
+    );
+  });
+});
+
+describe("an image that is not in ECR", () => {
+  test("is refused before anything is recorded or registered", async () => {
+    const h = harness();
+    h.ecs.on(DescribeServicesCommand).resolves(serviceState("svc-processor-test", "ECS"));
+    h.ecr
+      .on(DescribeImagesCommand)
+      .rejects(
+        Object.assign(new Error("The image requested does not exist"), { name: "ImageNotFoundException" }),
+      );
+    await expect(release(h.rt, MANIFEST, { service: "processor", imageTag: "v404" })).rejects.toBeInstanceOf(
+      ImageNotFoundError,
+    );
+    expect(h.ecr.commandCalls(DescribeImagesCommand)[0].args[0].input).toEqual({
+      repositoryName: "processor-test",
+      imageIds: [{ imageTag: "v404" }],
+    });
+    expect(h.ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+    expect(h.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  test("is looked up by digest when released by digest", async () => {
+    const h = harness();
+    const digest = `sha256:${"c".repeat(64)}`;
+    await release(h.rt, MANIFEST, { service: "report", imageTag: digest });
+    expect(h.ecr.commandCalls(DescribeImagesCommand)[0].args[0].input.imageIds).toEqual([
+      { imageDigest: digest },
     ]);
   });
 });

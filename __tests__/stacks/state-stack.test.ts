@@ -1,16 +1,23 @@
-import { posix } from "node:path";
-import { Testing } from "cdktf";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { App, Testing } from "cdktf";
 import { StateStack, stateStackStateFile, STATE_STACK_ID } from "../../stacks/state-stack";
 import { configFor, Json } from "../support/synth";
 
-/** The synthesized state stack of a config, parsed. */
-function stateStack(env: Record<string, string> = {}): Json {
-  return JSON.parse(Testing.synth(new StateStack(Testing.app(), configFor("trading", env))));
+/** The synthesized state stack of a config, parsed, with the output directory it was synthesized to. */
+function stateStack(env: Record<string, string> = {}, outdir?: string): Json {
+  const app = outdir ? new App({ outdir }) : Testing.app();
+  const json = JSON.parse(Testing.synth(new StateStack(app, configFor("trading", env)))) as Json;
+  return { ...json, outdir: app.outdir };
 }
 
-/** Where Terraform writes the local state: the backend path, from the stack's working directory. */
+/**
+ * Where Terraform writes the local state: the backend path, resolved from the stack's working
+ * directory (`<outdir>/stacks/state`), relative to the repository (the working directory).
+ */
 const stateFileFromRepository = (stack: Json): string =>
-  posix.normalize(posix.join("cdktf.out", "stacks", STATE_STACK_ID, stack.terraform.backend.local.path));
+  relative(".", resolve(stack.outdir, "stacks", STATE_STACK_ID, stack.terraform.backend.local.path));
 
 describe("state stack", () => {
   test("keeps its state in terraform-state/<blueprint>/<bucket>.tfstate of the repository, outside cdktf.out", () => {
@@ -18,6 +25,18 @@ describe("state stack", () => {
     expect(file).toBe("terraform-state/trading/tfstate-trading-platform.tfstate");
     expect(file).toBe(stateStackStateFile(configFor("trading")));
     expect(file.startsWith("cdktf.out/")).toBe(false);
+  });
+
+  test("stays in the repository whatever the output directory, and is ../../../ under the default cdktf.out", () => {
+    const defaultOut = stateStack({}, "cdktf.out");
+    expect(defaultOut.terraform.backend.local.path).toBe(
+      "../../../terraform-state/trading/tfstate-trading-platform.tfstate",
+    );
+    for (const outdir of ["cdktf.out", mkdtempSync(join(tmpdir(), "state-out-"))]) {
+      expect(stateFileFromRepository(stateStack({}, outdir))).toBe(
+        "terraform-state/trading/tfstate-trading-platform.tfstate",
+      );
+    }
   });
 
   test("the state bucket has prevent_destroy and no force_destroy", () => {

@@ -6,9 +6,11 @@ import { mockClient } from "aws-sdk-client-mock";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { CodeDeployClient, ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
+import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import {
   ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
@@ -95,10 +97,15 @@ export interface Harness {
   readonly rt: ReleaseRuntime;
   readonly ecs: AwsClientStub<ECSClient>;
   readonly codedeploy: AwsClientStub<CodeDeployClient>;
+  readonly ecr: AwsClientStub<ECRClient>;
   readonly ssm: AwsClientStub<SSMClient>;
   readonly autoscaling: AwsClientStub<ApplicationAutoScalingClient>;
   readonly scheduler: AwsClientStub<SchedulerClient>;
   readonly lines: string[];
+  /** The release records as SSM holds them (written by PutParameter), by parameter name. */
+  readonly records: Map<string, string>;
+  /** What a record holds before anything writes it. @default `<repo>:v1` (released before) */
+  recordBefore: (service: string) => string;
   sleeps: number;
 }
 
@@ -109,6 +116,7 @@ export interface Harness {
 export function harness(timeoutMs = 10 * 60_000, abort?: AbortController): Harness {
   const ecsClient = new ECSClient({ region: "us-east-1" });
   const cdClient = new CodeDeployClient({ region: "us-east-1" });
+  const ecrClient = new ECRClient({ region: "us-east-1" });
   const ssmClient = new SSMClient({ region: "us-east-1" });
   const aasClient = new ApplicationAutoScalingClient({ region: "us-east-1" });
   const schedulerClient = new SchedulerClient({ region: "us-east-1" });
@@ -117,14 +125,18 @@ export function harness(timeoutMs = 10 * 60_000, abort?: AbortController): Harne
   const h: Harness = {
     ecs: mockClient(ecsClient),
     codedeploy: mockClient(cdClient),
+    ecr: mockClient(ecrClient),
     ssm: mockClient(ssmClient),
     autoscaling: mockClient(aasClient),
     scheduler: mockClient(schedulerClient),
     lines,
+    records: new Map(),
+    recordBefore: (service) => `${REPO(service)}:v1`,
     sleeps: 0,
     rt: {
       ecs: ecsClient,
       codedeploy: cdClient,
+      ecr: ecrClient,
       ssm: ssmClient,
       autoscaling: aasClient,
       scheduler: schedulerClient,
@@ -140,11 +152,19 @@ export function harness(timeoutMs = 10 * 60_000, abort?: AbortController): Harne
     },
   };
   h.ssm.on(GetParameterCommand).callsFake((input: { Name: string }) => ({
-    Parameter: { Name: input.Name, Value: `${REPO(input.Name.split("/")[4])}:v1` },
+    Parameter: {
+      Name: input.Name,
+      Value: h.records.get(input.Name) ?? h.recordBefore(input.Name.split("/")[4]),
+    },
   }));
-  h.ssm.on(PutParameterCommand).resolves({ Version: 2 });
+  h.ssm.on(PutParameterCommand).callsFake((input: { Name: string; Value: string }) => {
+    h.records.set(input.Name, input.Value);
+    return { Version: 2 };
+  });
   h.codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
   h.autoscaling.on(RegisterScalableTargetCommand).resolves({});
+  h.autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
+  h.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ["found"] }] });
   h.scheduler.on(GetScheduleCommand).resolves({ State: "ENABLED" });
   h.scheduler.on(UpdateScheduleCommand).resolves({});
   h.ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => described(input.taskDefinition));

@@ -9,7 +9,13 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../../config";
 import type { ReleaseManifest } from "../../modules/contracts";
 import { Naming } from "../../modules/naming";
-import { DeploymentInProgressError, InterruptedError, ReleaseError } from "./errors";
+import {
+  DeploymentInProgressError,
+  ImageNotFoundError,
+  InterruptedError,
+  ReleaseError,
+  WaitTimeoutError,
+} from "./errors";
 import { fetchManifest, readManifestFile, regionOfRepository, serviceEntry } from "./manifest";
 import type * as ReleaseModule from "./release";
 import type { ReleaseRuntime } from "./runtime";
@@ -21,6 +27,7 @@ export const EXIT = {
   failed: 1,
   usage: 2,
   inProgress: 3,
+  timedOut: 4,
   interrupted: 130,
 } as const;
 
@@ -46,8 +53,9 @@ A release that fails or rolls back restores the previous record.
 Exit codes:
   0    released
   1    failed or rolled back (the previous image runs and is recorded), or an AWS error
-  2    usage: unknown option or service, bad image tag, blueprint/environment error
+  2    usage: unknown option or service, bad image tag or one not in ECR, blueprint/environment error
   3    another deployment of the service is in progress: nothing was registered or recorded
+  4    timed out waiting (--timeout-minutes): the deployment carries on in AWS, the record names it
   130  interrupted (Ctrl-C/SIGTERM): scaling resumed; a started deployment carries on in AWS`;
 
 export interface CliOptions {
@@ -125,6 +133,7 @@ export async function defaultRuntime(
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
   const ecs = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
   const codedeploy = require("@aws-sdk/client-codedeploy") as typeof import("@aws-sdk/client-codedeploy");
+  const ecr = require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr");
   const ssm = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
   const autoscaling =
     require("@aws-sdk/client-application-auto-scaling") as typeof import("@aws-sdk/client-application-auto-scaling");
@@ -133,6 +142,7 @@ export async function defaultRuntime(
   return {
     ecs: new ecs.ECSClient(config),
     codedeploy: new codedeploy.CodeDeployClient(config),
+    ecr: new ecr.ECRClient(config),
     ssm: new ssm.SSMClient(config),
     autoscaling: new autoscaling.ApplicationAutoScalingClient(config),
     scheduler: new scheduler.SchedulerClient(config),
@@ -219,6 +229,8 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     err(`release failed: ${error instanceof ReleaseError ? "" : `${error.name}: `}${error.message}`);
     if (error instanceof InterruptedError) return EXIT.interrupted;
     if (error instanceof DeploymentInProgressError) return EXIT.inProgress;
+    if (error instanceof WaitTimeoutError) return EXIT.timedOut;
+    if (error instanceof ImageNotFoundError) return EXIT.usage;
     return EXIT.failed;
   }
 }

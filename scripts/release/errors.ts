@@ -17,6 +17,25 @@ export class InterruptedError extends ReleaseError {
   }
 }
 
+/**
+ * The CLI stopped waiting (`--timeout-minutes`): like an interrupt, what it started in AWS
+ * carries on, so the record keeps the new image.
+ */
+export class WaitTimeoutError extends ReleaseError {
+  constructor(message: string) {
+    super(message);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+/** The image to release is not in the service's repository: nothing was recorded or registered. */
+export class ImageNotFoundError extends ReleaseError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImageNotFoundError";
+  }
+}
+
 /** Another deployment of the service is running: nothing was registered or recorded. */
 export class DeploymentInProgressError extends ReleaseError {
   constructor(message: string) {

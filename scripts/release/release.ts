@@ -19,12 +19,13 @@
 import { DescribeServicesCommand, Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { ReleaseManifest, ReleaseManifestEntry } from "../../modules/contracts";
 import { deployBlueGreen } from "./blue-green";
-import { explainAwsError, InterruptedError, ReleaseError } from "./errors";
+import { explainAwsError, InterruptedError, ReleaseError, WaitTimeoutError } from "./errors";
+import { assertImageExists } from "./image-exists";
 import { assertNoDeploymentInProgress } from "./in-progress";
 import { serviceEntry } from "./manifest";
 import { isBootstrapImage, readRecord, writeRecord } from "./record";
 import { deployRolling } from "./rolling";
-import { ReleaseRuntime } from "./runtime";
+import { pollUntil, ReleaseRuntime } from "./runtime";
 import { resumeDynamicScaling, suspendDynamicScaling } from "./scaling";
 import { enableSchedule } from "./schedule";
 import { imageReference, registerRevision } from "./task-definition";
@@ -82,6 +83,49 @@ function countsOf(service: string, entry: ReleaseManifestEntry) {
   return entry.counts;
 }
 
+/** Interrupted or timed out: the CLI stopped waiting, but what it started in AWS carries on. */
+const carriesOn = (error: unknown) => error instanceof InterruptedError || error instanceof WaitTimeoutError;
+
+/**
+ * Runs a clean-up step without letting its failure hide the error that made it necessary: a
+ * failed clean-up is reported with what is left to do by hand.
+ */
+async function cleanUp(rt: ReleaseRuntime, what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    rt.log(`CLEAN-UP FAILED: ${what}: ${(error as Error).name}: ${(error as Error).message}; do it by hand`);
+  }
+}
+
+/**
+ * After the first release of a CodeDeploy service (deployed at 0 tasks), its tasks start only
+ * when the desired count is raised: wait for them, so a crashing image is not called released.
+ */
+async function waitForTasks(
+  rt: ReleaseRuntime,
+  cluster: string,
+  service: string,
+  desired: number,
+): Promise<void> {
+  try {
+    await pollUntil(rt, `${desired} running tasks of ${service}`, async () => {
+      const found = (await rt.ecs.send(new DescribeServicesCommand({ cluster, services: [service] })))
+        .services?.[0];
+      const line = `${service}: running ${found?.runningCount ?? 0}/${desired}, pending ${found?.pendingCount ?? 0}`;
+      return (found?.runningCount ?? 0) >= desired
+        ? { done: true, value: undefined }
+        : { done: false, progress: line };
+    });
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    // The deployment itself is over: tasks that never run are this release's failure.
+    throw new ReleaseError(
+      `${service}: its tasks did not reach ${desired} running (${error.message}); see the service's events`,
+    );
+  }
+}
+
 export async function release(
   rt: ReleaseRuntime,
   manifest: ReleaseManifest,
@@ -105,6 +149,7 @@ export async function release(
       );
     }
     await assertNoDeploymentInProgress(rt, request.service, entry, service);
+    await assertImageExists(rt, entry.repositoryUrl, request.imageTag);
 
     const previous = await readRecord(rt, entry.imageParameterName);
     const firstRelease = isBootstrapImage(previous);
@@ -114,6 +159,7 @@ export async function release(
 
     let deploymentStarted = false;
     let done = false;
+    let failure: unknown;
     try {
       const revision = await registerRevision(rt.ecs, entry, image);
       rt.log(`registered ${revision.arn} (image ${revision.image}; was ${revision.previousArn})`);
@@ -132,68 +178,18 @@ export async function release(
         );
         outcome = { mode, taskDefinitionArn: revision.arn, firstRelease };
       } else if (mode === "codedeploy") {
-        const scalable = { clusterName: entry.clusterName, serviceName: entry.serviceName! };
-        await suspendDynamicScaling(rt, scalable);
-        let deployed = false;
-        try {
+        outcome = await releaseBlueGreen(rt, request, entry, service, revision.arn, counts, () => {
           deploymentStarted = true;
-          const { deploymentId } = await deployBlueGreen(
-            rt,
-            request.service,
-            entry,
-            {
-              taskDefinitionArn: revision.arn,
-              containerName: entry.containerName,
-              containerPort: entry.containerPort,
-              capacityProviderStrategy: service?.capacityProviderStrategy,
-            },
-            `release ${request.service} ${request.imageTag}`,
-          );
-          // Leaving the bootstrap: the green task set (0 tasks) now serves; give it its tasks.
-          if (counts) {
-            await rt.ecs.send(
-              new UpdateServiceCommand({
-                cluster: entry.clusterName,
-                service: entry.serviceName!,
-                desiredCount: counts.desired,
-              }),
-            );
-            rt.log(`${entry.serviceName}: desired count ${counts.desired} (first release)`);
-          }
-          deployed = true;
-          outcome = { mode, taskDefinitionArn: revision.arn, deploymentId, firstRelease };
-        } finally {
-          await resumeDynamicScaling(rt, scalable, deployed ? counts : undefined);
-        }
-        rt.log(
-          `${request.service}: released ${request.imageTag} (CodeDeploy ${outcome.deploymentId} succeeded)`,
-        );
+        });
       } else {
         deploymentStarted = true;
-        let deploymentId: string;
-        try {
-          ({ deploymentId } = await deployRolling(
-            rt,
-            entry.clusterName,
-            entry.serviceName!,
-            revision.arn,
-            counts?.desired,
-          ));
-        } catch (error) {
-          // A failed first release rolls back to the bootstrap revision, whose image does not
-          // exist: back to 0 tasks instead of failing task starts forever.
-          if (counts && !(error instanceof InterruptedError)) {
-            await rt.ecs.send(
-              new UpdateServiceCommand({
-                cluster: entry.clusterName,
-                service: entry.serviceName!,
-                desiredCount: 0,
-              }),
-            );
-            rt.log(`${entry.serviceName}: back to 0 tasks (the first release did not complete)`);
-          }
-          throw error;
-        }
+        const { deploymentId } = await deployRolling(
+          rt,
+          entry.clusterName,
+          entry.serviceName!,
+          revision.arn,
+          counts?.desired,
+        );
         if (counts) {
           await resumeDynamicScaling(
             rt,
@@ -206,13 +202,87 @@ export async function release(
       }
       done = true;
       return outcome;
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
-      if (!done && !(deploymentStarted && rt.signal?.aborted)) {
-        await writeRecord(rt, entry.imageParameterName, previous);
-        rt.log(`restored ${entry.imageParameterName} to ${previous} (the release did not complete)`);
+      if (!done && !(deploymentStarted && carriesOn(failure))) {
+        // A failed first release goes back to the bootstrap: the rollback's revision has no image.
+        if (counts && deploymentStarted) {
+          await cleanUp(rt, `set ${entry.serviceName} back to 0 tasks`, async () => {
+            await rt.ecs.send(
+              new UpdateServiceCommand({
+                cluster: entry.clusterName,
+                service: entry.serviceName!,
+                desiredCount: 0,
+              }),
+            );
+            rt.log(`${entry.serviceName}: back to 0 tasks (the first release did not complete)`);
+          });
+        }
+        await cleanUp(rt, `write ${previous} back to ${entry.imageParameterName}`, async () => {
+          // Another release may have recorded its own image since: then the record is its.
+          const now = await readRecord(rt, entry.imageParameterName);
+          if (now !== image) {
+            rt.log(`${entry.imageParameterName} now names ${now} (another release): left as it is`);
+            return;
+          }
+          await writeRecord(rt, entry.imageParameterName, previous);
+          rt.log(`restored ${entry.imageParameterName} to ${previous} (the release did not complete)`);
+        });
       }
     }
   } catch (error) {
     throw explainAwsError(error);
+  }
+}
+
+/** A CodeDeploy blue/green deployment of `taskDefinitionArn`, with dynamic scaling suspended. */
+async function releaseBlueGreen(
+  rt: ReleaseRuntime,
+  request: ReleaseRequest,
+  entry: ReleaseManifestEntry,
+  service: Service | undefined,
+  taskDefinitionArn: string,
+  counts: ReleaseManifestEntry["counts"],
+  started: () => void,
+): Promise<ReleaseOutcome> {
+  const scalable = { clusterName: entry.clusterName, serviceName: entry.serviceName! };
+  const prior = await suspendDynamicScaling(rt, scalable);
+  let deployed = false;
+  try {
+    started();
+    const { deploymentId } = await deployBlueGreen(
+      rt,
+      request.service,
+      entry,
+      {
+        taskDefinitionArn,
+        containerName: entry.containerName,
+        containerPort: entry.containerPort,
+        capacityProviderStrategy: service?.capacityProviderStrategy,
+      },
+      `release ${request.service} ${request.imageTag}`,
+    );
+    // Leaving the bootstrap: the green task set (0 tasks) now serves; give it its tasks and
+    // wait for them, so an image that cannot start is not called released.
+    if (counts) {
+      await rt.ecs.send(
+        new UpdateServiceCommand({
+          cluster: entry.clusterName,
+          service: entry.serviceName!,
+          desiredCount: counts.desired,
+        }),
+      );
+      rt.log(`${entry.serviceName}: desired count ${counts.desired} (first release)`);
+      await waitForTasks(rt, entry.clusterName, entry.serviceName!, counts.desired);
+    }
+    deployed = true;
+    rt.log(`${request.service}: released ${request.imageTag} (CodeDeploy ${deploymentId} succeeded)`);
+    return { mode: "codedeploy", taskDefinitionArn, deploymentId, firstRelease: counts !== undefined };
+  } finally {
+    await cleanUp(rt, `resume dynamic scaling of ${entry.serviceName}`, () =>
+      resumeDynamicScaling(rt, scalable, deployed ? counts : undefined, prior),
+    );
   }
 }

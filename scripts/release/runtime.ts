@@ -1,14 +1,17 @@
 /** What the release steps need from the outside world, injectable so tests run in milliseconds. */
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { InterruptedError, ReleaseError } from "./errors";
+import { InterruptedError, WaitTimeoutError } from "./errors";
 
 export interface ReleaseRuntime {
   readonly ecs: ECSClient;
   readonly codedeploy: CodeDeployClient;
+  /** Checks that the image exists before anything is recorded. */
+  readonly ecr: ECRClient;
   /** The release record (SSM parameter per service and environment). */
   readonly ssm: SSMClient;
   /** Suspends and resumes dynamic scaling around a CodeDeploy deployment. */
@@ -46,7 +49,7 @@ export async function pollUntil<T>(
     if (result.progress !== last) rt.log(result.progress);
     last = result.progress;
     if (rt.now() >= deadline) {
-      throw new ReleaseError(
+      throw new WaitTimeoutError(
         `timed out after ${Math.round(rt.timeoutMs / 60000)} min waiting for ${what} (last: ${last}); ` +
           "the deployment continues in AWS, follow it there or rerun with a larger --timeout-minutes",
       );
