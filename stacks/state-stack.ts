@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformOutput } from "cdktf";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -10,7 +10,6 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { PlatformConfig } from "../config";
 import { platformTags } from "./base";
-import { ResolveOnceStack } from "./resolve-once";
 
 export const STATE_STACK_ID = "state";
 
@@ -19,7 +18,7 @@ export const STATE_STACK_ID = "state";
  * locally (it cannot live in the bucket it creates), is deployed once per blueprint and
  * account, and is never destroyed by `npm run destroy`.
  */
-export class StateStack extends ResolveOnceStack {
+export class StateStack extends TerraformStack {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, config: PlatformConfig) {
