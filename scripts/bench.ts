@@ -13,7 +13,7 @@
  *   npm run bench -- --runs 1 --no-write           # a quick look while developing
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { STACK_IDS } from "../stacks/base";
 import { catalogYaml } from "./bench/catalog";
@@ -134,6 +134,7 @@ export function run(options: BenchOptions): BenchReport {
   const command = appCommand();
   const framework = runtime();
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
+  const [load] = loadavg();
   try {
     const catalogFiles = CATALOG_SIZES.map((n) => {
       const file = join(dir, `catalog-${n}.yaml`);
@@ -171,6 +172,7 @@ export function run(options: BenchOptions): BenchReport {
         nproc: availableParallelism(),
         node: process.version,
         cpu: cpus()[0]?.model.trim() ?? "unknown",
+        load,
       },
       appCommand: command,
       floor,

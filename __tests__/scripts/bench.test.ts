@@ -262,6 +262,9 @@ describe("the Markdown section of a runtime", () => {
     expect(markdown).toContain("### cdktf");
     expect(markdown).toContain("date: 2026-11-21T14:00:00Z");
     expect(markdown).toContain("2 CPUs (test cpu), Node.js v20.20.2");
+    expect(renderSection(report({ machine: { ...report().machine, load: 6.14 } }))).toContain(
+      "Node.js v20.20.2; load average 6.1 at the start",
+    );
     expect(markdown).toContain("`node dist/main.js` with `CDK_RUNTIME=cdktf`");
   });
 

@@ -36,7 +36,13 @@ export interface BenchReport {
   readonly date: string;
   /** The framework measured (CDK_RUNTIME): cdktf or cdktn. */
   readonly runtime: string;
-  readonly machine: { readonly nproc: number; readonly node: string; readonly cpu: string };
+  readonly machine: {
+    readonly nproc: number;
+    readonly node: string;
+    readonly cpu: string;
+    /** 1-minute load average when the run started: other users' work slows every scenario. */
+    readonly load?: number;
+  };
   /** The synth entry measured (cdktf.json "app"). */
   readonly appCommand: string;
   readonly floor: Summary;
@@ -225,7 +231,7 @@ export function renderSection(report: BenchReport, budgets = evaluateBudgets(rep
     "",
     `### ${report.runtime}`,
     "",
-    `- date: ${report.date}; machine: ${report.machine.nproc} CPUs (${report.machine.cpu}), Node.js ${report.machine.node}`,
+    `- date: ${report.date}; machine: ${report.machine.nproc} CPUs (${report.machine.cpu}), Node.js ${report.machine.node}${report.machine.load === undefined ? "" : `; load average ${report.machine.load.toFixed(1)} at the start`}`,
     `- app command (cdktf.json \`app\`): \`${report.appCommand}\` with \`CDK_RUNTIME=${report.runtime}\`, in the environment the CLI gives it, fresh output folder`,
     "",
     ...table(
