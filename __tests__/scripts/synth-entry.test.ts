@@ -30,6 +30,7 @@ const SOURCES = [
   "tsconfig.cdktn.json",
 ];
 const repo = resolve(__dirname, "../..");
+const runtime = process.env.CDK_RUNTIME || "cdktf";
 
 describe("the synth entry (cdktf.json app)", () => {
   let root: string;
@@ -58,15 +59,17 @@ describe("the synth entry (cdktf.json app)", () => {
   let otherFlags: ReturnType<typeof synth>;
   let edited: ReturnType<typeof synth>;
   let badBlueprint: ReturnType<typeof synth>;
+  let otherRuntime: ReturnType<typeof synth>;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), "entry-copy-"));
     for (const path of SOURCES) cpSync(join(repo, path), join(root, path), { recursive: true });
     symlinkSync(join(repo, "node_modules"), join(root, "node_modules"));
-    dist = join(root, "dist", process.env.CDK_RUNTIME || "cdktf");
+    dist = join(root, "dist", runtime);
     first = synth();
     second = synth();
     otherFlags = synth({ NODE_OPTIONS: "--max-old-space-size=2048" });
+    otherRuntime = synth({ CDK_RUNTIME: runtime === "cdktn" ? "cdktf" : "cdktn" });
     // An edit that keeps the bundle's length: V8 checks a code cache only against the length.
     const base = join(root, "stacks", "base.ts");
     writeFileSync(base, readFileSync(base, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktX"'));
@@ -122,11 +125,32 @@ describe("the synth entry (cdktf.json app)", () => {
     expect(Object.keys(meta.inputs)).toEqual(
       expect.arrayContaining(["main.ts", "config/index.ts", "stacks/app.ts", "scripts/runtime.cjs"]),
     );
-    expect(meta.runtime).toBe(process.env.CDK_RUNTIME || "cdktf");
+    expect(meta.runtime).toBe(runtime);
   });
 
   test("fails with the config error and exit code 1 when the blueprint is unknown", () => {
     expect(badBlueprint.run.status).toBe(1);
     expect(badBlueprint.run.stderr).toMatch(/BLUEPRINT: "nope" is not a built-in blueprint/);
+  });
+
+  test("the other runtime writes the same stacks but for the provider's source and version and the framework's version", () => {
+    expect(otherRuntime.run.status).toBe(0);
+    const differences: string[] = [];
+    const compare = (a: unknown, b: unknown, path: string): void => {
+      if (JSON.stringify(a) === JSON.stringify(b)) return;
+      if (a && b && typeof a === "object" && typeof b === "object") {
+        const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+        for (const key of keys)
+          compare((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      } else differences.push(path.replace(/^[^.]+/, ""));
+    };
+    const read = (outdir: string, id: string) =>
+      JSON.parse(readFileSync(join(outdir, "stacks", id, "cdk.tf.json"), "utf8")) as unknown;
+    for (const id of STACKS) compare(read(second.outdir, id), read(otherRuntime.outdir, id), id);
+    expect([...new Set(differences)].sort()).toEqual([
+      ".//.metadata.version",
+      ".terraform.required_providers.aws.source",
+      ".terraform.required_providers.aws.version",
+    ]);
   });
 });
