@@ -25,6 +25,18 @@ export default tseslint.config(
               message:
                 "Import provider classes from @cdktf/provider-aws/lib/<resource>: the root import costs seconds per synth.",
             },
+            {
+              name: "cdktn",
+              message:
+                "Import `cdktf`: CDK_RUNTIME=cdktn maps it to cdktn at build time (scripts/runtime.cjs).",
+            },
+          ],
+          patterns: [
+            {
+              regex: "^(cdktf/lib/(?!testing/adapters/jest$)|cdktn/|@cdktn/)",
+              message:
+                "Private framework modules break on the other runtime and on upgrades: use the public API of `cdktf` (the Jest adapter is the one documented exception); provider classes come from @cdktf/provider-aws/lib/<resource>.",
+            },
           ],
         },
       ],
@@ -34,5 +46,5 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ["**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" } },
+  { files: ["**/*.js", "**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

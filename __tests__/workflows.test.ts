@@ -202,7 +202,7 @@ describe("ephemeral workflow", () => {
     expect(named("Deploy all stacks").run).toBe(
       "npm run deploy -- --auto-approve --outputs-file cdktf-outputs.json",
     );
-    expect(scripts.deploy).toBe(`cdktf deploy ${STACK_IDS.join(" ")}`);
+    expect(scripts.deploy).toBe(`node scripts/runtime.cjs cli deploy ${STACK_IDS.join(" ")}`);
   });
 
   test("releases every service of the manifest with the seeded tag after the bootstrap deploy, before the smoke check", () => {

@@ -8,39 +8,64 @@
  *    reading hundreds of modules. dist/main.meta.json records a hash of every input, and the
  *    bundle is rebuilt whenever one differs, so it is never stale (a fresh clone builds it on
  *    its first synth; ~0.3 s).
- * 2. Run. The bundle runs through vm.Script with a V8 code cache (dist/main.js.*.v8cache), so
- *    later runs skip parsing and compiling ~5 MB of JavaScript. V8 validates the cache against
- *    the source and its own version and rejects it on any mismatch; then it is rewritten.
+ * 2. Run. The bundle runs through vm.Script with a V8 code cache, so later runs skip parsing
+ *    and compiling ~5 MB of JavaScript. The cache file is named after a hash of the bundle's
+ *    content, the Node version and its flags: V8 itself checks a cache only against the
+ *    source's length, so a rebuilt bundle of the same length would otherwise run stale code.
  *    (Node 22's module.enableCompileCache does this natively; Node 20 has no such API.)
  *
- * Trade-off: stack traces of a crash point into dist/main.js (no source maps: enabling them
- * makes every stack trace cdktf captures for its tokens slower). Run `npx tsx main.ts` to
- * debug a crash with TypeScript line numbers; `npm run bench` compares both entries.
+ * Runtime: CDK_RUNTIME=cdktn (scripts/runtime.cjs) bundles cdktn and @cdktn/provider-aws in
+ * place of cdktf and @cdktf/provider-aws (esbuild `alias`), into dist/cdktn/ instead of
+ * dist/cdktf/. cdktn's token creation stack traces are switched off
+ * (CDKTN_DISABLE_CREATION_STACK=1 unless set); cdktf 0.21 has no switch and keeps them.
+ *
+ * Trade-off: stack traces of a crash point into the bundle (no source maps: enabling them
+ * makes every stack trace the framework captures for its tokens slower). Run
+ * `node scripts/runtime.cjs tsx main.ts` to debug a crash with TypeScript line numbers.
  *
  * Usage: node scripts/synth-entry.mjs             build when needed, then synthesize
  *        node scripts/synth-entry.mjs --build     build only (always)
- *        node scripts/synth-entry.mjs --dist DIR  keep the bundle in DIR instead of dist/ (the
- *                                                 benchmark measures a cold start this way)
+ *        node scripts/synth-entry.mjs --dist DIR  keep the bundle in DIR instead of dist/<runtime>/
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
+const require = createRequire(import.meta.url);
+const { aliases, runtime } = require("./runtime.cjs");
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const cdkRuntime = runtime();
 const distArg = process.argv.indexOf("--dist");
-const dist = resolve(root, distArg > 0 ? process.argv[distArg + 1] : "dist");
+const dist = resolve(root, distArg > 0 ? process.argv[distArg + 1] : join("dist", cdkRuntime));
 const bundle = join(dist, "main.js");
 const metaFile = join(dist, "main.meta.json");
 /**
- * V8 rejects a code cache made under other V8 flags, and `cdktf synth` adds
- * --max-old-space-size=4096 through NODE_OPTIONS: one cache per Node version and flag set, so
- * running the entry with and without the CLI does not rewrite one cache back and forth.
+ * V8 rejects a code cache made under another V8 version or other flags, and `cdktf synth` adds
+ * --max-old-space-size=4096 through NODE_OPTIONS: part of the cache's name, so running the
+ * entry with and without the CLI does not rewrite one cache back and forth.
  */
 const flags = [process.version, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
-const cacheFile = `${bundle}.${createHash("sha256").update(flags).digest("hex").slice(0, 12)}.v8cache`;
+
+const flagsKey = createHash("sha256").update(flags).digest("hex").slice(0, 8);
+
+/** The code cache of `source`: main.js.<flags>.<content>.v8cache. */
+function cacheFileFor(source) {
+  const content = createHash("sha256").update(source).digest("hex").slice(0, 16);
+  return `${bundle}.${flagsKey}.${content}.v8cache`;
+}
 
 const hash = (data) => createHash("sha256").update(data).digest("hex");
 
@@ -74,50 +99,11 @@ function isFresh() {
   } catch {
     return false;
   }
-  if (meta.node !== process.version) return false;
+  if (meta.node !== process.version || meta.runtime !== cdkRuntime) return false;
   return Object.entries(meta.inputs).every(
     ([path, digest]) => existsSync(join(root, path)) && fingerprint(path) === digest,
   );
 }
-
-/**
- * cdktf captures a full stack trace (Error.stackTraceLimit = Infinity, formatted) for every
- * token it creates, only to print it if resolving that token fails. That is a third of a
- * 100-service synth (npm run bench). The bundle gets a captureStackTrace that returns no
- * frames: a token resolution error keeps its message but loses "Object creation stack"
- * (`npx tsx main.ts` runs the unpatched cdktf when that stack is needed).
- */
-const withoutTokenStackTraces = {
-  name: "without-token-stack-traces",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: "exports.captureStackTrace = function captureStackTrace() { return []; };",
-      loader: "js",
-    }));
-  },
-};
-
-/**
- * cdktf writes each stack with json-stable-stringify; the bundle gives it
- * scripts/synth-entry/stable-stringify.cjs wrapped around that same package: the same text
- * through the engine's JSON.stringify (see that file; tested against the package).
- */
-const fasterStableStringify = {
-  name: "faster-stable-stringify",
-  setup(build) {
-    build.onResolve({ filter: /^json-stable-stringify$/ }, (args) => ({
-      path: createRequire(join(args.resolveDir, "index.js")).resolve("json-stable-stringify"),
-      namespace: "stable-stringify",
-    }));
-    build.onLoad({ filter: /.*/, namespace: "stable-stringify" }, (args) => ({
-      contents:
-        `module.exports = require(${JSON.stringify(join(root, "scripts/synth-entry/stable-stringify.cjs"))})` +
-        `(require(${JSON.stringify(args.path)}));`,
-      loader: "js",
-      resolveDir: root,
-    }));
-  },
-};
 
 /**
  * Hashes each of our sources as esbuild reads it, so the recorded hash is that of the content
@@ -151,7 +137,9 @@ async function build() {
     format: "cjs",
     // No keepNames: its __name() wrappers cost ~8 % of a large synth. Names only differ where
     // two bundled modules define the same one (then esbuild appends a digit).
-    plugins: [withoutTokenStackTraces, fasterStableStringify, recordSources(hashes)],
+    // CDK_RUNTIME=cdktn: `cdktf` and `@cdktf/provider-aws` (and their subpaths) are cdktn's.
+    alias: aliases(cdkRuntime),
+    plugins: [recordSources(hashes)],
     metafile: true,
     write: false,
     logLevel: "warning",
@@ -160,18 +148,19 @@ async function build() {
   const [output] = result.outputFiles;
   // This script and esbuild decide the output as much as the sources do.
   const sources = [
-    // Inputs of the plugins' namespaces are not files; their files are listed as themselves.
-    ...Object.keys(result.metafile.inputs).filter((path) => !path.includes(":")),
+    ...Object.keys(result.metafile.inputs),
     "scripts/synth-entry.mjs",
+    "scripts/runtime.cjs",
     "node_modules/esbuild/package.json",
   ];
   const inputs = Object.fromEntries(sources.map((path) => [path, hashes.get(path) ?? fingerprint(path)]));
   writeAtomic(bundle, output.contents);
-  writeAtomic(metaFile, JSON.stringify({ node: process.version, inputs }));
+  writeAtomic(metaFile, JSON.stringify({ node: process.version, runtime: cdkRuntime, inputs }));
 }
 
 function run() {
   const source = readFileSync(bundle, "utf8");
+  const cacheFile = cacheFileFor(source);
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   const entry = new Module(bundle, null);
@@ -184,12 +173,18 @@ function run() {
   if (cachedData === undefined || script.cachedDataRejected) {
     try {
       writeAtomic(cacheFile, script.createCachedData());
+      // Caches of earlier bundles under these flags are never read again.
+      for (const name of readdirSync(dist)) {
+        const path = join(dist, name);
+        if (path !== cacheFile && path.startsWith(`${bundle}.${flagsKey}.`)) rmSync(path, { force: true });
+      }
     } catch {
       // A read-only checkout still synthesizes, only without the cache.
     }
   }
 }
 
+process.env.CDKTN_DISABLE_CREATION_STACK ??= "1";
 if (process.argv.includes("--build")) {
   await build();
 } else {

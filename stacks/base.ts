@@ -1,5 +1,4 @@
-import { S3Backend } from "cdktf";
-import { ResolveOnceStack } from "./resolve-once";
+import { S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { PlatformConfig } from "../config";
@@ -47,7 +46,7 @@ export interface PlatformStackProps {
  * `default_tags` (so no taggable resource can miss the tags), and an S3 backend whose key is
  * `<blueprint>/<environmentSuffix>/<stack>.tfstate`, encrypted, with S3-native locking.
  */
-export abstract class BaseStack extends ResolveOnceStack {
+export abstract class BaseStack extends TerraformStack {
   readonly config: PlatformConfig;
   readonly naming: Naming;
 

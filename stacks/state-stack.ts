@@ -1,5 +1,5 @@
 import { relative, resolve } from "node:path";
-import { App, LocalBackend, TerraformOutput } from "cdktf";
+import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -11,7 +11,6 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { PlatformConfig } from "../config";
 import { platformTags } from "./base";
-import { ResolveOnceStack } from "./resolve-once";
 
 export const STATE_STACK_ID = "state";
 
@@ -32,7 +31,7 @@ export function stateStackStateFile(config: PlatformConfig): string {
  * plans to replace or destroy the bucket an earlier state holds. `prevent_destroy` makes
  * Terraform refuse any plan that would delete the bucket.
  */
-export class StateStack extends ResolveOnceStack {
+export class StateStack extends TerraformStack {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, config: PlatformConfig) {

@@ -270,6 +270,21 @@ describe("release manifest", () => {
     expect(calls[0]).toContain("--outputs-file-include-sensitive-outputs=false");
   });
 
+  test("is fetched with the CLI of the selected runtime (CDK_RUNTIME=cdktn: cdktn output platform)", () => {
+    const calls: string[][] = [];
+    fetchManifest(
+      (command, args) => {
+        calls.push([command, ...args]);
+        writeFileSync(
+          args[args.indexOf("--outputs-file") + 1],
+          JSON.stringify({ platform: { release_manifest: MANIFEST } }),
+        );
+      },
+      { CDK_RUNTIME: "cdktn" },
+    );
+    expect(calls[0].slice(0, 4)).toEqual(["npx", "cdktn", "output", "platform"]);
+  });
+
   test("fails with what to check when cdktf output fails", () => {
     expect(() =>
       fetchManifest(() => {

@@ -46,7 +46,6 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
     stack.node.addValidation({
       validate: () => {
         const json = stack.toTerraform();
-        reuseOnce(stack, json);
         const report = evaluateStack(stack, options, json);
         if (report.errors.length > 0) return [formatReport(report)];
         const notes = report.warnings.length + report.suppressed.length + report.unusedSuppressions.length;
@@ -55,20 +54,6 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
       },
     });
   }
-}
-
-/**
- * cdktf's synthesizer resolves a stack again right after running its validations, to write
- * it. Hand that next call the JSON the rules just checked: the file written is exactly what
- * was checked, and a full token resolution (a quarter of a large synth) is saved. The own
- * property removes itself, so any later call resolves afresh.
- */
-function reuseOnce(stack: TerraformStack, json: Record<string, unknown>): void {
-  const target = stack as unknown as { toTerraform?: () => Record<string, unknown> };
-  target.toTerraform = () => {
-    delete target.toTerraform;
-    return json;
-  };
 }
 
 export interface GuardrailOptionsExtras {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { SERVICE_KINDS } from "../../config/schema";
 import type { ReleaseManifest, ReleaseManifestEntry } from "../../modules/contracts";
+import { cdkCli } from "../cli-runtime";
 import { ReleaseError } from "./errors";
 
 export const MANIFEST_OUTPUT = "release_manifest";
@@ -98,13 +99,17 @@ const defaultRunner: CommandRunner = (command, args) => {
  * Reads the manifest from the deployed platform stack's state. Sensitive outputs stay out of
  * the file (the manifest holds none), and the temp directory is removed either way.
  */
-export function fetchManifest(run: CommandRunner = defaultRunner): ReleaseManifest {
+export function fetchManifest(
+  run: CommandRunner = defaultRunner,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ReleaseManifest {
+  const [program, ...cli] = cdkCli(env);
   const dir = mkdtempSync(join(tmpdir(), "release-"));
   const file = join(dir, "outputs.json");
   try {
     try {
-      run("npx", [
-        "cdktf",
+      run(program, [
+        ...cli,
         "output",
         "platform",
         "--outputs-file",
@@ -113,7 +118,7 @@ export function fetchManifest(run: CommandRunner = defaultRunner): ReleaseManife
       ]);
     } catch (error) {
       throw new ReleaseError(
-        `could not read the platform outputs with \`npx cdktf output platform\` (${(error as Error).message}); ` +
+        `could not read the platform outputs with \`${[program, ...cli].join(" ")} output platform\` (${(error as Error).message}); ` +
           "check ENVIRONMENT_SUFFIX/BLUEPRINT and AWS credentials, or pass --manifest <file>",
       );
     }

@@ -1,5 +1,5 @@
 import "cdktf/lib/testing/adapters/jest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
@@ -49,25 +49,6 @@ describe("guardrail validation on a stack", () => {
     expect(() => app.synth()).toThrow(/ELB1/);
     expect(existsSync(join(outdir, "stacks", "clean", "cdk.tf.json"))).toBe(true);
     expect(existsSync(join(outdir, "stacks", "bad"))).toBe(false);
-  });
-
-  test("app.synth() resolves each checked stack once and writes exactly what was checked", () => {
-    const outdir = mkdtempSync(join(tmpdir(), "guardrails-"));
-    const app = new App({ outdir });
-    const stack = new TerraformStack(app, "clean");
-    applyGuardrails(app, silent);
-    const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
-    try {
-      app.synth();
-      expect(resolve).toHaveBeenCalledTimes(1);
-      const written = JSON.parse(readFileSync(join(outdir, "stacks", "clean", "cdk.tf.json"), "utf8"));
-      expect(written).toEqual(JSON.parse(JSON.stringify(resolve.mock.results[0].value)));
-      // The reuse is one-shot: a later call resolves the stack afresh.
-      stack.toTerraform();
-      expect(resolve).toHaveBeenCalledTimes(2);
-    } finally {
-      resolve.mockRestore();
-    }
   });
 
   test("judges attribute overrides, not only construct props", () => {
