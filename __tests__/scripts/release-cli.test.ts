@@ -264,7 +264,7 @@ describe("release manifest", () => {
         args[args.indexOf("--outputs-file") + 1],
         JSON.stringify({ platform: { release_manifest: MANIFEST } }),
       );
-    });
+    }, {});
     expect(manifest).toEqual(MANIFEST);
     expect(calls[0].slice(0, 4)).toEqual(["npx", "cdktf", "output", "platform"]);
     expect(calls[0]).toContain("--outputs-file-include-sensitive-outputs=false");
