@@ -25,8 +25,8 @@ export interface ServiceHandle {
   /** Name of the application container in the task definition. */
   readonly containerName: string;
   readonly containerPort: number;
-  /** Blue and green target groups of a web service. */
-  readonly targetGroups?: { readonly blue: TargetGroupHandle; readonly green: TargetGroupHandle };
+  /** Target groups of a web service: blue always, green for blue/green strategies. */
+  readonly targetGroups?: { readonly blue: TargetGroupHandle; readonly green?: TargetGroupHandle };
   /** Queue of a worker service and its dead-letter queue. */
   readonly queue?: {
     readonly name: string;
@@ -86,6 +86,14 @@ export interface ReleaseManifestEntry {
   readonly repositoryUrl: string;
   /** SSM parameter recording the released image tag; the release CLI writes it first. */
   readonly imageParameterName: string;
+  /**
+   * How the release CLI deploys the service: a CodeDeploy deployment, or UpdateService followed
+   * as an ECS-native blue/green or a rolling deployment. Absent in manifests written before
+   * strategies existed (the CLI then infers CodeDeploy from the group names).
+   */
+  readonly strategy?: "codedeploy" | "ecs-blue-green" | "rolling";
+  /** ECS-native blue/green: minutes blue keeps running after the shift (the CLI waits them out). */
+  readonly bakeTimeMinutes?: number;
   readonly codedeployApplication?: string;
   readonly codedeployDeploymentGroup?: string;
   /**

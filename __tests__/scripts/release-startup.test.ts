@@ -5,7 +5,7 @@
  * SDK nor cdktf was even loaded.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT } from "../../scripts/release/cli";
@@ -36,7 +36,9 @@ function releaseCli(args: string[], env: Record<string, string> = {}) {
 }
 
 test("package.json runs the release CLI in one node process (no tsx launcher)", () => {
-  const pkg = require(join(ROOT, "package.json")) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
   expect(pkg.scripts.release).toBe("node --import tsx scripts/release/index.ts");
 });
 
