@@ -219,6 +219,8 @@ export const DatabaseSchema = z.strictObject({
 
 const HealthCheck = z.strictObject({
   path: z.string().startsWith("/").default("/health"),
+  /** Protocol of the ALB health check (HTTPS when the app serves TLS on its port). */
+  protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
   intervalSeconds: z.number().int().min(5).max(300).default(30),
   timeoutSeconds: z.number().int().min(2).max(120).default(5),
   healthyThreshold: z.number().int().min(2).max(10).default(3),

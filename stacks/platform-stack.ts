@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { PlatformConfig, ServiceConfig } from "../config";
@@ -19,8 +20,14 @@ export interface PlatformServicesStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
 }
 
-/** Listener rule priorities step by 10 so a rule can be slotted in by hand without renumbering. */
-const PRIORITY_STEP = 10;
+/**
+ * Listener rule priority ranges: specific routes first, catch-alls (`/*`) after every one of them.
+ * Within a range a service's priority comes from its name alone, so adding, removing or renaming
+ * another service never moves it (a moved priority would collide with a rule still holding it
+ * during the apply: PriorityInUse).
+ */
+const SPECIFIC_PRIORITIES = { first: 1, count: 45000 } as const;
+const CATCH_ALL_PRIORITIES = { first: 45001, count: 5000 } as const;
 
 /**
  * Order in which services are built: callees before callers (the config guarantees the call
@@ -51,16 +58,28 @@ export function callPath(config: PlatformConfig, callee: string): "alb" | "mesh"
 }
 
 /**
- * ALB listener rule priority per web service. The lowest number is evaluated first, so a
- * service whose paths include a catch-all (`/*`) comes last, after every specific route.
+ * ALB listener rule priority per web service, stable across changes to the other services: a
+ * hash of the name within the specific or the catch-all range (a catch-all is evaluated after
+ * every specific route). On a hash collision, the service whose name sorts later takes the next
+ * free slot.
  */
 export function listenerPriorities(
   services: Readonly<Record<string, ServiceConfig>>,
 ): Record<string, number> {
-  const web = Object.entries(services).filter(([, s]) => s.kind === "web");
   const isCatchAll = (s: ServiceConfig) => s.paths.some((p) => p === "/*" || p === "*");
-  const ordered = [...web.filter(([, s]) => !isCatchAll(s)), ...web.filter(([, s]) => isCatchAll(s))];
-  return Object.fromEntries(ordered.map(([name], i) => [name, (i + 1) * PRIORITY_STEP]));
+  const used = new Set<number>();
+  const priorities: Record<string, number> = {};
+  const web = Object.keys(services)
+    .filter((n) => services[n].kind === "web")
+    .sort();
+  for (const name of web) {
+    const range = isCatchAll(services[name]) ? CATCH_ALL_PRIORITIES : SPECIFIC_PRIORITIES;
+    let slot = createHash("sha256").update(name).digest().readUInt32BE(0) % range.count;
+    while (used.has(range.first + slot)) slot = (slot + 1) % range.count;
+    used.add(range.first + slot);
+    priorities[name] = range.first + slot;
+  }
+  return priorities;
 }
 
 /**

@@ -89,7 +89,8 @@ export class WebTraffic extends Construct {
         deregistrationDelay: String(props.deregistrationDelaySeconds),
         healthCheck: {
           enabled: true,
-          protocol: "HTTP",
+          // Updated in place (the provider does not replace the group for it).
+          protocol: hc.protocol,
           port: "traffic-port",
           path: hc.path,
           interval: hc.intervalSeconds,
