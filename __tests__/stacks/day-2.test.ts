@@ -9,7 +9,6 @@ import type { BlueprintInput } from "../../config";
 import { plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
 import { blueprintWith, configFor, configFrom, Json, synthApp } from "../support/synth";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Edit = (bp: BlueprintInput) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const svc = (bp: BlueprintInput, name: string): any => bp.services[name];
