@@ -36,3 +36,24 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
     }
   });
 });
+
+describe.each(Object.keys(BUILT_IN_BLUEPRINTS).filter((b) => configFor(b).observability.alarms))(
+  "%s blueprint, paging",
+  (blueprint) => {
+    const config = configFor(blueprint);
+    const observability = synthApp(config).stacks.observability;
+
+    test("the unhealthy-hosts paging alarm does not page on a healthy start either", () => {
+      for (const [name, svc] of Object.entries(config.services).filter(([, s]) => s.kind === "web")) {
+        const [alarm] = Object.values(resources(observability, "aws_cloudwatch_metric_alarm")).filter(
+          (a) => a["//"].metadata.path === `observability/alarms/${name}-unhealthy-hosts`,
+        );
+        const hc = svc.healthCheck;
+        const touched =
+          Math.ceil((hc.gracePeriodSeconds + (hc.healthyThreshold + 1) * hc.intervalSeconds) / 60) + 1;
+        expect(alarm.evaluation_periods).toBeGreaterThan(touched);
+        expect(alarm.datapoints_to_alarm).toBe(alarm.evaluation_periods);
+      }
+    });
+  },
+);
