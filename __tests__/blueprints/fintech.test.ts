@@ -104,7 +104,10 @@ describe("fintech blueprint (brief 002)", () => {
           expect.objectContaining({
             port_name: name,
             discovery_name: `${name}-test`,
-            client_alias: { dns_name: `${name}-test.test.fintech.internal`, port: 8080 },
+            client_alias: expect.objectContaining({
+              dns_name: `${name}-test.test.fintech.internal`,
+              port: 8080,
+            }),
           }),
         ]);
         expect(appContainer(platform, name).container.portMappings).toEqual([
@@ -247,6 +250,10 @@ describe("fintech blueprint (brief 002)", () => {
         });
         expect(service(name).deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
         expect(service(name).service_connect_configuration.service[0].tls).toBeDefined();
+        // Pre-traffic checks inside the mesh reach green with the test header.
+        expect(
+          service(name).service_connect_configuration.service[0].client_alias.test_traffic_rules,
+        ).toEqual([{ header: { name: "x-blue-green-test", value: { exact: "green" } } }]);
       }
     });
 

@@ -224,7 +224,9 @@ export class FargateEcsService extends Construct {
             alarms: { alarmNames: rollbackAlarms, enable: true, rollback: true },
           }),
       ...(props.serviceRegistryArn ? { serviceRegistries: { registryArn: props.serviceRegistryArn } } : {}),
-      ...(props.serviceConnect ? { serviceConnectConfiguration: serviceConnect(props.serviceConnect) } : {}),
+      ...(props.serviceConnect
+        ? { serviceConnectConfiguration: serviceConnect(props.serviceConnect, ecsBlueGreen) }
+        : {}),
       lifecycle: {
         ignoreChanges,
         ...(props.replaceWith?.length ? { replaceTriggeredBy: [...props.replaceWith] } : {}),
@@ -304,7 +306,14 @@ function ecsBlueGreenConfiguration(d: ServiceConfig["deployment"]): EcsServiceDe
   };
 }
 
-function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfiguration {
+/**
+ * Header that sends a Service Connect request to the green revision of an ECS-native blue/green
+ * service before production shifts (client_alias.test_traffic_rules): the in-mesh counterpart of
+ * the ALB's test listener, for pre-traffic checks running in a meshed task.
+ */
+export const BLUE_GREEN_TEST_HEADER = { name: "x-blue-green-test", value: "green" } as const;
+
+function serviceConnect(sc: ServiceConnectProps, blueGreen: boolean): EcsServiceServiceConnectConfiguration {
   const ep = sc.endpoint;
   return {
     enabled: true,
@@ -314,7 +323,22 @@ function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfig
           {
             portName: ep.portName,
             discoveryName: ep.discoveryName,
-            clientAlias: { port: ep.port, dnsName: ep.dnsName },
+            clientAlias: {
+              port: ep.port,
+              dnsName: ep.dnsName,
+              ...(blueGreen
+                ? {
+                    testTrafficRules: [
+                      {
+                        header: {
+                          name: BLUE_GREEN_TEST_HEADER.name,
+                          value: { exact: BLUE_GREEN_TEST_HEADER.value },
+                        },
+                      },
+                    ],
+                  }
+                : {}),
+            },
             ...(ep.ingressPortOverride !== undefined ? { ingressPortOverride: ep.ingressPortOverride } : {}),
             ...(ep.tls
               ? {
