@@ -6,6 +6,8 @@
  * security groups that are never replaced).
  */
 import type { BlueprintInput } from "../../config";
+import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
+import { allowedStrategies, findCycle } from "../../config/schema";
 import { plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
 import { blueprintWith, configFor, configFrom, Json, synthApp } from "../support/synth";
 
@@ -244,5 +246,72 @@ describe("the simulator catches what used to fail", () => {
     for (const sg of Object.values(after.resource.aws_security_group as Record<string, Json>))
       sg.description += " (port 5433)";
     expect(unsafeSteps(before, after).join("\n")).toMatch(/replaced while ENIs .* use it/);
+  });
+});
+
+/** The whole change list of issue 14 on every built-in blueprint: no step that would fail. */
+describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s: every change of the day-2 list", (blueprint) => {
+  const input = BUILT_IN_BLUEPRINTS[blueprint];
+  const names = Object.keys(input.services);
+  const web = names.find((n) => input.services[n].kind === "web")!;
+  const called = new Set(names.flatMap((n) => input.services[n].calls ?? []));
+  const leaf = names.find((n) => !called.has(n))!;
+  const edge = names
+    .flatMap((from) => names.map((to) => [from, to] as const))
+    .find(([from, to]) => {
+      if (from === to || input.services[to].kind === "scheduled") return false;
+      if ((input.services[from].calls ?? []).includes(to)) return false;
+      const graph = Object.fromEntries(names.map((n) => [n, [...(input.services[n].calls ?? [])]]));
+      graph[from].push(to);
+      return findCycle(graph) === undefined;
+    });
+  const mesh = input.mesh?.enabled ?? false;
+  const edits: [string, Edit][] = [
+    ["web port", (bp) => (svc(bp, web).port = 8097)],
+    [
+      "health check path and protocol",
+      (bp) => (svc(bp, web).healthCheck = { path: "/ready", protocol: "HTTPS" }),
+    ],
+    ["add a service", (bp) => (bp.services["extra"] = { ...svc(bp, web), paths: ["/extra/*"], calls: [] })],
+    ["remove a service", (bp) => delete bp.services[leaf]],
+    [
+      "rename a service",
+      (bp) => {
+        bp.services[`${leaf}-v2`] = bp.services[leaf];
+        delete bp.services[leaf];
+      },
+    ],
+    ...allowedStrategies("web", mesh).map((strategy): [string, Edit] => [
+      `${web} to ${strategy}`,
+      (bp) => (svc(bp, web).deployment = { strategy }),
+    ]),
+    [
+      "CPU and memory",
+      (bp) => {
+        svc(bp, web).cpu = 4096;
+        svc(bp, web).memory = 8192;
+      },
+    ],
+    ...(edge
+      ? [
+          [
+            `calls ${edge[0]} -> ${edge[1]}`,
+            (bp: BlueprintInput) => (svc(bp, edge[0]).calls = [...(svc(bp, edge[0]).calls ?? []), edge[1]]),
+          ] as [string, Edit],
+        ]
+      : []),
+    ["log retention", (bp) => (bp.logRetentionDays = 90)],
+    ...(input.database
+      ? [["database port", (bp: BlueprintInput) => (bp.database!.port = 5433)] as [string, Edit]]
+      : []),
+  ];
+
+  test.each(edits)("%s", (_, edit) => {
+    const c = change(blueprint, (bp) => {
+      edit(bp);
+      for (const s of Object.values(bp.services))
+        if (s.calls) s.calls = s.calls.filter((x) => x in bp.services);
+    });
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
   });
 });
