@@ -40,8 +40,12 @@ export interface ServiceHandle {
   readonly deploymentAlarmNames: string[];
   /** CodeDeploy application and deployment group (web services with blue/green). */
   readonly codedeploy?: { readonly applicationName: string; readonly deploymentGroupName: string };
-  /** Cloud Map DNS name callers use: `<service>.<namespace>`. */
-  readonly dnsName: string;
+  /**
+   * Cloud Map (or Service Connect) DNS name callers use: `<service>.<namespace>`. Absent for a
+   * blue/green service outside Service Connect: no name may hold both task sets, its callers
+   * use the ALB's production listener.
+   */
+  readonly dnsName?: string;
   /**
    * Service Connect discovery name of the service's port (the `DiscoveryName` /
    * `TargetDiscoveryName` dimension of Service Connect metrics); set when the mesh is on and the

@@ -512,7 +512,7 @@ export class FargateService extends Construct {
             deploymentGroupName: this.blueGreen.deploymentGroup.deploymentGroupName,
           }
         : undefined,
-      dnsName: this.dnsName,
+      dnsName: this.discovery || serviceConnectDiscoveryName ? this.dnsName : undefined,
       discoveryName: serviceConnectDiscoveryName,
     };
   }

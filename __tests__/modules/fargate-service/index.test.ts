@@ -247,7 +247,8 @@ describe("FargateService: the four kinds side by side", () => {
       expect(handle.targetGroups).toBeDefined();
       expect(handle.codedeploy).toBeDefined();
       expect(handle.deploymentAlarmNames).toHaveLength(4);
-      expect(handle.dnsName).toBe("frontend-test.demo.internal");
+      // CodeDeploy blue/green: no DNS name would keep callers behind the gate.
+      expect(handle.dnsName).toBeUndefined();
       expect(handle.discoveryName).toBeUndefined();
       const manifest = probed(out, "frontend_manifest") as Json;
       expect(manifest).toEqual(

@@ -397,3 +397,43 @@ describe("FargateEcsService with ECS-native blue/green behind the ALB", () => {
     );
   });
 });
+
+describe("FargateEcsService with ECS-native blue/green through Service Connect only (a meshed backend)", () => {
+  const service = only(
+    synth(
+      {
+        kind: "backend",
+        cpu: 256,
+        memory: 512,
+        deployment: { strategy: "ecs-blue-green", bakeTimeMinutes: 3 },
+      },
+      {
+        strategy: "ecs-blue-green",
+        serviceConnect: {
+          namespaceArn: "arn:ns",
+          logGroupName: "/ecs/web-test",
+          region: "us-east-1",
+          endpoint: {
+            discoveryName: "web-test",
+            dnsName: "web-test.demo.internal",
+            portName: "web",
+            port: 8080,
+          },
+        },
+      },
+    ),
+    "aws_ecs_service",
+  );
+
+  test("deploys blue/green under the ECS controller without a load balancer", () => {
+    expect(service.deployment_configuration).toEqual({ strategy: "BLUE_GREEN", bake_time_in_minutes: "3" });
+    expect(service.load_balancer).toBeUndefined();
+    expect(service.lifecycle.ignore_changes).toEqual(["task_definition", "desired_count"]);
+  });
+
+  test("sends requests carrying the test header to green before the shift", () => {
+    expect(service.service_connect_configuration.service[0].client_alias.test_traffic_rules).toEqual([
+      { header: { name: "x-blue-green-test", value: { exact: "green" } } },
+    ]);
+  });
+});
