@@ -266,22 +266,20 @@ describe("FargateEcsService as a Service Connect client only", () => {
   });
 });
 
+/** Service Connect without TLS, serving port 8080 as `web-test`. */
+const PLAIN_SERVICE_CONNECT = {
+  namespaceArn: "arn:ns",
+  logGroupName: "/ecs/web-test",
+  region: "us-east-1",
+  endpoint: { discoveryName: "web-test", dnsName: "web-test.demo.internal", portName: "web", port: 8080 },
+};
+
 describe("FargateEcsService with plain-text Service Connect", () => {
   const service = only(
     synth(
       { kind: "backend", cpu: 256, memory: 512 },
       {
-        serviceConnect: {
-          namespaceArn: "arn:ns",
-          logGroupName: "/ecs/web-test",
-          region: "us-east-1",
-          endpoint: {
-            discoveryName: "web-test",
-            dnsName: "web-test.demo.internal",
-            portName: "web",
-            port: 8080,
-          },
-        },
+        serviceConnect: PLAIN_SERVICE_CONNECT,
       },
     ),
     "aws_ecs_service",
@@ -409,17 +407,7 @@ describe("FargateEcsService with ECS-native blue/green through Service Connect o
       },
       {
         strategy: "ecs-blue-green",
-        serviceConnect: {
-          namespaceArn: "arn:ns",
-          logGroupName: "/ecs/web-test",
-          region: "us-east-1",
-          endpoint: {
-            discoveryName: "web-test",
-            dnsName: "web-test.demo.internal",
-            portName: "web",
-            port: 8080,
-          },
-        },
+        serviceConnect: PLAIN_SERVICE_CONNECT,
       },
     ),
     "aws_ecs_service",
