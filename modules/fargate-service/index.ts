@@ -114,8 +114,9 @@ export const DATABASE_SECRET_VARIABLES = { DB_USERNAME: "username", DB_PASSWORD:
 /**
  * One service of the config turned into everything AWS needs: security group, roles, log
  * group, task definition with tracing sidecar, and per kind — web: target groups, listener
- * rules, ECS service and CodeDeploy blue/green (or rolling); backend: ECS rolling service in
- * Cloud Map; worker: the same plus its SQS queue and backlog scaling; scheduled: an
+ * rules, ECS service deployed per strategy (CodeDeploy or ECS-native blue/green, or rolling);
+ * backend: ECS service in Cloud Map or Service Connect (rolling, or ECS-native blue/green in the
+ * mesh); worker: a rolling service plus its SQS queue and backlog scaling; scheduled: an
  * EventBridge Scheduler schedule instead of a service.
  */
 export class FargateService extends Construct {

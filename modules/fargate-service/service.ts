@@ -65,7 +65,7 @@ export interface FargateEcsServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly capacityProviderStrategy: CapacityProviderShare[];
-  /** Thresholds of the CloudWatch alarms that roll back an ECS (rolling) deployment. */
+  /** Thresholds of the CPU/memory alarms that roll back an ECS (rolling or blue/green) deployment. */
   readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
   /** Target group (blue for blue/green) the app container registers in. @default none */
   readonly loadBalancer?: {
@@ -131,12 +131,14 @@ export const CODE_DEPLOY_IGNORED = [
 
 /**
  * The ECS service: private subnets without public IPs, the capacity provider strategy, Cloud
- * Map or Service Connect, and either CodeDeploy blue/green (web) or ECS rolling deployments
- * with the circuit breaker and CloudWatch deployment alarms, both rolling back.
+ * Map or Service Connect, and the deployment strategy: CodeDeploy blue/green (controller
+ * CODE_DEPLOY), ECS-native blue/green (BLUE_GREEN/CANARY/LINEAR with bake time and the target
+ * group gate), or rolling; the ECS strategies with the circuit breaker and CloudWatch alarms,
+ * both rolling back.
  */
 export class FargateEcsService extends Construct {
   readonly ecsService: EcsService;
-  /** Alarms that roll back an ECS rolling deployment (none for CodeDeploy services). */
+  /** CPU/memory alarms that roll back an ECS deployment (none for CodeDeploy services). */
   readonly deploymentAlarms: CloudwatchMetricAlarm[];
   readonly name: string;
 
