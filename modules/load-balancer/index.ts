@@ -54,7 +54,7 @@ export interface PlatformLoadBalancerProps {
 /**
  * The internet-facing Application Load Balancer with its own security group, the production
  * listener (HTTP:80, or HTTPS:443 plus an HTTP:80 → HTTPS redirect when a certificate ARN is
- * configured), the CodeDeploy test listener, and access logs when enabled. Every listener
+ * configured), the blue/green test listener (when a service deploys blue/green), and access logs when enabled. Every listener
  * answers 404 by default; the service constructs add the path rules.
  */
 export class PlatformLoadBalancer extends Construct {
