@@ -176,6 +176,27 @@ describe.each([
   });
 });
 
+describe("fintech: HTTPS is turned on (the production listener changes)", () => {
+  const c = change("fintech", (bp) => {
+    bp.loadBalancer = {
+      ...bp.loadBalancer,
+      certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-aaaa-bbbb-cccc-000000000000",
+    };
+  });
+
+  test("rules move to the new listeners by replacement, and the ECS-native services that name them follow", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    for (const service of ["accounts", "transactions", "payments-api"]) {
+      // The production rule moves from the HTTP to the HTTPS listener; the test listener keeps its
+      // resource (HTTP becomes HTTPS in place).
+      expect(ofService(c, c.plan.replace, service, "aws_lb_listener_rule")).toEqual([
+        expect.stringContaining("production-rule"),
+      ]);
+      expect(ofService(c, c.plan.replace, service, "aws_ecs_service")).toHaveLength(1);
+    }
+  });
+});
+
 describe("trading: CPU and memory change", () => {
   const c = change("trading", (bp) => {
     svc(bp, "processing-service").cpu = 4096;

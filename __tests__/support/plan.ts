@@ -32,11 +32,18 @@ const UNIQUE_NAMES = [
   "aws_codedeploy_app",
 ];
 
-/** What references a target group, and the attribute a controller may own. */
-const TG_REFERRERS: Readonly<Record<string, string>> = {
-  aws_lb_listener_rule: "action",
-  aws_ecs_service: "load_balancer",
-  aws_lb_listener: "default_action",
+/**
+ * What references a target group or a listener rule, and the attribute holding the reference
+ * that a deployment controller may own (and Terraform then ignores).
+ */
+const REFERRERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  aws_lb_target_group: {
+    aws_lb_listener_rule: "action",
+    aws_ecs_service: "load_balancer",
+    aws_lb_listener: "default_action",
+  },
+  // ECS-native blue/green names its rules in load_balancer.advanced_configuration.
+  aws_lb_listener_rule: { aws_ecs_service: "load_balancer" },
 };
 
 export interface Plan {
@@ -119,10 +126,10 @@ export function unsafeSteps(before: Json, after: Json, p: Plan = plan(before, af
   }
   // Groups that go away (replaced or destroyed) must not stay under a rule or service whose
   // reference a controller owns (ignored by Terraform, so never rewritten to the new group).
-  const gone = [...p.replace, ...p.destroy].filter((k) => typeOf(k) === "aws_lb_target_group");
+  const gone = [...p.replace, ...p.destroy].filter((k) => REFERRERS[typeOf(k)]);
   for (const tg of gone) {
     for (const [k, r] of b) {
-      const owned = TG_REFERRERS[typeOf(k)];
+      const owned = REFERRERS[typeOf(tg)][typeOf(k)];
       if (!owned || !refersTo(r, tg) || !a.has(k) || p.replace.includes(k)) continue;
       const ignores: string[] = a.get(k)!.lifecycle?.ignore_changes ?? [];
       if (ignores.includes(owned))

@@ -137,11 +137,11 @@ export class WebTraffic extends Construct {
 }
 
 /**
- * A `replace_triggered_by` entry that fires when the target group is replaced (its id changes),
- * not on its in-place updates (a health check path).
+ * A `replace_triggered_by` entry that fires when the resource is replaced (its id changes), not
+ * on its in-place updates (a target group's health check path).
  */
-export const replacementTrigger = (tg: LbTargetGroup) =>
-  `${tg.terraformResourceType}.${tg.friendlyUniqueId}.id`;
+export const replacementTrigger = (resource: LbTargetGroup | LbListenerRule) =>
+  `${resource.terraformResourceType}.${resource.friendlyUniqueId}.id`;
 
 /**
  * CodeDeploy starts from a plain forward to blue and rewrites it. ECS-native blue/green needs a
