@@ -176,17 +176,20 @@ describe.each([
   });
 });
 
-describe("fintech: HTTPS is turned on (the production listener changes)", () => {
-  const c = change("fintech", (bp) => {
+describe.each([
+  ["fintech", ["accounts", "transactions", "payments-api"]],
+  ["orders", ["api-gateway"]],
+])("%s: HTTPS is turned on (the production listener changes)", (blueprint, services) => {
+  const c = change(blueprint, (bp) => {
     bp.loadBalancer = {
       ...bp.loadBalancer,
       certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-aaaa-bbbb-cccc-000000000000",
     };
   });
 
-  test("rules move to the new listeners by replacement, and the ECS-native services that name them follow", () => {
+  test("rules move to the new listeners by replacement, and the blue/green services follow them", () => {
     expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
-    for (const service of ["accounts", "transactions", "payments-api"]) {
+    for (const service of services) {
       // The production rule moves from the HTTP to the HTTPS listener; the test listener keeps its
       // resource (HTTP becomes HTTPS in place).
       expect(ofService(c, c.plan.replace, service, "aws_lb_listener_rule")).toEqual([

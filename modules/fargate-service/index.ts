@@ -374,17 +374,15 @@ export class FargateService extends Construct {
         strategy,
         blueGreenAlarmNames: this.ecsBlueGreen?.alarms.map((a) => a.alarmName),
         // UpdateService cannot move a blue/green service to a replaced target group (CodeDeploy
-        // owns load_balancer; ECS-native swaps it), so the service is replaced with its groups,
-        // and (ECS-native) with the listener rules its advanced_configuration names.
-        replaceWith: pair
-          ? [
-              replacementTrigger(pair.blue),
-              replacementTrigger(pair.green),
-              ...(strategy === "ecs-blue-green" && this.traffic
-                ? [this.traffic.productionRule, this.traffic.testRule!].map(replacementTrigger)
-                : []),
-            ]
-          : undefined,
+        // owns load_balancer; ECS-native swaps it), so the service is replaced with its groups.
+        // And with its rules: a replaced rule starts on blue, where the service may have no
+        // tasks (the last deployment left them on green), and ECS-native names the rules.
+        replaceWith:
+          pair && this.traffic?.testRule
+            ? [pair.blue, pair.green, this.traffic.productionRule, this.traffic.testRule].map(
+                replacementTrigger,
+              )
+            : undefined,
         serviceRegistryArn: this.discovery?.service.arn,
         serviceConnect: serviceConnect
           ? {
