@@ -15,10 +15,17 @@ type Edit = (bp: BlueprintInput) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const svc = (bp: BlueprintInput, name: string): any => bp.services[name];
 
+/** Each built-in blueprint's config once, so its synthesis is shared by every change (synthApp caches per config). */
+const baseConfigs = new Map<string, ReturnType<typeof configFor>>();
+const baseConfig = (blueprint: string) => {
+  if (!baseConfigs.has(blueprint)) baseConfigs.set(blueprint, configFor(blueprint));
+  return baseConfigs.get(blueprint)!;
+};
+
 const platformOf = (blueprint: string, edit?: Edit): Json =>
   edit
     ? synthApp(configFrom(blueprintWith(blueprint, edit))).stacks.platform
-    : synthApp(configFor(blueprint)).stacks.platform;
+    : synthApp(baseConfig(blueprint)).stacks.platform;
 
 interface Change {
   readonly before: Json;
