@@ -144,7 +144,11 @@ export const LoadBalancerSchema = z.strictObject({
   ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
   /** Port of the CodeDeploy test listener used to validate green before traffic shifts. */
   testListenerPort: port.default(8443),
-  /** CIDRs allowed to reach the test listener (never the internet by default). */
+  /**
+   * Operator CIDRs (public addresses: the ALB is internet-facing) allowed to reach the test
+   * listener, besides the NAT gateways' addresses the platform always admits (pre-traffic checks
+   * running inside the VPC reach the ALB from there). Never the internet; never the VPC CIDR.
+   */
   testListenerCidrs: z.array(cidr).default([]),
   idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
   accessLogs: z
@@ -215,6 +219,8 @@ export const DatabaseSchema = z.strictObject({
 
 const HealthCheck = z.strictObject({
   path: z.string().startsWith("/").default("/health"),
+  /** Protocol of the ALB health check (HTTPS when the app serves TLS on its port). */
+  protocol: z.enum(["HTTP", "HTTPS"]).default("HTTP"),
   intervalSeconds: z.number().int().min(5).max(300).default(30),
   timeoutSeconds: z.number().int().min(2).max(120).default(5),
   healthyThreshold: z.number().int().min(2).max(10).default(3),
@@ -272,9 +278,43 @@ const SecretRef = z.strictObject({
   key: z.string().min(1).optional(),
 });
 
+/**
+ * How a service's new revision reaches traffic:
+ * - `codedeploy`: blue/green through CodeDeploy (web services; the default for `web`).
+ * - `ecs-blue-green`: ECS-native blue/green (deployment controller ECS, strategy BLUE_GREEN, or
+ *   CANARY/LINEAR with `trafficShift`), behind the ALB and/or Service Connect.
+ * - `rolling`: ECS rolling update with the circuit breaker and deployment alarms (the default for
+ *   every other kind).
+ */
+export const DEPLOYMENT_STRATEGIES = ["codedeploy", "ecs-blue-green", "rolling"] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
+/** Production traffic shift of an ECS-native blue/green deployment (AWS provider 6.25 ranges). */
+const TrafficShift = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("all-at-once") }),
+  z.strictObject({
+    type: z.literal("canary"),
+    /** Share of production traffic green takes first (0.1-100). */
+    percent: z.number().min(0.1).max(100),
+    /** Minutes at that share before the rest shifts. */
+    bakeMinutes: z.number().int().min(0).max(1440),
+  }),
+  z.strictObject({
+    type: z.literal("linear"),
+    /** Share of production traffic shifted per step (3-100). */
+    stepPercent: z.number().min(3).max(100),
+    /** Minutes between steps. */
+    stepBakeMinutes: z.number().int().min(0).max(1440),
+  }),
+]);
+
 const Deployment = z.strictObject({
-  /** `codedeploy`: blue/green through CodeDeploy (web only). `rolling`: ECS rolling with circuit breaker. */
-  strategy: z.enum(["codedeploy", "rolling"]).optional(),
+  /** See {@link DEPLOYMENT_STRATEGIES}; `codedeploy` for web services, `rolling` otherwise. */
+  strategy: z.enum(DEPLOYMENT_STRATEGIES).optional(),
+  /** ecs-blue-green: minutes blue keeps running after the full shift, with rollback armed. */
+  bakeTimeMinutes: z.number().int().min(0).max(1440).default(5),
+  /** ecs-blue-green: how production traffic moves to green. */
+  trafficShift: TrafficShift.default({ type: "all-at-once" }),
   codedeployConfig: z.enum(CODEDEPLOY_ECS_CONFIGS).default("CodeDeployDefault.ECSAllAtOnce"),
   /** Minutes blue tasks keep running after traffic has shifted (rollback window). */
   terminationWaitMinutes: z.number().int().min(0).max(2880).default(5),
@@ -424,6 +464,17 @@ export const BlueprintSchema = z
   })
   .superRefine((bp, ctx) => validateCrossFields(bp, ctx));
 
+/** The strategy a service deploys with: its own, or the default of its kind. */
+export function deploymentStrategy(svc: {
+  kind: ServiceKind;
+  deployment: { strategy?: DeploymentStrategy };
+}): DeploymentStrategy {
+  return svc.deployment.strategy ?? (svc.kind === "web" ? "codedeploy" : "rolling");
+}
+
+/** Strategies with a green target group, a test listener rule and a gate before production. */
+export const isBlueGreen = (strategy: DeploymentStrategy) => strategy !== "rolling";
+
 export type BlueprintInput = z.input<typeof BlueprintSchema>;
 export type Blueprint = z.output<typeof BlueprintSchema>;
 export type ServiceConfig = z.output<typeof ServiceSchema>;
@@ -486,24 +537,13 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
         if (other) issue(at("paths"), `path ${p} is already routed to service ${other}`);
         seenPaths.set(p, name);
       }
-      if (svc.deployment.strategy === "codedeploy" || svc.deployment.strategy === undefined) {
-        if (bp.mesh.enabled)
-          issue(
-            at("deployment", "strategy"),
-            "codedeploy cannot be used with mesh.enabled (ECS Service Connect supports only the ECS deployment controller); use rolling",
-          );
-      }
     } else {
       if (svc.paths.length > 0)
         issue(at("paths"), `only web services are routed by the ALB (kind is ${svc.kind})`);
-      if (svc.deployment.strategy === "codedeploy")
-        issue(
-          at("deployment", "strategy"),
-          `codedeploy blue/green needs a web service behind the ALB (kind is ${svc.kind})`,
-        );
       if (svc.scaling.requestsPerTarget !== undefined)
         issue(at("scaling", "requestsPerTarget"), "needs a web service behind the ALB");
     }
+    validateStrategy(bp, svc, at, issue);
     if (svc.kind === "scheduled") {
       if (!svc.schedule)
         issue(at("schedule"), "a scheduled service needs a schedule expression, e.g. rate(6 hours)");
@@ -551,6 +591,38 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   validateNetwork(bp, issue);
 }
 
+/** Which strategies AWS allows for a service, given its kind and the blueprint's mesh. */
+export function allowedStrategies(kind: ServiceKind, meshEnabled: boolean): DeploymentStrategy[] {
+  if (kind === "web") return meshEnabled ? ["ecs-blue-green", "rolling"] : [...DEPLOYMENT_STRATEGIES];
+  // Without a load balancer, ECS-native blue/green shifts traffic only through Service Connect.
+  if (kind === "backend" && meshEnabled) return ["ecs-blue-green", "rolling"];
+  return ["rolling"];
+}
+
+function validateStrategy(
+  bp: Blueprint,
+  svc: ServiceConfig,
+  at: (...p: (string | number)[]) => (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const strategy = deploymentStrategy(svc);
+  const allowed = allowedStrategies(svc.kind, bp.mesh.enabled);
+  if (allowed.includes(strategy)) return;
+  const why =
+    strategy === "codedeploy" && svc.kind === "web"
+      ? "ECS Service Connect (mesh.enabled) works only with the ECS deployment controller, and CodeDeploy needs CODE_DEPLOY"
+      : strategy === "codedeploy"
+        ? "CodeDeploy blue/green needs a web service behind the ALB"
+        : svc.kind === "backend"
+          ? "ECS-native blue/green shifts traffic through a load balancer or Service Connect, and this backend has neither (mesh.enabled is false)"
+          : `a ${svc.kind} serves no traffic to shift between blue and green`;
+  const defaulted = svc.deployment.strategy === undefined ? " (the default for web services)" : "";
+  issue(
+    at("deployment", "strategy"),
+    `${strategy}${defaulted} is not allowed for this ${svc.kind} service: ${why}; allowed: ${allowed.join(", ")}`,
+  );
+}
+
 function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], message: string) => void): void {
   const vpc = parseCidr(bp.network.cidr);
   if (!vpc) return;
@@ -566,8 +638,17 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
     return;
   }
   for (const [i, c] of bp.loadBalancer.testListenerCidrs.entries()) {
-    if (c === "0.0.0.0/0")
-      issue(["loadBalancer", "testListenerCidrs", i], "the test listener must not be open to the internet");
+    const parsed = parseCidr(c);
+    if (parsed && parsed.prefix === 0)
+      issue(
+        ["loadBalancer", "testListenerCidrs", i],
+        `${c}: the test listener must not be open to the internet`,
+      );
+    else if (parsed && (cidrsOverlap(parsed, vpc) || isPrivate(parsed)))
+      issue(
+        ["loadBalancer", "testListenerCidrs", i],
+        `${c} is a private range; the ALB is internet-facing, so callers inside the VPC arrive from the NAT gateways' public addresses (admitted automatically). List operators' public CIDRs only`,
+      );
   }
   const plan = bp.network.subnets ?? planSubnets(bp.network.cidr);
   const seen: { at: string; cidr: Cidr }[] = [];
@@ -587,6 +668,10 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
     }
   }
 }
+
+/** RFC 1918 ranges: never the source address an internet-facing ALB sees. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => parseCidr(c)!);
+const isPrivate = (c: Cidr) => PRIVATE_RANGES.some((r) => cidrsOverlap(r, c));
 
 /** Depth-first search for a cycle in a call graph; returns the cycle path or undefined. */
 export function findCycle(graph: Record<string, string[]>): string[] | undefined {

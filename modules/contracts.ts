@@ -25,8 +25,8 @@ export interface ServiceHandle {
   /** Name of the application container in the task definition. */
   readonly containerName: string;
   readonly containerPort: number;
-  /** Blue and green target groups of a web service. */
-  readonly targetGroups?: { readonly blue: TargetGroupHandle; readonly green: TargetGroupHandle };
+  /** Target groups of a web service: blue always, green for blue/green strategies. */
+  readonly targetGroups?: { readonly blue: TargetGroupHandle; readonly green?: TargetGroupHandle };
   /** Queue of a worker service and its dead-letter queue. */
   readonly queue?: {
     readonly name: string;
@@ -40,8 +40,12 @@ export interface ServiceHandle {
   readonly deploymentAlarmNames: string[];
   /** CodeDeploy application and deployment group (web services with blue/green). */
   readonly codedeploy?: { readonly applicationName: string; readonly deploymentGroupName: string };
-  /** Cloud Map DNS name callers use: `<service>.<namespace>`. */
-  readonly dnsName: string;
+  /**
+   * Cloud Map (or Service Connect) DNS name callers use: `<service>.<namespace>`. Absent for a
+   * blue/green service outside Service Connect: no name may hold both task sets, its callers
+   * use the ALB's production listener.
+   */
+  readonly dnsName?: string;
   /**
    * Service Connect discovery name of the service's port (the `DiscoveryName` /
    * `TargetDiscoveryName` dimension of Service Connect metrics); set when the mesh is on and the
@@ -86,6 +90,14 @@ export interface ReleaseManifestEntry {
   readonly repositoryUrl: string;
   /** SSM parameter recording the released image tag; the release CLI writes it first. */
   readonly imageParameterName: string;
+  /**
+   * How the release CLI deploys the service: a CodeDeploy deployment, or UpdateService followed
+   * as an ECS-native blue/green or a rolling deployment. Absent in manifests written before
+   * strategies existed (the CLI then infers CodeDeploy from the group names).
+   */
+  readonly strategy?: "codedeploy" | "ecs-blue-green" | "rolling";
+  /** ECS-native blue/green: minutes blue keeps running after the shift (the CLI waits them out). */
+  readonly bakeTimeMinutes?: number;
   readonly codedeployApplication?: string;
   readonly codedeployDeploymentGroup?: string;
   /**

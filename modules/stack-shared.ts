@@ -114,3 +114,23 @@ export function sharedPolicyDocument(
   }
   return document;
 }
+
+/**
+ * The stack's trust policy letting one AWS service principal (`codedeploy.amazonaws.com`)
+ * assume a role, shared under `id`.
+ */
+export function serviceTrustDocument(
+  scope: IConstruct,
+  id: string,
+  principal: string,
+): DataAwsIamPolicyDocument {
+  return sharedPolicyDocument(scope, id, {
+    statement: [
+      {
+        effect: "Allow",
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: [principal] }],
+      },
+    ],
+  });
+}

@@ -8,6 +8,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { ConfigError, parseBlueprint } from "../config";
 import type { Blueprint } from "../config";
 import { BUILT_IN_BLUEPRINTS } from "../config/blueprints";
+import { deploymentStrategy } from "../config/schema";
 
 const id = (text: string) => text.replace(/[^a-zA-Z0-9]/g, "_");
 
@@ -34,7 +35,13 @@ export function renderDiagram(bp: Blueprint): string {
   if (web.length > 0) lines.push(`    alb{{"ALB ${listener}"}}`);
   lines.push(`    cluster["ECS cluster (Fargate + Fargate Spot)"]`);
   for (const [name, s] of services) {
-    const deploy = s.kind === "web" && s.deployment.strategy === "codedeploy" ? ", blue/green" : "";
+    const strategy = s.kind === "scheduled" ? "rolling" : deploymentStrategy(s);
+    const deploy =
+      strategy === "codedeploy"
+        ? ", CodeDeploy blue/green"
+        : strategy === "ecs-blue-green"
+          ? ", ECS blue/green"
+          : "";
     lines.push(
       `    svc_${id(name)}["${name}<br/>${s.kind}${deploy}<br/>${s.cpu} CPU / ${s.memory} MiB, ${s.minCount}-${s.maxCount} tasks"]`,
     );

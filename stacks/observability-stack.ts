@@ -12,6 +12,7 @@ import {
 } from "../modules/dashboard";
 import { ServiceLogInsights } from "../modules/log-insights";
 import { XRayTracing } from "../modules/tracing";
+import { unhealthyAlarmPeriods } from "../modules/fargate-service/blue-green";
 import { BaseStack, PlatformStackProps } from "./base";
 
 export interface ObservabilityStackProps extends PlatformStackProps {
@@ -87,6 +88,8 @@ export class ObservabilityStack extends BaseStack {
           services: services.map(({ name, svc, handle }) => ({
             signals: signals[name],
             minCount: svc.minCount,
+            // A starting task set must not page either.
+            unhealthyHostPeriods: svc.kind === "web" ? unhealthyAlarmPeriods(svc.healthCheck) : undefined,
             deploymentAlarmNames: handle.deploymentAlarmNames,
             failedRunEvents:
               svc.kind === "scheduled"

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { PlatformConfig, ServiceConfig } from "../config";
+import { deploymentStrategy, isBlueGreen } from "../config/schema";
 import type { PlatformHandles, ReleaseManifest } from "../modules/contracts";
 import { AuroraDatabase } from "../modules/database";
 import { PlatformCluster } from "../modules/ecs-cluster";
@@ -18,8 +20,14 @@ export interface PlatformServicesStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
 }
 
-/** Listener rule priorities step by 10 so a rule can be slotted in by hand without renumbering. */
-const PRIORITY_STEP = 10;
+/**
+ * Listener rule priority ranges: specific routes first, catch-alls (`/*`) after every one of them.
+ * Within a range a service's priority comes from its name alone, so adding, removing or renaming
+ * another service never moves it (a moved priority would collide with a rule still holding it
+ * during the apply: PriorityInUse).
+ */
+const SPECIFIC_PRIORITIES = { first: 1, count: 45000 } as const;
+const CATCH_ALL_PRIORITIES = { first: 45001, count: 5000 } as const;
 
 /**
  * Order in which services are built: callees before callers (the config guarantees the call
@@ -37,16 +45,41 @@ export function buildOrder(services: Readonly<Record<string, ServiceConfig>>): s
 }
 
 /**
- * ALB listener rule priority per web service. The lowest number is evaluated first, so a
- * service whose paths include a catch-all (`/*`) comes last, after every specific route.
+ * How a caller reaches a service (docs/decisions.md, "Internal callers go through the same
+ * traffic switch"): `alb` for a blue/green web service outside Service Connect (a DNS name
+ * would hold both task sets before the gate, so it has none and callers use the production
+ * listener), `mesh` with Service Connect (ECS-native blue/green moves it with the ALB),
+ * `dns` (Cloud Map) for rolling services, whose only revision set is the service.
+ */
+export function callPath(config: PlatformConfig, callee: string): "alb" | "mesh" | "dns" {
+  if (config.mesh.enabled) return "mesh";
+  const svc = config.services[callee];
+  return svc.kind === "web" && isBlueGreen(deploymentStrategy(svc)) ? "alb" : "dns";
+}
+
+/**
+ * ALB listener rule priority per web service, stable across changes to the other services: a
+ * hash of the name within the specific or the catch-all range (a catch-all is evaluated after
+ * every specific route). On a hash collision, the service whose name sorts later takes the next
+ * free slot.
  */
 export function listenerPriorities(
   services: Readonly<Record<string, ServiceConfig>>,
 ): Record<string, number> {
-  const web = Object.entries(services).filter(([, s]) => s.kind === "web");
   const isCatchAll = (s: ServiceConfig) => s.paths.some((p) => p === "/*" || p === "*");
-  const ordered = [...web.filter(([, s]) => !isCatchAll(s)), ...web.filter(([, s]) => isCatchAll(s))];
-  return Object.fromEntries(ordered.map(([name], i) => [name, (i + 1) * PRIORITY_STEP]));
+  const used = new Set<number>();
+  const priorities: Record<string, number> = {};
+  const web = Object.keys(services)
+    .filter((n) => services[n].kind === "web")
+    .sort();
+  for (const name of web) {
+    const range = isCatchAll(services[name]) ? CATCH_ALL_PRIORITIES : SPECIFIC_PRIORITIES;
+    let slot = createHash("sha256").update(name).digest().readUInt32BE(0) % range.count;
+    while (used.has(range.first + slot)) slot = (slot + 1) % range.count;
+    used.add(range.first + slot);
+    priorities[name] = range.first + slot;
+  }
+  return priorities;
 }
 
 /**
@@ -98,7 +131,12 @@ export class PlatformServicesStack extends BaseStack {
     const entries = Object.entries(config.services);
     const webPorts = [...new Set(entries.filter(([, s]) => s.kind === "web").map(([, s]) => s.port))];
     if (webPorts.length > 0) {
+      const webBlueGreen = entries.some(([, s]) => s.kind === "web" && isBlueGreen(deploymentStrategy(s)));
+      const viaAlb = entries.some(([, s]) => s.calls.some((c) => callPath(config, c) === "alb"));
       this.loadBalancer = new PlatformLoadBalancer(this, "load-balancer", {
+        testListener: webBlueGreen,
+        natPublicIps: vpc.natPublicIps,
+        internalCallers: viaAlb,
         naming,
         config: config.loadBalancer,
         region: config.region,
@@ -170,7 +208,11 @@ export class PlatformServicesStack extends BaseStack {
         },
         callees: svc.calls
           .filter((c) => config.services[c].kind !== "worker")
-          .map((c) => ({ name: c, port: config.services[c].port })),
+          .map((c) => ({
+            name: c,
+            port: config.services[c].port,
+            url: callPath(config, c) === "alb" && lb ? albUrl(lb) : undefined,
+          })),
         queues: svc.calls
           .filter((c) => config.services[c].kind === "worker")
           .map((c) => {
@@ -222,6 +264,11 @@ export class PlatformServicesStack extends BaseStack {
       const caller = this.services[name];
       for (const calleeName of svc.calls) {
         if (config.services[calleeName].kind === "worker") continue; // a queue, not a port
+        if (callPath(config, calleeName) === "alb") {
+          // Through NAT to the ALB's public address: egress on the production port only.
+          caller.security.allowToInternet(this.loadBalancer!.productionPort, "the ALB production listener");
+          continue;
+        }
         const callee = this.services[calleeName];
         callee.security.allowFrom(caller.securityGroupId, name);
         caller.security.allowTo(callee.securityGroupId, callee.ingressPort, calleeName);
@@ -299,6 +346,37 @@ export class PlatformServicesStack extends BaseStack {
         "AppSpec (JSON) per blue/green service: replace <TASK_DEFINITION> with the new revision's ARN",
       );
     }
+    const ecsBlueGreen = services.filter(([, s]) => s.strategy === "ecs-blue-green" && s.ecsService);
+    if (ecsBlueGreen.length > 0) {
+      output(
+        "ecs_blue_green",
+        Object.fromEntries(
+          ecsBlueGreen.map(([n, s]) => [
+            n,
+            {
+              service: s.ecsService!.name,
+              strategy: s.manifest.strategy,
+              bake_time_minutes: s.manifest.bakeTimeMinutes,
+              target_groups: s.traffic
+                ? { blue: s.traffic.blue.name, green: s.traffic.green?.name }
+                : undefined,
+              production_listener_rule: s.traffic?.productionRule.arn,
+              test_listener_rule: s.traffic?.testRule?.arn,
+              infrastructure_role: s.ecsBlueGreen?.infrastructureRole?.arn,
+              rollback_alarms: s.handle.deploymentAlarmNames,
+            },
+          ]),
+        ),
+        "ECS-native blue/green per service: the target groups and listener rules ECS moves, its role and the alarms that roll back",
+      );
+    }
+    if (this.loadBalancer?.testListenerPort !== undefined) {
+      output(
+        "test_listener_url",
+        `${this.loadBalancer.productionProtocol.toLowerCase()}://${this.loadBalancer.dnsName}:${this.loadBalancer.testListenerPort}`,
+        "Test listener: green before production traffic shifts (from the NAT gateways' addresses and loadBalancer.testListenerCidrs)",
+      );
+    }
     const manifest: ReleaseManifest = Object.fromEntries(services.map(([n, s]) => [n, s.manifest]));
     output(
       "release_manifest",
@@ -306,6 +384,13 @@ export class PlatformServicesStack extends BaseStack {
       "What `npm run release` needs per service (see modules/contracts.ts)",
     );
   }
+}
+
+/** Base URL of the production listener (callers append the callee's paths). */
+function albUrl(lb: PlatformLoadBalancer): string {
+  const port =
+    lb.productionPort === (lb.productionProtocol === "HTTPS" ? 443 : 80) ? "" : `:${lb.productionPort}`;
+  return `${lb.productionProtocol.toLowerCase()}://${lb.dnsName}${port}`;
 }
 
 /** The AppSpec CodeDeploy needs for an ECS blue/green deployment of one service. */

@@ -104,7 +104,10 @@ describe("fintech blueprint (brief 002)", () => {
           expect.objectContaining({
             port_name: name,
             discovery_name: `${name}-test`,
-            client_alias: { dns_name: `${name}-test.test.fintech.internal`, port: 8080 },
+            client_alias: expect.objectContaining({
+              dns_name: `${name}-test.test.fintech.internal`,
+              port: 8080,
+            }),
           }),
         ]);
         expect(appContainer(platform, name).container.portMappings).toEqual([
@@ -172,9 +175,17 @@ describe("fintech blueprint (brief 002)", () => {
       for (const name of SERVICES) {
         const [, rule] = oneOf(platform, "aws_lb_listener_rule", name, "production-rule");
         expect(rule.condition).toEqual([{ path_pattern: { values: ROUTES[name] } }]);
-        expect(rule.action[0].target_group_arn).toBe(
-          ref("aws_lb_target_group", oneOf(platform, "aws_lb_target_group", name, "/blue")[0], "arn"),
-        );
+        // All of production on blue until ECS-native blue/green moves the weights.
+        expect(rule.action[0].forward.target_group).toEqual([
+          {
+            arn: ref("aws_lb_target_group", oneOf(platform, "aws_lb_target_group", name, "/blue")[0], "arn"),
+            weight: 100,
+          },
+          {
+            arn: ref("aws_lb_target_group", oneOf(platform, "aws_lb_target_group", name, "/green")[0], "arn"),
+            weight: 0,
+          },
+        ]);
       }
     });
 
@@ -230,23 +241,57 @@ describe("fintech blueprint (brief 002)", () => {
   });
 
   describe("5. deployment strategy", () => {
-    test("deployments use the ECS deployment circuit breaker", () => {
+    test("blue/green deployments under the ECS controller (Service Connect allows no other), with the circuit breaker", () => {
       for (const name of SERVICES) {
         expect(service(name).deployment_controller).toEqual({ type: "ECS" });
+        expect(service(name).deployment_configuration).toEqual({
+          strategy: "BLUE_GREEN",
+          bake_time_in_minutes: "10",
+        });
         expect(service(name).deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+        expect(service(name).service_connect_configuration.service[0].tls).toBeDefined();
+        // Pre-traffic checks inside the mesh reach green with the test header.
+        expect(
+          service(name).service_connect_configuration.service[0].client_alias.test_traffic_rules,
+        ).toEqual([{ header: { name: "x-blue-green-test", value: { exact: "green" } } }]);
       }
     });
 
-    test("zero-downtime deployments with automatic rollback: full capacity kept, new tasks alongside, alarms roll back", () => {
+    test("green is validated behind the test listener rule before ECS shifts production, with its own role", () => {
       for (const name of SERVICES) {
-        expect(service(name)).toMatchObject({
-          deployment_minimum_healthy_percent: 100,
-          deployment_maximum_percent: 200,
+        const rule = (which: string) =>
+          ref("aws_lb_listener_rule", oneOf(platform, "aws_lb_listener_rule", name, which)[0], "arn");
+        expect(service(name).load_balancer[0].advanced_configuration).toEqual({
+          alternate_target_group_arn: ref(
+            "aws_lb_target_group",
+            oneOf(platform, "aws_lb_target_group", name, "/green")[0],
+            "arn",
+          ),
+          production_listener_rule: rule("production-rule"),
+          test_listener_rule: rule("test-rule"),
+          role_arn: ref(
+            "aws_iam_role",
+            oneOf(platform, "aws_iam_role", name, "infrastructure-role")[0],
+            "arn",
+          ),
         });
+      }
+    });
+
+    test("automatic rollback on CPU/memory and on either target group's 5xx and unhealthy hosts", () => {
+      for (const name of SERVICES) {
+        const kinds = [
+          "deploy-cpu",
+          "deploy-memory",
+          "blue-5xx",
+          "blue-unhealthy",
+          "green-5xx",
+          "green-unhealthy",
+        ];
         expect(service(name).alarms).toEqual({
           enable: true,
           rollback: true,
-          alarm_names: ["deploy-cpu", "deploy-memory"].map((k) =>
+          alarm_names: kinds.map((k) =>
             ref(
               "aws_cloudwatch_metric_alarm",
               oneOf(platform, "aws_cloudwatch_metric_alarm", name, k)[0],
@@ -347,19 +392,17 @@ describe("fintech blueprint (brief 002)", () => {
       expect(targets.size).toBe(3);
     });
 
-    test("scale out/in on transaction volume: ALB requests per task, 1000 per service target group", () => {
-      const [albId] = onlyUnder(platform, "aws_lb", "platform/load-balancer/");
+    test("scale out/in on transaction volume: ALB requests per task over both target groups, 1000 per service", () => {
       for (const name of SERVICES) {
-        const [tgId] = oneOf(platform, "aws_lb_target_group", name, "/blue");
-        expect(
-          scalingPolicy(platform, name, "requests-policy").target_tracking_scaling_policy_configuration,
-        ).toMatchObject({
-          predefined_metric_specification: {
-            predefined_metric_type: "ALBRequestCountPerTarget",
-            resource_label: `${ref("aws_lb", albId, "arn_suffix")}/${ref("aws_lb_target_group", tgId, "arn_suffix")}`,
-          },
-          target_value: 1000,
-        });
+        const config = scalingPolicy(
+          platform,
+          name,
+          "requests-policy",
+        ).target_tracking_scaling_policy_configuration;
+        expect(config.target_value).toBe(1000);
+        const metrics = JSON.stringify(config.customized_metric_specification.metrics);
+        for (const color of ["/blue", "/green"])
+          expect(metrics).toContain(oneOf(platform, "aws_lb_target_group", name, color)[0]);
       }
     });
   });

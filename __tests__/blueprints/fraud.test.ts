@@ -207,8 +207,9 @@ describe("fraud blueprint (brief 001)", () => {
       expect(namespace.name).toBe("test.fraud.internal");
     });
 
-    test("DNS records for each long-running service (the job has no ECS service to register)", () => {
-      for (const name of SCALED) {
+    test("DNS records for the worker; the CodeDeploy API has none (a name would hold both task sets) and the job no service", () => {
+      expect(ofService(platform, "aws_service_discovery_service", "fraud-api")).toEqual([]);
+      for (const name of ["fraud-worker"]) {
         const [discoveryId, discovery] = oneOf(platform, "aws_service_discovery_service", name);
         expect(discovery.dns_config).toMatchObject({
           namespace_id: ref("aws_service_discovery_private_dns_namespace", namespaceId, "id"),

@@ -199,8 +199,8 @@ describe("orders blueprint (brief 000)", () => {
       expect(namespace.name).toBe("test.orders.internal");
     });
 
-    test("a service discovery service for each microservice, with Cloud Map health checking", () => {
-      for (const name of SERVICES) {
+    test("a service discovery service for each internal microservice, with Cloud Map health checking", () => {
+      for (const name of BACKENDS) {
         const [discoveryId, discovery] = oneOf(platform, "aws_service_discovery_service", name);
         expect(discovery).toMatchObject({
           name: `${name}-test`,
@@ -277,19 +277,16 @@ describe("orders blueprint (brief 000)", () => {
       });
     });
 
-    test("api-gateway also scales on ALB requests per target (500)", () => {
+    test("api-gateway also scales on ALB requests per task (500), over both blue/green target groups", () => {
       const config = scalingPolicy(
         platform,
         "api-gateway",
         "requests-policy",
       ).target_tracking_scaling_policy_configuration;
       expect(config.target_value).toBe(500);
-      expect(config.predefined_metric_specification).toMatchObject({
-        predefined_metric_type: "ALBRequestCountPerTarget",
-        resource_label: expect.stringContaining(
-          oneOf(platform, "aws_lb_target_group", "api-gateway", "/blue")[0],
-        ),
-      });
+      const metrics = JSON.stringify(config.customized_metric_specification.metrics);
+      for (const color of ["/blue", "/green"])
+        expect(metrics).toContain(oneOf(platform, "aws_lb_target_group", "api-gateway", color)[0]);
     });
 
     test("scale-in and scale-out cooldowns: 300 s in, 60 s out", () => {
@@ -427,15 +424,15 @@ describe("orders blueprint (brief 000)", () => {
   });
 
   describe("9. circuit breaker pattern", () => {
-    test("the ECS deployment circuit breaker is on, with rollback on deployment failure", () => {
-      for (const name of SERVICES) {
+    test("the internal services keep the ECS deployment circuit breaker, with rollback on deployment failure", () => {
+      for (const name of BACKENDS) {
         expect(service(name).deployment_controller).toEqual({ type: "ECS" });
         expect(service(name).deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
       }
     });
 
     test("deployment alarms integration: CPU and memory alarms above 85% for 3 minutes roll a deployment back", () => {
-      for (const name of SERVICES) {
+      for (const name of BACKENDS) {
         const alarms = ["deploy-cpu", "deploy-memory"].map((kind) =>
           oneOf(platform, "aws_cloudwatch_metric_alarm", name, kind),
         );
@@ -447,6 +444,20 @@ describe("orders blueprint (brief 000)", () => {
         for (const [, alarm] of alarms)
           expect(alarm).toMatchObject({ threshold: 85, evaluation_periods: 3, period: 60 });
       }
+    });
+  });
+
+  describe("design card: the web service deploys CodeDeploy blue/green", () => {
+    test("api-gateway is controlled by CodeDeploy, gated by its target groups' alarms", () => {
+      expect(service("api-gateway").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+      const [, group] = oneOf(platform, "aws_codedeploy_deployment_group", "api-gateway");
+      expect(group.auto_rollback_configuration.events).toContain("DEPLOYMENT_STOP_ON_ALARM");
+      expect(group.alarm_configuration.alarms).toHaveLength(4);
+    });
+
+    test("api-gateway is not in Cloud Map: no DNS name holds both task sets before the gate", () => {
+      expect(service("api-gateway").service_registries).toBeUndefined();
+      expect(ofService(platform, "aws_service_discovery_service", "api-gateway")).toHaveLength(0);
     });
   });
 

@@ -258,7 +258,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       for (const name of WEB) {
         for (const color of ["blue", "green"])
           expect(oneOf(platform, "aws_lb_target_group", name, `/${color}`)[1]).toMatchObject({
-            name: `tg-${color}-${name}-test`,
+            name: expect.stringMatching(new RegExp(`^tg-${color}-${name}-[0-9a-f]{4}-test$`)),
             target_type: "ip",
             port: 8080,
           });
@@ -313,8 +313,12 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       expect(namespace.vpc).toContain("vpc");
     });
 
-    test("a service discovery service is registered for each ECS service", () => {
-      for (const name of SERVICES) {
+    test("a service discovery service is registered for each rolling ECS service (blue/green ones have none)", () => {
+      for (const name of WEB) {
+        expect(ofService(platform, "aws_service_discovery_service", name)).toEqual([]);
+        expect(oneOf(platform, "aws_ecs_service", name)[1].service_registries).toBeUndefined();
+      }
+      for (const name of SERVICES.filter((s) => !WEB.includes(s))) {
         const [discoveryId, discovery] = oneOf(platform, "aws_service_discovery_service", name);
         expect(discovery.dns_config.namespace_id).toBe(
           ref("aws_service_discovery_private_dns_namespace", namespaceId, "id"),
@@ -326,11 +330,11 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       }
     });
 
-    test("backend services are reached by their Cloud Map DNS names", () => {
+    test("backend services are reached by their Cloud Map DNS names, blue/green ones through the ALB's production listener", () => {
       const env = (name: string) => appContainer(platform, name).container.environment as Json[];
       expect(env("frontend")).toContainEqual({
         name: "API_GATEWAY_URL",
-        value: "http://api-gateway-test.test.trading.internal:8080",
+        value: `https://${ref("aws_lb", albId, "dns_name")}`,
       });
       expect(env("api-gateway")).toContainEqual({
         name: "PROCESSING_SERVICE_URL",
@@ -442,13 +446,8 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       expect(ingressSources("frontend")).toEqual([[ref("aws_security_group", albSgId, "id"), 8080]]);
     });
 
-    test("api-gateway containers have internal-only access: the ALB and frontend, no CIDR", () => {
-      expect(ingressSources("api-gateway")).toEqual(
-        [
-          [ref("aws_security_group", albSgId, "id"), 8080],
-          [serviceSg("frontend"), 8080],
-        ].sort(),
-      );
+    test("api-gateway containers accept traffic only from the ALB (frontend calls it through the ALB too), no CIDR", () => {
+      expect(ingressSources("api-gateway")).toEqual([[ref("aws_security_group", albSgId, "id"), 8080]]);
     });
 
     test("processing-service containers are isolated from public traffic: only api-gateway reaches them", () => {

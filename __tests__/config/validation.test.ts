@@ -118,7 +118,87 @@ describe("services", () => {
   });
 });
 
+describe("deployment strategies", () => {
+  const fintech = (edit: (bp: BlueprintInput) => void) => () => configFrom(blueprintWith("fintech", edit));
+
+  test("fails when a web service in the mesh uses CodeDeploy, naming the allowed strategies", () => {
+    expect(fintech((bp) => (service(bp, "accounts").deployment = { strategy: "codedeploy" }))).toThrow(
+      /blueprints\.fintech\.services\.accounts\.deployment\.strategy: codedeploy is not allowed for this web service: ECS Service Connect \(mesh\.enabled\) works only with the ECS deployment controller.*; allowed: ecs-blue-green, rolling/,
+    );
+  });
+
+  test("fails when a web service in the mesh leaves the strategy to the CodeDeploy default", () => {
+    expect(fintech((bp) => (service(bp, "accounts").deployment = {}))).toThrow(
+      /services\.accounts\.deployment\.strategy: codedeploy \(the default for web services\) is not allowed/,
+    );
+  });
+
+  test("accepts ECS-native blue/green with Service Connect, for web and backend services", () => {
+    expect(
+      fintech((bp) => {
+        const accounts = service(bp, "accounts");
+        bp.services["ledger"] = {
+          ...accounts,
+          kind: "backend",
+          paths: [],
+          scaling: { cpuTargetPercent: 70 },
+        };
+      }),
+    ).not.toThrow();
+  });
+
+  test("fails when a backend outside the mesh asks for ECS-native blue/green (nothing to shift traffic with)", () => {
+    expect(
+      trading((bp) => (service(bp, "processing-service").deployment = { strategy: "ecs-blue-green" })),
+    ).toThrow(
+      /services\.processing-service\.deployment\.strategy: ecs-blue-green is not allowed for this backend service: .*neither \(mesh\.enabled is false\); allowed: rolling/,
+    );
+  });
+
+  test("fails when a backend asks for CodeDeploy", () => {
+    expect(
+      trading((bp) => (service(bp, "processing-service").deployment = { strategy: "codedeploy" })),
+    ).toThrow(
+      /processing-service\.deployment\.strategy: codedeploy is not allowed for this backend service: CodeDeploy blue\/green needs a web service behind the ALB; allowed: rolling/,
+    );
+  });
+
+  test("fails on an unknown strategy, listing the three", () => {
+    expect(trading((bp) => (service(bp, "frontend").deployment = { strategy: "canary" }))).toThrow(
+      /services\.frontend\.deployment\.strategy: "canary": must be one of "codedeploy", "ecs-blue-green", "rolling"/,
+    );
+  });
+
+  test("fails when a linear shift moves less than the provider's 3 % per step", () => {
+    expect(
+      fintech(
+        (bp) =>
+          (service(bp, "accounts").deployment = {
+            strategy: "ecs-blue-green",
+            trafficShift: { type: "linear", stepPercent: 1, stepBakeMinutes: 1 },
+          }),
+      ),
+    ).toThrow(/services\.accounts\.deployment\.trafficShift\.stepPercent/);
+  });
+});
+
 describe("load balancer", () => {
+  test("fails when a test listener CIDR is private: inside the VPC the ALB sees the NAT's address", () => {
+    expect(
+      trading((bp) => (bp.loadBalancer = { ...bp.loadBalancer, testListenerCidrs: ["10.0.0.0/16"] })),
+    ).toThrow(
+      /blueprints\.trading\.loadBalancer\.testListenerCidrs\.0: 10\.0\.0\.0\/16 is a private range; .*NAT gateways' public addresses \(admitted automatically\)/,
+    );
+  });
+
+  test("fails when the test listener is opened to the internet", () => {
+    expect(
+      trading((bp) => (bp.loadBalancer = { ...bp.loadBalancer, testListenerCidrs: ["0.0.0.0/0"] })),
+    ).toThrow(
+      /loadBalancer\.testListenerCidrs\.0: 0\.0\.0\.0\/0: the test listener must not be open to the internet/,
+    );
+  });
+
   test("fails when HTTPS is required without a certificate ARN", () => {
     expect(trading((bp) => (bp.loadBalancer = { ...bp.loadBalancer, https: true }))).toThrow(
       /blueprints\.trading\.loadBalancer\.certificateArn: is required when loadBalancer\.https is true/,

@@ -137,7 +137,7 @@ describe("PlatformAlarms", () => {
           h.queue?.name,
           h.queue?.dlqName,
           h.schedule?.groupName,
-        ].concat(h.targetGroups ? [h.targetGroups.blue.arnSuffix, h.targetGroups.green.arnSuffix] : []),
+        ].concat(h.targetGroups ? [h.targetGroups.blue.arnSuffix, h.targetGroups.green!.arnSuffix] : []),
       );
       const perService = ["ServiceName", "TaskDefinitionFamily", "TargetGroup", "QueueName", "ScheduleGroup"];
       const foreign = Object.values(all.alarms)
@@ -212,9 +212,9 @@ describe("PlatformAlarms", () => {
         .map((q) => [q.id, q.metric.metric_name, q.metric.dimensions.TargetGroup]),
     ).toEqual([
       ["e_blue", "HTTPCode_Target_5XX_Count", tg.blue.arnSuffix],
-      ["e_green", "HTTPCode_Target_5XX_Count", tg.green.arnSuffix],
+      ["e_green", "HTTPCode_Target_5XX_Count", tg.green!.arnSuffix],
       ["r_blue", "RequestCount", tg.blue.arnSuffix],
-      ["r_green", "RequestCount", tg.green.arnSuffix],
+      ["r_green", "RequestCount", tg.green!.arnSuffix],
     ]);
     expect(a).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 5 });
   });

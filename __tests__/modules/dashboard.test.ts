@@ -109,7 +109,7 @@ describe("ServiceDashboards", () => {
           h.ecsServiceName,
           h.taskDefinitionFamily,
           h.targetGroups?.blue.arnSuffix,
-          h.targetGroups?.green.arnSuffix,
+          h.targetGroups?.green?.arnSuffix,
           h.queue?.name,
           h.queue?.dlqName,
           h.schedule?.groupName,
@@ -129,7 +129,7 @@ describe("ServiceDashboards", () => {
       const latency = drawnMetrics(t.bodies[`dashboard-${name}-test`]).filter(
         (m) => m.namespace === "AWS/ApplicationELB" && m.metricName === "TargetResponseTime",
       );
-      for (const tg of [h.targetGroups!.blue, h.targetGroups!.green]) {
+      for (const tg of [h.targetGroups!.blue, h.targetGroups!.green!]) {
         const stats = latency
           .filter((m) => m.dimensions.TargetGroup === tg.arnSuffix)
           .map((m) => m.options.stat);

@@ -323,3 +323,38 @@ describe("load-balancer validation", () => {
     );
   });
 });
+
+describe("load-balancer test listener for blue/green services", () => {
+  const NAT = ["${aws_eip.nat0.public_ip}", "${aws_eip.nat1.public_ip}"];
+  const synthWith = (
+    lb: NonNullable<BlueprintInput["loadBalancer"]>,
+    extra: Partial<PlatformLoadBalancerProps>,
+  ) =>
+    synthScope((scope) => new PlatformLoadBalancer(scope, "lb", props(lb, { natPublicIps: NAT, ...extra })));
+  const testPortSources = (json: Json) =>
+    Object.values(all(json, "aws_vpc_security_group_ingress_rule"))
+      .filter((r) => r.from_port === 8443)
+      .map((r) => r.cidr_ipv4);
+
+  test("admits the NAT gateways' addresses (checks running in the VPC) and the operator CIDRs", () => {
+    const json = synthWith({ ingressCidrs: ["0.0.0.0/0"], testListenerCidrs: ["203.0.113.0/24"] }, {});
+    expect(testPortSources(json).sort()).toEqual([`${NAT[0]}/32`, `${NAT[1]}/32`, "203.0.113.0/24"].sort());
+  });
+
+  test("is not built when no service deploys blue/green: no listener, no rule for its port", () => {
+    const json = synthWith(
+      { ingressCidrs: ["0.0.0.0/0"], testListenerCidrs: ["203.0.113.0/24"] },
+      { testListener: false },
+    );
+    expect(Object.keys(listeners(json)).map(Number)).toEqual([80]);
+    expect(testPortSources(json)).toEqual([]);
+  });
+
+  test("admits the NAT gateways on the production port when services call through the ALB and ingress is restricted", () => {
+    const json = synthWith({ ingressCidrs: ["198.51.100.0/24"] }, { internalCallers: true });
+    const sources = Object.values(all(json, "aws_vpc_security_group_ingress_rule"))
+      .filter((r) => r.from_port === 80)
+      .map((r) => r.cidr_ipv4);
+    expect(sources).toEqual(["198.51.100.0/24", `${NAT[0]}/32`, `${NAT[1]}/32`]);
+  });
+});

@@ -7,17 +7,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ServiceConfig } from "../../config";
+import { deploymentStrategy } from "../../config/schema";
 import { configFor, Json, synthApp } from "../support/synth";
 import { extractManifest } from "../../scripts/release/manifest";
 import { releaseMode, ReleaseMode } from "../../scripts/release/release";
 
 function expectedMode(svc: ServiceConfig): ReleaseMode {
-  if (svc.kind === "scheduled") return "register-only";
-  if (svc.kind === "web" && svc.deployment.strategy !== "rolling") return "codedeploy";
-  return "rolling";
+  return svc.kind === "scheduled" ? "register-only" : deploymentStrategy(svc);
 }
 
-describe.each(["trading", "fraud"])("%s blueprint", (blueprint) => {
+describe.each(["trading", "fraud", "fintech", "orders"])("%s blueprint", (blueprint) => {
   const config = configFor(blueprint);
   const platform: Json = synthApp(config).stacks.platform;
   const manifest = extractManifest(
@@ -35,7 +34,7 @@ describe.each(["trading", "fraud"])("%s blueprint", (blueprint) => {
     }
   });
 
-  test("web services release through their CodeDeploy group, scheduled jobs register, the rest roll", () => {
+  test("each service releases the way its strategy says (CodeDeploy, ECS blue/green, rolling); jobs register", () => {
     const modes = Object.fromEntries(
       Object.keys(config.services).map((n) => [n, releaseMode(n, manifest[n])]),
     );
@@ -50,4 +49,45 @@ describe.each(["trading", "fraud"])("%s blueprint", (blueprint) => {
     const smoke = wf.jobs.ephemeral.steps.find((s: Json) => s.name === "Smoke check");
     expect(platform.output).toHaveProperty(smoke.env.ALB_OUTPUT);
   });
+});
+
+describe("outputs for ECS-native blue/green (fintech)", () => {
+  const platform: Json = synthApp(configFor("fintech")).stacks.platform;
+
+  test("ecs_blue_green names each service's target groups, listener rules, role, bake time and rollback alarms", () => {
+    const out = platform.output.ecs_blue_green.value as Json;
+    expect(Object.keys(out).sort()).toEqual(["accounts", "payments-api", "transactions"]);
+    for (const entry of Object.values(out) as Json[]) {
+      expect(entry).toMatchObject({ strategy: "ecs-blue-green", bake_time_minutes: 10 });
+      expect(entry.target_groups.green).toMatch(
+        /^\$\{aws_lb_target_group\.[^}]*_traffic_green_[^}]*\.name\}$/,
+      );
+      expect(entry.production_listener_rule).toContain("production-rule");
+      expect(entry.test_listener_rule).toContain("test-rule");
+      expect(entry.infrastructure_role).toContain("infrastructure-role");
+      expect(entry.rollback_alarms).toHaveLength(6);
+    }
+  });
+
+  test("test_listener_url tells a pre-traffic check where green answers", () => {
+    expect(platform.output.test_listener_url.value).toMatch(/^http:\/\/\$\{aws_lb\.[^}]+\.dns_name\}:8443$/);
+  });
+});
+
+test("a blueprint without blue/green has no test listener and no test_listener_url output", () => {
+  const config = configFor("orders");
+  const rolling = {
+    ...config,
+    services: Object.fromEntries(
+      Object.entries(config.services).map(([n, s]) => [
+        n,
+        { ...s, deployment: { ...s.deployment, strategy: "rolling" as const } },
+      ]),
+    ),
+  };
+  const platform: Json = synthApp(rolling).stacks.platform;
+  expect(platform.output.test_listener_url).toBeUndefined();
+  const ports = Object.values(platform.resource.aws_lb_listener as Record<string, Json>).map((l) => l.port);
+  expect(ports).toEqual([80]);
+  expect(Object.keys(platform.resource.aws_lb_target_group).some((k) => k.includes("green"))).toBe(false);
 });

@@ -312,7 +312,7 @@ test("fails when a rolling service is controlled by CodeDeploy", async () => {
   const h = harness();
   h.ecs.on(DescribeServicesCommand).resolves(serviceState("svc-processor-test", "CODE_DEPLOY"));
   await expect(release(h.rt, MANIFEST, { service: "processor", imageTag: "v2" })).rejects.toThrow(
-    /uses the CODE_DEPLOY deployment controller but the manifest has no CodeDeploy group/,
+    /uses the CODE_DEPLOY deployment controller but the manifest says rolling/,
   );
 });
 
@@ -519,6 +519,6 @@ describe("AWS setup errors", () => {
 
 test("fails for an unknown service, listing the known ones", async () => {
   await expect(release(harness().rt, MANIFEST, { service: "nope", imageTag: "v1" })).rejects.toThrow(
-    /unknown service "nope": the platform has frontend, processor, report/,
+    /unknown service "nope": the platform has frontend, payments, processor, report/,
   );
 });

@@ -30,7 +30,7 @@ class TokenPlatform extends BaseStack {
     const services: Record<string, ServiceHandle> = {};
     for (const [name, h] of Object.entries(fake.services)) {
       const tg = (color: "blue" | "green") => {
-        const t = new LbTargetGroup(this, `${name}-${color}`, { name: h.targetGroups![color].name });
+        const t = new LbTargetGroup(this, `${name}-${color}`, { name: h.targetGroups![color]!.name });
         return { name: t.name, arn: t.arn, arnSuffix: t.arnSuffix };
       };
       services[name] = {
@@ -329,8 +329,11 @@ describe("ObservabilityStack in the trading app, wired to the real platform stac
   test("web dashboards' TargetGroup and LoadBalancer values are the platform's target groups and ALB", () => {
     for (const name of ["frontend", "api-gateway"]) {
       const alb = drawnMetrics(body(`dashboard-${name}-test`)).filter((m) => m.dimensions.TargetGroup);
-      const groups = new Set(alb.map((m) => resourceOf(m.dimensions.TargetGroup)[1].name));
-      expect(groups).toEqual(new Set([`tg-blue-${name}-test`, `tg-green-${name}-test`]));
+      const groups = [...new Set(alb.map((m) => resourceOf(m.dimensions.TargetGroup)[1].name as string))];
+      expect(groups.sort()).toEqual([
+        expect.stringMatching(new RegExp(`^tg-blue-${name}-[0-9a-f]{4}-test$`)),
+        expect.stringMatching(new RegExp(`^tg-green-${name}-[0-9a-f]{4}-test$`)),
+      ]);
       const lbs = new Set(
         alb.map((m) => resourceOf(m.dimensions.LoadBalancer)).map(([t, r]) => `${t} ${r.name}`),
       );

@@ -168,12 +168,8 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
     const alb = ref("aws_security_group", albSgId, "id");
     const sg = (name: string) => ref("aws_security_group", sgId(name), "id");
     expect(sources("frontend")).toEqual([[alb, 8080, 8080]]);
-    expect(sources("api-gateway")).toEqual(
-      [
-        [alb, 8080, 8080],
-        [sg("frontend"), 8080, 8080],
-      ].sort(),
-    );
+    // frontend calls the blue/green api-gateway through the ALB's production listener.
+    expect(sources("api-gateway")).toEqual([[alb, 8080, 8080]]);
     expect(sources("processing-service")).toEqual([[sg("api-gateway"), 9090, 9090]]);
   });
 
@@ -371,7 +367,20 @@ describe("platform stack helpers", () => {
     expect(order.indexOf("api")).toBeLessThan(order.indexOf("portal"));
   });
 
-  test("a catch-all web service gets the last listener priority", () => {
-    expect(listenerPriorities(configFrom(allKinds).services)).toEqual({ api: 10, portal: 20 });
+  test("a catch-all web service is evaluated after every specific route", () => {
+    const { api, portal } = listenerPriorities(configFrom(allKinds).services);
+    expect(portal).toBeGreaterThan(api);
+    expect(portal).toBeGreaterThan(45000);
+    expect(portal).toBeLessThanOrEqual(50000);
+  });
+
+  test("a service's priority does not move when other services are added, removed or renamed", () => {
+    const services = configFrom(allKinds).services;
+    const before = listenerPriorities(services);
+    const others = { ...services, extra: { ...services.api, paths: ["/extra/*"] } };
+    delete (others as Record<string, unknown>)["api"];
+    const after = listenerPriorities(others);
+    expect(after.portal).toBe(before.portal);
+    expect(new Set(Object.values(after)).size).toBe(Object.keys(after).length);
   });
 });

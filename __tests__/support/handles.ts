@@ -187,7 +187,7 @@ export function identifiersByDimension(h: PlatformHandles): Record<string, Set<s
     ServiceName: set(svcs.map((s) => s.ecsServiceName)),
     TaskDefinitionFamily: set(svcs.map((s) => s.taskDefinitionFamily)),
     LoadBalancer: set([h.loadBalancer?.arnSuffix]),
-    TargetGroup: set(svcs.flatMap((s) => [s.targetGroups?.blue.arnSuffix, s.targetGroups?.green.arnSuffix])),
+    TargetGroup: set(svcs.flatMap((s) => [s.targetGroups?.blue.arnSuffix, s.targetGroups?.green?.arnSuffix])),
     QueueName: set(svcs.flatMap((s) => [s.queue?.name, s.queue?.dlqName])),
     ScheduleGroup: set(svcs.map((s) => s.schedule?.groupName)),
     DBClusterIdentifier: set([h.databaseClusterIdentifier]),

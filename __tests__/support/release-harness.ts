@@ -1,6 +1,6 @@
 /**
  * Mocked AWS clients and fixtures for the release CLI's tests: a manifest of a CodeDeploy web
- * service, a rolling backend and a scheduled job; described task definitions and services.
+ * service, a rolling backend, an ECS-native blue/green web service and a scheduled job; described task definitions and services.
  */
 import { mockClient } from "aws-sdk-client-mock";
 import type { AwsClientStub } from "aws-sdk-client-mock";
@@ -48,6 +48,19 @@ export const MANIFEST: ReleaseManifest = {
     repositoryUrl: REPO("processor"),
     imageParameterName: PARAM("processor"),
     counts: { desired: 2, min: 1, max: 4 },
+  },
+  payments: {
+    kind: "web",
+    clusterName: "ecs-trading-test",
+    serviceName: "svc-payments-test",
+    taskDefinitionFamily: "td-payments-test",
+    containerName: "app",
+    containerPort: 8080,
+    repositoryUrl: REPO("payments"),
+    imageParameterName: PARAM("payments"),
+    strategy: "ecs-blue-green",
+    bakeTimeMinutes: 10,
+    counts: { desired: 2, min: 2, max: 10 },
   },
   report: {
     kind: "scheduled",

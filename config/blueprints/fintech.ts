@@ -5,8 +5,9 @@ import type { BlueprintInput } from "../schema";
  * with 1 vCPU / 2 GB, health checks every 10 s, CPU 70% scaling, a service mesh with TLS
  * (ECS Service Connect + AWS Private CA: App Mesh reached end of support on 2026-09-30),
  * CMK-encrypted logs, database credentials in Secrets Manager rotated every 30 days.
- * Deployments are rolling with the circuit breaker and rollback, as the brief says; Service
- * Connect requires the ECS deployment controller, so CodeDeploy is not used here.
+ * Deployments are ECS-native blue/green (the brief asks for blue/green with automatic
+ * rollback): Service Connect needs the ECS deployment controller, which runs blue/green itself,
+ * so callers inside the mesh switch with the ALB (docs/decisions.md).
  */
 const microservice = (
   paths: string[],
@@ -34,7 +35,7 @@ const microservice = (
   access,
   // "Scale out/in based on transaction volume": ALB requests per task next to CPU 70%.
   scaling: { cpuTargetPercent: 70, requestsPerTarget: 1000 },
-  deployment: { strategy: "rolling" as const, minimumHealthyPercent: 100, maximumPercent: 200 },
+  deployment: { strategy: "ecs-blue-green" as const, bakeTimeMinutes: 10 },
 });
 
 export const fintech: BlueprintInput = {

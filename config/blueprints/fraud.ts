@@ -27,7 +27,9 @@ export const fraud: BlueprintInput = {
       { provider: "FARGATE_SPOT", base: 0, weight: 1 },
     ],
   },
-  loadBalancer: { ingressCidrs: ["0.0.0.0/0"], testListenerCidrs: ["10.20.0.0/16"] },
+  // Test listener: the NAT gateways' addresses only (pre-traffic checks run inside the VPC);
+  // add operators' public CIDRs in loadBalancer.testListenerCidrs.
+  loadBalancer: { ingressCidrs: ["0.0.0.0/0"] },
   tracing: { mode: "xray-daemon" },
   logRetentionDays: 7,
   secrets: {

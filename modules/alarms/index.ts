@@ -42,6 +42,11 @@ export interface AlarmedService {
   readonly signals: ServiceSignals;
   /** Fewest tasks the service should run; below it the tasks alarm fires (none when 0). */
   readonly minCount: number;
+  /**
+   * One-minute periods of unhealthy targets before the unhealthy-hosts alarm pages: longer than
+   * a healthy start can show (see `unhealthyAlarmPeriods`). @default 3
+   */
+  readonly unhealthyHostPeriods?: number;
   /** Alarms of the platform stack that gate this service's deployments, rolled into its composite. */
   readonly deploymentAlarmNames: readonly string[];
   /** Dashboard to open, quoted in every alarm description. */
@@ -176,8 +181,8 @@ export function serviceAlarmSpecs(
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         periodSeconds: 60,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
+        evaluationPeriods: svc.unhealthyHostPeriods ?? 3,
+        datapointsToAlarm: svc.unhealthyHostPeriods ?? 3,
         // The idle blue/green target group reports nothing; missing targets are the tasks alarm's.
         treatMissingData: "notBreaching",
       },

@@ -192,7 +192,10 @@ export function serviceSignals(
     const albSuffix = platform.loadBalancer?.arnSuffix;
     if (!albSuffix) throw new Error(`handles.loadBalancer is required: ${svc.name} is a web service`);
     const lb = loadBalancerSignals(albSuffix);
-    const groups = Object.entries(svc.targetGroups) as [string, TargetGroupHandle][];
+    // Rolling services have blue only; blue/green services both.
+    const groups = Object.entries(svc.targetGroups).filter(
+      (entry): entry is [string, TargetGroupHandle] => entry[1] !== undefined,
+    );
     const targetGroups = groups.map(([color, tg]) => targetGroupSignals(color, tg, albSuffix));
     const sum = (prefix: string) => groups.map(([color]) => `FILL(${prefix}_${color}, 0)`).join(" + ");
     const inputs = (prefix: string, pick: (t: TargetGroupSignals) => MetricSeries) =>

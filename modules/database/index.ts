@@ -75,7 +75,9 @@ export class AuroraDatabase extends Construct {
     // allow-all egress rule from groups it creates).
     const sg = new SecurityGroup(this, "security-group", {
       name: sgName,
-      description: `Aurora PostgreSQL: port ${config.port} from the services that use the database`,
+      // EC2 replaces a security group whose description changes, and the cluster's ENIs keep the
+      // old group in use (DependencyViolation): nothing that can change (the port) goes in here.
+      description: "Aurora PostgreSQL: the services that use the database",
       vpcId: props.vpcId,
       tags: { Name: sgName },
     });

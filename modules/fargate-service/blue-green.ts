@@ -13,13 +13,13 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { awsContext, sharedPolicyDocument } from "../stack-shared";
+import { awsContext, serviceTrustDocument } from "../stack-shared";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
-import type { TargetGroupColor, WebTraffic } from "./web-traffic";
+import type { TargetGroupColor } from "./web-traffic";
 
 export interface BlueGreenDeploymentProps {
   readonly naming: Naming;
@@ -28,18 +28,48 @@ export interface BlueGreenDeploymentProps {
   readonly clusterName: string;
   /** The EcsService's `.name` token: referencing it orders the group after the service. */
   readonly ecsServiceName: string;
-  readonly traffic: WebTraffic;
+  /** The service's two target groups. */
+  readonly targetGroups: Readonly<Record<TargetGroupColor, LbTargetGroup>>;
   readonly productionListenerArn: string;
   readonly testListenerArn: string;
+  readonly deployment: ServiceConfig["deployment"];
+  /** What the 5xx and unhealthy-host alarms watch (4 alarms; at most 10 per deployment group). */
+  readonly gate: Omit<DeploymentGateAlarmsProps, "naming" | "serviceName" | "targetGroups" | "controller">;
+}
+
+export interface DeploymentGateAlarmsProps {
+  readonly naming: Naming;
+  readonly serviceName: string;
   /** `app/<name>/<id>` of the ALB: the `LoadBalancer` dimension of the target group metrics. */
   readonly loadBalancerArnSuffix: string;
-  readonly deployment: ServiceConfig["deployment"];
+  /** Target groups watched (blue and green: either may be the one taking traffic). */
+  readonly targetGroups: Readonly<Partial<Record<TargetGroupColor, LbTargetGroup>>>;
+  readonly healthCheck: ServiceConfig["healthCheck"];
+  /** Who acts on the alarms (goes into the description). */
+  readonly controller: "CodeDeploy" | "ECS";
   /** Target 5xx responses per minute, per target group, that stop a deployment. @default 5 */
   readonly http5xxThreshold?: number;
 }
 
+/** Period of the deployment gate alarms. */
+export const GATE_ALARM_PERIOD_SECONDS = 60;
+
+/**
+ * One-minute periods the unhealthy-host alarm must see breaching, in a row, before it fires, so
+ * that a task set that is still starting cannot trip it. A new task may fail ALB health checks
+ * for its whole grace period (the blueprint's statement of how long a start takes) and then
+ * needs `healthyThreshold` passing checks, up to one more interval apart because of where in an
+ * interval it came up: W = grace + (healthyThreshold + 1) x interval seconds of possibly
+ * unhealthy targets. A window of W seconds touches at most ceil(W / 60) + 1 one-minute
+ * datapoints, so one more than that is never reached by a healthy start.
+ */
+export function unhealthyAlarmPeriods(hc: ServiceConfig["healthCheck"]): number {
+  const startingSeconds = hc.gracePeriodSeconds + (hc.healthyThreshold + 1) * hc.intervalSeconds;
+  return Math.ceil(startingSeconds / GATE_ALARM_PERIOD_SECONDS) + 2;
+}
+
 /** The alarms gating a deployment, per target group: what they watch and when they fire. */
-const deploymentAlarms = (http5xxThreshold: number) =>
+const deploymentAlarms = (http5xxThreshold: number, hc: ServiceConfig["healthCheck"]) =>
   [
     {
       id: "5xx",
@@ -47,18 +77,60 @@ const deploymentAlarms = (http5xxThreshold: number) =>
       statistic: "Sum",
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: http5xxThreshold,
+      periods: 2,
       description: "target 5xx responses",
     },
     {
-      // Any target failing the ALB health check for two minutes: green never became healthy.
+      // A target failing the ALB health check for longer than any healthy start takes.
       id: "unhealthy",
       metricName: "UnHealthyHostCount",
       statistic: "Maximum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
+      periods: unhealthyAlarmPeriods(hc),
       description: "targets failing the ALB health check",
     },
   ] as const;
+
+/**
+ * The CloudWatch alarms that stop and roll back a blue/green deployment (CodeDeploy's
+ * deployment group or an ECS-native service's `alarms`): target 5xx and unhealthy hosts of each
+ * target group, created in `scope` (ids `<color>-<5xx|unhealthy>`).
+ */
+export function createGateAlarms(
+  scope: Construct,
+  props: DeploymentGateAlarmsProps,
+): CloudwatchMetricAlarm[] {
+  const { naming, serviceName } = props;
+  const http5xxThreshold = props.http5xxThreshold ?? 5;
+  if (!Number.isInteger(http5xxThreshold) || http5xxThreshold < 1) {
+    throw new Error(
+      `services.${serviceName}: http5xxThreshold ${http5xxThreshold} must be a whole number of at least 1`,
+    );
+  }
+  // Both colours are watched: after a deployment green serves production and the next
+  // deployment shifts traffic back to blue, so either may be the one taking traffic.
+  return Object.entries(props.targetGroups).flatMap(([color, tg]) =>
+    deploymentAlarms(http5xxThreshold, props.healthCheck).map(
+      (a) =>
+        new CloudwatchMetricAlarm(scope, `${color}-${a.id}`, {
+          alarmName: naming.name("alarm", `${serviceName}-${color}-${a.id}`),
+          alarmDescription: `${serviceName} ${color} target group: ${a.description} (stops and rolls back a ${props.controller} deployment)`,
+          namespace: "AWS/ApplicationELB",
+          metricName: a.metricName,
+          dimensions: { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: tg!.arnSuffix },
+          statistic: a.statistic,
+          period: GATE_ALARM_PERIOD_SECONDS,
+          evaluationPeriods: a.periods,
+          datapointsToAlarm: a.periods,
+          comparisonOperator: a.comparisonOperator,
+          threshold: a.threshold,
+          // An idle target group (the colour not serving) has no data; that is not a failure.
+          treatMissingData: "notBreaching",
+        }),
+    ),
+  );
+}
 
 export class BlueGreenDeployment extends Construct {
   readonly application: CodedeployApp;
@@ -71,12 +143,6 @@ export class BlueGreenDeployment extends Construct {
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
     const { naming, serviceName, deployment } = props;
-    const http5xxThreshold = props.http5xxThreshold ?? 5;
-    if (!Number.isInteger(http5xxThreshold) || http5xxThreshold < 1) {
-      throw new Error(
-        `services.${serviceName}: http5xxThreshold ${http5xxThreshold} must be a whole number of at least 1`,
-      );
-    }
 
     this.application = new CodedeployApp(this, "application", {
       name: naming.name("codedeployApp", serviceName),
@@ -85,15 +151,7 @@ export class BlueGreenDeployment extends Construct {
 
     const partition = awsContext(this).partition;
     // The same trust policy for every service: one data source for the stack.
-    const trust = sharedPolicyDocument(this, "codedeploy-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }],
-        },
-      ],
-    });
+    const trust = serviceTrustDocument(this, "codedeploy-trust", "codedeploy.amazonaws.com");
     this.role = new IamRole(this, "role", {
       name: naming.name("iamRole", `${serviceName}-codedeploy`),
       assumeRolePolicy: trust.json,
@@ -106,33 +164,14 @@ export class BlueGreenDeployment extends Construct {
       policyArn: `arn:${partition}:iam::aws:policy/AWSCodeDeployRoleForECS`,
     });
 
-    const targetGroups: Record<TargetGroupColor, LbTargetGroup> = {
-      blue: props.traffic.blue,
-      green: props.traffic.green,
-    };
-    // Both colours are watched: after a deployment green serves production and the next
-    // deployment shifts traffic back to blue, so either may be the one taking traffic.
-    this.alarms = Object.entries(targetGroups).flatMap(([color, tg]) =>
-      deploymentAlarms(http5xxThreshold).map(
-        (a) =>
-          new CloudwatchMetricAlarm(this, `${color}-${a.id}`, {
-            alarmName: naming.name("alarm", `${serviceName}-${color}-${a.id}`),
-            alarmDescription: `${serviceName} ${color} target group: ${a.description} (stops and rolls back a CodeDeploy deployment)`,
-            namespace: "AWS/ApplicationELB",
-            metricName: a.metricName,
-            dimensions: { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: tg.arnSuffix },
-            statistic: a.statistic,
-            period: 60,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: a.comparisonOperator,
-            threshold: a.threshold,
-            // An idle target group (the colour not serving) has no data; that is not a failure.
-            treatMissingData: "notBreaching",
-          }),
-      ),
-    );
-
+    const targetGroups = props.targetGroups;
+    this.alarms = createGateAlarms(this, {
+      ...props.gate,
+      naming,
+      serviceName,
+      targetGroups,
+      controller: "CodeDeploy",
+    });
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
       appName: this.application.name,
       deploymentGroupName: naming.name("codedeployGroup", serviceName),

@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import type { Blueprint, ServiceConfig } from "../../config/schema";
+import { deploymentStrategy, isBlueGreen, type Blueprint, type ServiceConfig } from "../../config/schema";
 import type { ReleaseManifestEntry, ServiceHandle } from "../contracts";
 import type { Naming } from "../naming";
 import { BlueGreenDeployment } from "./blue-green";
+import { EcsBlueGreen } from "./ecs-blue-green";
 import { ServiceDiscoveryRegistration } from "./discovery";
 import { SecretGrant, ServiceRoles } from "./iam";
 import { ServiceScaling } from "./scaling";
@@ -12,7 +13,7 @@ import { ServiceSecurityGroup } from "./security";
 import { CapacityProviderShare, FargateEcsService, SERVICE_CONNECT_TLS_INGRESS_PORT } from "./service";
 import { ReleaseRecord } from "./release-record";
 import { ContainerSecret, repositoryName, repositoryUrl, ServiceTaskDefinition } from "./task-definition";
-import { WebTraffic } from "./web-traffic";
+import { replacementTrigger, WebTraffic } from "./web-traffic";
 import { WorkQueue } from "./work-queue";
 
 export { ServiceRoles } from "./iam";
@@ -53,8 +54,12 @@ export interface FargateServiceProps {
   readonly secrets: Readonly<Record<string, { readonly arn: string; readonly kmsKeyArn?: string }>>;
   /** Cloud Map private DNS namespace. */
   readonly namespace: { readonly id: string; readonly name: string; readonly arn: string };
-  /** Services this one calls, with their ports (they get `<NAME>_URL` variables). @default [] */
-  readonly callees?: readonly { readonly name: string; readonly port: number }[];
+  /**
+   * Services this one calls, with their ports (they get `<NAME>_URL` variables): the callee's
+   * Cloud Map / Service Connect name, or `url` when the callee is reached through the ALB's
+   * production listener (a blue/green service outside Service Connect). @default []
+   */
+  readonly callees?: readonly { readonly name: string; readonly port: number; readonly url?: string }[];
   /**
    * Queues of the worker services this one calls: it gets `<NAME>_QUEUE_URL` and may send to
    * them (they are encrypted with `kmsKeyArn`). @default []
@@ -64,7 +69,8 @@ export interface FargateServiceProps {
   readonly loadBalancer?: {
     readonly securityGroupId: string;
     readonly productionListenerArn: string;
-    readonly testListenerArn: string;
+    /** The test listener (exists when some service deploys blue/green). */
+    readonly testListenerArn?: string;
     /** `app/<name>/<id>`, for alarms and request-count scaling. */
     readonly arnSuffix: string;
     /** Listener rule priority, unique per service. */
@@ -108,8 +114,9 @@ export const DATABASE_SECRET_VARIABLES = { DB_USERNAME: "username", DB_PASSWORD:
 /**
  * One service of the config turned into everything AWS needs: security group, roles, log
  * group, task definition with tracing sidecar, and per kind — web: target groups, listener
- * rules, ECS service and CodeDeploy blue/green (or rolling); backend: ECS rolling service in
- * Cloud Map; worker: the same plus its SQS queue and backlog scaling; scheduled: an
+ * rules, ECS service deployed per strategy (CodeDeploy or ECS-native blue/green, or rolling);
+ * backend: ECS service in Cloud Map or Service Connect (rolling, or ECS-native blue/green in the
+ * mesh); worker: a rolling service plus its SQS queue and backlog scaling; scheduled: an
  * EventBridge Scheduler schedule instead of a service.
  */
 export class FargateService extends Construct {
@@ -121,7 +128,12 @@ export class FargateService extends Construct {
   readonly discovery?: ServiceDiscoveryRegistration;
   readonly scaling?: ServiceScaling;
   readonly traffic?: WebTraffic;
+  /** CodeDeploy blue/green (strategy `codedeploy`). */
   readonly blueGreen?: BlueGreenDeployment;
+  /** ECS-native blue/green (strategy `ecs-blue-green`). */
+  readonly ecsBlueGreen?: EcsBlueGreen;
+  /** How the service deploys (`rolling` for scheduled jobs, which are never deployed). */
+  readonly strategy: ReturnType<typeof deploymentStrategy>;
   readonly workQueue?: WorkQueue;
   readonly scheduledTask?: ScheduledTask;
   /** The released image tag (SSM parameter) every task definition revision is built from. */
@@ -164,7 +176,9 @@ export class FargateService extends Construct {
     // a scheduled task started by EventBridge Scheduler gets no proxy.
     if (kind === "scheduled" && props.serviceConnect && callees.length > 0)
       fail("a scheduled job cannot reach services over Service Connect (it runs outside an ECS service)");
-    const codeDeploy = kind === "web" && (svc.deployment.strategy ?? "codedeploy") === "codedeploy";
+    const strategy = kind === "scheduled" ? "rolling" : deploymentStrategy(svc);
+    this.strategy = strategy;
+    const codeDeploy = strategy === "codedeploy";
     // Only web and backend services serve a port; workers and jobs only call out.
     const listens = kind === "web" || kind === "backend";
     const database = svc.usesDatabase ? props.database : undefined;
@@ -206,6 +220,7 @@ export class FargateService extends Construct {
     const environment: Record<string, string> = {};
     for (const callee of callees) {
       environment[calleeUrlVariable(callee.name)] =
+        callee.url ??
         `http://${naming.name("serviceDiscovery", callee.name)}.${props.namespace.name}:${callee.port}`;
     }
     if (database) {
@@ -299,11 +314,26 @@ export class FargateService extends Construct {
           priority: lb.priority,
           productionListenerArn: lb.productionListenerArn,
           testListenerArn: lb.testListenerArn,
+          strategy,
           deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
         });
       }
-      // With Service Connect, ECS registers the service in Cloud Map itself.
-      if (!serviceConnect) {
+      const pair =
+        this.traffic?.green !== undefined
+          ? { blue: this.traffic.blue, green: this.traffic.green }
+          : undefined;
+      if (strategy === "ecs-blue-green") {
+        this.ecsBlueGreen = new EcsBlueGreen(this, "blue-green", {
+          naming,
+          serviceName: name,
+          healthCheck: svc.healthCheck,
+          loadBalancer: lb && pair ? { arnSuffix: lb.arnSuffix, targetGroups: pair } : undefined,
+        });
+      }
+      // With Service Connect, ECS registers the service in Cloud Map itself. A blue/green service
+      // outside Service Connect registers nowhere: a DNS name would hold both task sets before
+      // the gate (callers use the ALB's production listener instead, see platform-stack.ts).
+      if (!serviceConnect && !isBlueGreen(strategy)) {
         this.discovery = new ServiceDiscoveryRegistration(this, "discovery", {
           discoveryName,
           namespaceId: props.namespace.id,
@@ -327,9 +357,32 @@ export class FargateService extends Construct {
               targetGroupArn: this.traffic.blue.arn,
               containerName: td.containerName,
               containerPort: td.containerPort,
+              advanced:
+                strategy === "ecs-blue-green" &&
+                pair &&
+                this.traffic.testRule &&
+                this.ecsBlueGreen?.infrastructureRole
+                  ? {
+                      alternateTargetGroupArn: pair.green.arn,
+                      productionListenerRuleArn: this.traffic.productionRule.arn,
+                      testListenerRuleArn: this.traffic.testRule.arn,
+                      roleArn: this.ecsBlueGreen.infrastructureRole.arn,
+                    }
+                  : undefined,
             }
           : undefined,
-        codeDeploy,
+        strategy,
+        blueGreenAlarmNames: this.ecsBlueGreen?.alarms.map((a) => a.alarmName),
+        // UpdateService cannot move a blue/green service to a replaced target group (CodeDeploy
+        // owns load_balancer; ECS-native swaps it), so the service is replaced with its groups.
+        // And with its rules: a replaced rule starts on blue, where the service may have no
+        // tasks (the last deployment left them on green), and ECS-native names the rules.
+        replaceWith:
+          pair && this.traffic?.testRule
+            ? [pair.blue, pair.green, this.traffic.productionRule, this.traffic.testRule].map(
+                replacementTrigger,
+              )
+            : undefined,
         serviceRegistryArn: this.discovery?.service.arn,
         serviceConnect: serviceConnect
           ? {
@@ -350,7 +403,13 @@ export class FargateService extends Construct {
           : undefined,
         autoscaled: true,
         enableExecuteCommand: props.enableExecuteCommand,
-        dependsOn: [...(props.dependsOn ?? []), ...(this.traffic ? [this.traffic.productionRule] : [])],
+        dependsOn: [
+          ...(props.dependsOn ?? []),
+          ...(this.traffic ? [this.traffic.productionRule] : []),
+          ...(this.traffic?.testRule ? [this.traffic.testRule] : []),
+          // ECS checks at CreateService that it may modify the rules.
+          ...(this.ecsBlueGreen?.infrastructurePolicy ? [this.ecsBlueGreen.infrastructurePolicy] : []),
+        ],
       });
       this.ecsService = ecs;
       this.scaling = new ServiceScaling(this, "scaling", {
@@ -364,23 +423,23 @@ export class FargateService extends Construct {
             ? {
                 arnSuffix: lb.arnSuffix,
                 targetGroupArnSuffix: this.traffic.blue.arnSuffix,
-                alternateTargetGroupArnSuffix: codeDeploy ? this.traffic.green.arnSuffix : undefined,
+                alternateTargetGroupArnSuffix: this.traffic.green?.arnSuffix,
               }
             : undefined,
         queueName: this.workQueue?.queue.name,
         minCapacity: this.release.countAfterRelease(svc.minCount),
       });
-      if (codeDeploy && lb && this.traffic) {
+      if (codeDeploy && lb && pair) {
         this.blueGreen = new BlueGreenDeployment(this, "blue-green", {
           naming,
           serviceName: name,
           clusterName: props.cluster.name,
           ecsServiceName: ecs.ecsService.name,
-          traffic: this.traffic,
+          targetGroups: pair,
           productionListenerArn: lb.productionListenerArn,
-          testListenerArn: lb.testListenerArn,
-          loadBalancerArnSuffix: lb.arnSuffix,
+          testListenerArn: lb.testListenerArn ?? fail("CodeDeploy blue/green needs the ALB's test listener"),
           deployment: svc.deployment,
+          gate: { loadBalancerArnSuffix: lb.arnSuffix, healthCheck: svc.healthCheck },
         });
       }
     }
@@ -395,6 +454,8 @@ export class FargateService extends Construct {
       containerPort: td.containerPort,
       repositoryUrl: this.repositoryUrl,
       imageParameterName: this.release.parameterName,
+      strategy,
+      bakeTimeMinutes: strategy === "ecs-blue-green" ? svc.deployment.bakeTimeMinutes : undefined,
       codedeployApplication: this.blueGreen?.application.name,
       codedeployDeploymentGroup: this.blueGreen?.deploymentGroup.deploymentGroupName,
       counts: this.ecsService
@@ -428,7 +489,10 @@ export class FargateService extends Construct {
       containerName: td.containerName,
       containerPort: td.containerPort,
       targetGroups: this.traffic
-        ? { blue: tgHandle(this.traffic.blue), green: tgHandle(this.traffic.green) }
+        ? {
+            blue: tgHandle(this.traffic.blue),
+            ...(this.traffic.green ? { green: tgHandle(this.traffic.green) } : {}),
+          }
         : undefined,
       queue: this.workQueue
         ? {
@@ -448,6 +512,7 @@ export class FargateService extends Construct {
       deploymentAlarmNames: [
         ...(this.ecsService?.deploymentAlarms ?? []),
         ...(this.blueGreen?.alarms ?? []),
+        ...(this.ecsBlueGreen?.alarms ?? []),
       ].map((a) => a.alarmName),
       codedeploy: this.blueGreen
         ? {
@@ -455,7 +520,7 @@ export class FargateService extends Construct {
             deploymentGroupName: this.blueGreen.deploymentGroup.deploymentGroupName,
           }
         : undefined,
-      dnsName: this.dnsName,
+      dnsName: this.discovery || serviceConnectDiscoveryName ? this.dnsName : undefined,
       discoveryName: serviceConnectDiscoveryName,
     };
   }

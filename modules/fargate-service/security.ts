@@ -101,6 +101,22 @@ export class ServiceSecurityGroup extends Construct {
     });
   }
 
+  /**
+   * Lets this service open connections to public addresses on `port` (the ALB's production
+   * listener, reached through NAT). HTTPS is already allowed for the AWS APIs.
+   */
+  allowToInternet(port: number, what: string): VpcSecurityGroupEgressRule | undefined {
+    if (port === 443 || this.node.tryFindChild(`egress-internet-${port}`)) return undefined;
+    return new VpcSecurityGroupEgressRule(this, `egress-internet-${port}`, {
+      securityGroupId: this.securityGroup.id,
+      description: `${what} (port ${port}, through NAT)`,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      cidrIpv4: "0.0.0.0/0",
+    });
+  }
+
   private ingress(
     id: string,
     sourceSecurityGroupId: string,

@@ -1,8 +1,12 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { EcsService, EcsServiceServiceConnectConfiguration } from "@cdktf/provider-aws/lib/ecs-service";
-import type { ServiceConfig } from "../../config/schema";
+import {
+  EcsService,
+  EcsServiceDeploymentConfiguration,
+  EcsServiceServiceConnectConfiguration,
+} from "@cdktf/provider-aws/lib/ecs-service";
+import type { DeploymentStrategy, ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 
 export interface CapacityProviderShare {
@@ -61,16 +65,36 @@ export interface FargateEcsServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly capacityProviderStrategy: CapacityProviderShare[];
-  /** Thresholds of the CloudWatch alarms that roll back an ECS (rolling) deployment. */
+  /** Thresholds of the CPU/memory alarms that roll back an ECS (rolling or blue/green) deployment. */
   readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
-  /** Target group (blue, for CodeDeploy) the app container registers in. @default none */
+  /** Target group (blue for blue/green) the app container registers in. @default none */
   readonly loadBalancer?: {
     readonly targetGroupArn: string;
     readonly containerName: string;
     readonly containerPort: number;
+    /**
+     * ECS-native blue/green behind the ALB: the green target group, the production and test
+     * listener rules whose weights ECS moves, and the role it does that with.
+     */
+    readonly advanced?: {
+      readonly alternateTargetGroupArn: string;
+      readonly productionListenerRuleArn: string;
+      readonly testListenerRuleArn: string;
+      readonly roleArn: string;
+    };
   };
-  /** Blue/green through CodeDeploy (needs `loadBalancer`). @default false: ECS rolling */
-  readonly codeDeploy?: boolean;
+  /**
+   * How deployments run. `codedeploy` needs `loadBalancer`; `ecs-blue-green` needs
+   * `loadBalancer.advanced` or Service Connect. @default rolling
+   */
+  readonly strategy?: DeploymentStrategy;
+  /** Alarms that roll back an ECS-native blue/green deployment (the target group gate). @default [] */
+  readonly blueGreenAlarmNames?: readonly string[];
+  /**
+   * Resources whose replacement must replace this service (Terraform `replace_triggered_by`):
+   * a CodeDeploy service cannot move to a new target group through UpdateService. @default []
+   */
+  readonly replaceWith?: readonly string[];
   /** Cloud Map service the tasks register in. @default none */
   readonly serviceRegistryArn?: string;
   /** ECS Service Connect. @default none */
@@ -107,19 +131,23 @@ export const CODE_DEPLOY_IGNORED = [
 
 /**
  * The ECS service: private subnets without public IPs, the capacity provider strategy, Cloud
- * Map or Service Connect, and either CodeDeploy blue/green (web) or ECS rolling deployments
- * with the circuit breaker and CloudWatch deployment alarms, both rolling back.
+ * Map or Service Connect, and the deployment strategy: CodeDeploy blue/green (controller
+ * CODE_DEPLOY), ECS-native blue/green (BLUE_GREEN/CANARY/LINEAR with bake time and the target
+ * group gate), or rolling; the ECS strategies with the circuit breaker and CloudWatch alarms,
+ * both rolling back.
  */
 export class FargateEcsService extends Construct {
   readonly ecsService: EcsService;
-  /** Alarms that roll back an ECS rolling deployment (none for CodeDeploy services). */
+  /** CPU/memory alarms that roll back an ECS deployment (none for CodeDeploy services). */
   readonly deploymentAlarms: CloudwatchMetricAlarm[];
   readonly name: string;
 
   constructor(scope: Construct, id: string, props: FargateEcsServiceProps) {
     super(scope, id);
     const { naming, serviceName, service: svc } = props;
-    const codeDeploy = props.codeDeploy ?? false;
+    const strategy = props.strategy ?? "rolling";
+    const codeDeploy = strategy === "codedeploy";
+    const ecsBlueGreen = strategy === "ecs-blue-green";
     const autoscaled = props.autoscaled ?? true;
     const fail = (message: string) => {
       throw new Error(`fargate-service ${serviceName}: ${message}`);
@@ -129,16 +157,30 @@ export class FargateEcsService extends Construct {
     if (codeDeploy && props.serviceConnect) fail("Service Connect cannot be used with CodeDeploy blue/green");
     // Service Connect creates its own Cloud Map service for the discovery name; a second
     // registration of the same service would collide in the namespace.
+    if (ecsBlueGreen && !props.loadBalancer?.advanced && !props.serviceConnect)
+      fail(
+        "ECS-native blue/green shifts traffic through the ALB (loadBalancer.advanced) or Service Connect; neither was given",
+      );
+    if (props.loadBalancer?.advanced && !ecsBlueGreen)
+      fail(`load_balancer.advanced_configuration is for ECS-native blue/green (strategy is ${strategy})`);
     if (props.serviceConnect && props.serviceRegistryArn)
       fail("register in Cloud Map either directly or through Service Connect, not both");
 
     this.name = naming.name("ecsService", serviceName);
     this.deploymentAlarms = codeDeploy ? [] : this.alarms(props);
+    const rollbackAlarms = [
+      ...this.deploymentAlarms.map((a) => a.alarmName),
+      ...(props.blueGreenAlarmNames ?? []),
+    ];
 
     // Releases (`npm run release`) register new task definition revisions outside Terraform;
     // a later `cdktf deploy` must not roll the service back to the revision Terraform knows.
+    // ECS-native blue/green swaps the primary and alternate target groups of `load_balancer`
+    // on every deployment (hashicorp/terraform-provider-aws#45678: writing the configured pair
+    // back breaks the alternation), so the controller owns it there as CodeDeploy does.
     const ignoreChanges = [
       ...(codeDeploy ? CODE_DEPLOY_IGNORED : ["task_definition"]),
+      ...(ecsBlueGreen && props.loadBalancer ? ["load_balancer"] : []),
       ...(autoscaled ? ["desired_count"] : []),
     ];
     this.ecsService = new EcsService(this, "service", {
@@ -164,25 +206,33 @@ export class FargateEcsService extends Construct {
       deploymentController: { type: codeDeploy ? "CODE_DEPLOY" : "ECS" },
       ...(props.loadBalancer
         ? {
-            loadBalancer: [props.loadBalancer],
+            loadBalancer: [loadBalancerBlock(props.loadBalancer)],
             healthCheckGracePeriodSeconds: svc.healthCheck.gracePeriodSeconds,
           }
         : {}),
       ...(codeDeploy
         ? {}
         : {
-            deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
-            deploymentMaximumPercent: svc.deployment.maximumPercent,
+            // Blue/green runs the full new revision next to the old one: these apply to rolling.
+            ...(ecsBlueGreen
+              ? { deploymentConfiguration: ecsBlueGreenConfiguration(svc.deployment) }
+              : {
+                  deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
+                  deploymentMaximumPercent: svc.deployment.maximumPercent,
+                }),
+            // Both failure detections support rolling and ECS blue/green deployments (ECS
+            // developer guide, "Amazon ECS deployment failure detection").
             deploymentCircuitBreaker: { enable: true, rollback: true },
-            alarms: {
-              alarmNames: this.deploymentAlarms.map((a) => a.alarmName),
-              enable: true,
-              rollback: true,
-            },
+            alarms: { alarmNames: rollbackAlarms, enable: true, rollback: true },
           }),
       ...(props.serviceRegistryArn ? { serviceRegistries: { registryArn: props.serviceRegistryArn } } : {}),
-      ...(props.serviceConnect ? { serviceConnectConfiguration: serviceConnect(props.serviceConnect) } : {}),
-      lifecycle: ignoreChanges.length > 0 ? { ignoreChanges } : undefined,
+      ...(props.serviceConnect
+        ? { serviceConnectConfiguration: serviceConnect(props.serviceConnect, ecsBlueGreen) }
+        : {}),
+      lifecycle: {
+        ignoreChanges,
+        ...(props.replaceWith?.length ? { replaceTriggeredBy: [...props.replaceWith] } : {}),
+      },
       dependsOn: props.dependsOn?.length ? props.dependsOn : undefined,
     });
   }
@@ -215,7 +265,57 @@ export class FargateEcsService extends Construct {
   }
 }
 
-function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfiguration {
+function loadBalancerBlock(lb: NonNullable<FargateEcsServiceProps["loadBalancer"]>) {
+  const { advanced, ...block } = lb;
+  return advanced
+    ? {
+        ...block,
+        advancedConfiguration: {
+          alternateTargetGroupArn: advanced.alternateTargetGroupArn,
+          productionListenerRule: advanced.productionListenerRuleArn,
+          testListenerRule: advanced.testListenerRuleArn,
+          roleArn: advanced.roleArn,
+        },
+      }
+    : block;
+}
+
+/** ECS API strategy names per traffic shift (DeploymentConfiguration.strategy). */
+export const ECS_STRATEGY = { "all-at-once": "BLUE_GREEN", canary: "CANARY", linear: "LINEAR" } as const;
+
+function ecsBlueGreenConfiguration(d: ServiceConfig["deployment"]): EcsServiceDeploymentConfiguration {
+  const shift = d.trafficShift;
+  return {
+    strategy: ECS_STRATEGY[shift.type],
+    // Minutes blue stays up after the full shift, with the alarms still able to roll back.
+    bakeTimeInMinutes: String(d.bakeTimeMinutes),
+    ...(shift.type === "canary"
+      ? {
+          canaryConfiguration: {
+            canaryPercent: shift.percent,
+            canaryBakeTimeInMinutes: String(shift.bakeMinutes),
+          },
+        }
+      : {}),
+    ...(shift.type === "linear"
+      ? {
+          linearConfiguration: {
+            stepPercent: shift.stepPercent,
+            stepBakeTimeInMinutes: String(shift.stepBakeMinutes),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Header that sends a Service Connect request to the green revision of an ECS-native blue/green
+ * service before production shifts (client_alias.test_traffic_rules): the in-mesh counterpart of
+ * the ALB's test listener, for pre-traffic checks running in a meshed task.
+ */
+export const BLUE_GREEN_TEST_HEADER = { name: "x-blue-green-test", value: "green" } as const;
+
+function serviceConnect(sc: ServiceConnectProps, blueGreen: boolean): EcsServiceServiceConnectConfiguration {
   const ep = sc.endpoint;
   return {
     enabled: true,
@@ -225,7 +325,22 @@ function serviceConnect(sc: ServiceConnectProps): EcsServiceServiceConnectConfig
           {
             portName: ep.portName,
             discoveryName: ep.discoveryName,
-            clientAlias: { port: ep.port, dnsName: ep.dnsName },
+            clientAlias: {
+              port: ep.port,
+              dnsName: ep.dnsName,
+              ...(blueGreen
+                ? {
+                    testTrafficRules: [
+                      {
+                        header: {
+                          name: BLUE_GREEN_TEST_HEADER.name,
+                          value: { exact: BLUE_GREEN_TEST_HEADER.value },
+                        },
+                      },
+                    ],
+                  }
+                : {}),
+            },
             ...(ep.ingressPortOverride !== undefined ? { ingressPortOverride: ep.ingressPortOverride } : {}),
             ...(ep.tls
               ? {

@@ -1,13 +1,23 @@
 /**
- * The ALB side of a `web` service deployed blue/green by CodeDeploy: two identical target
- * groups (blue, green) and the listener rules that send the service's paths to blue on the
- * production and the test listener. CodeDeploy swaps the rules' forward action between blue and
- * green on every deployment, so Terraform ignores changes to it.
+ * The ALB side of a `web` service: its target groups and the listener rules that send the
+ * service's paths to them.
+ *
+ * - rolling: one target group (`blue`) and a production rule Terraform owns completely.
+ * - codedeploy / ecs-blue-green: two identical target groups (blue, green), a production and a
+ *   test rule. The deployment controller rewrites both rules' forward action on every deployment
+ *   (CodeDeploy swaps blue and green; ECS-native blue/green moves the weights of a weighted
+ *   forward), so Terraform ignores `action` on those rules only.
+ *
+ * Day 2: target groups are create-before-destroy with names that change with the attributes
+ * that replace them (port, protocol, target type), so a replacement never collides with the old
+ * group; a blue/green rule (whose action Terraform ignores, so it would never receive the new
+ * ARN) is replaced with its target groups; every rule depends on both groups of its pair, so
+ * Terraform removes or rewrites the rule before it deletes a group (never ResourceInUse).
  */
 import { Construct } from "constructs";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import type { ServiceConfig } from "../../config/schema";
+import { isBlueGreen, type DeploymentStrategy, type ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 
 /** ALB quotas for one listener rule (not adjustable): condition values and wildcards per rule. */
@@ -17,6 +27,10 @@ export const MAX_WILDCARDS_PER_RULE = 5;
 export const MAX_PATH_PATTERN_LENGTH = 128;
 /** Listener rule priorities AWS accepts. */
 export const LISTENER_RULE_PRIORITY_RANGE = [1, 50000] as const;
+
+/** Target group attributes the AWS provider replaces the group for (ForceNew) and we set. */
+export const TARGET_GROUP_PROTOCOL = "HTTP";
+export const TARGET_GROUP_TARGET_TYPE = "ip";
 
 export interface WebTrafficProps {
   readonly naming: Naming;
@@ -31,8 +45,10 @@ export interface WebTrafficProps {
   /** Listener rule priority, unique per listener; the same value is used on both listeners. */
   readonly priority: number;
   readonly productionListenerArn: string;
-  /** Listener CodeDeploy uses to send test traffic to green before production traffic shifts. */
-  readonly testListenerArn: string;
+  /** How the service deploys: blue/green strategies get green, a test rule and ignored actions. */
+  readonly strategy: DeploymentStrategy;
+  /** Listener blue/green sends test traffic to green on (required for blue/green). */
+  readonly testListenerArn?: string;
   /** Seconds a deregistering target keeps draining; the AWS default (300) slows every deployment. */
   readonly deregistrationDelaySeconds: number;
 }
@@ -43,29 +59,38 @@ export type TargetGroupColor = (typeof TARGET_GROUP_COLORS)[number];
 export class WebTraffic extends Construct {
   /** Target group the ECS service starts on (its `load_balancer` block references it). */
   readonly blue: LbTargetGroup;
-  /** Target group CodeDeploy registers the replacement task set in. */
-  readonly green: LbTargetGroup;
+  /** Target group a blue/green deployment starts the new revision in; absent when rolling. */
+  readonly green?: LbTargetGroup;
   readonly productionRule: LbListenerRule;
-  readonly testRule: LbListenerRule;
+  /** Rule on the test listener (blue/green only). */
+  readonly testRule?: LbListenerRule;
+  /** Whether a deployment controller owns the rules' actions. */
+  readonly blueGreen: boolean;
 
   constructor(scope: Construct, id: string, props: WebTrafficProps) {
     super(scope, id);
     validate(props);
     const hc = props.healthCheck;
+    this.blueGreen = isBlueGreen(props.strategy);
 
-    // Blue and green are identical: CodeDeploy alternates which one serves production.
+    // Blue and green are identical: the deployment controller alternates which one serves.
     const targetGroup = (color: TargetGroupColor) =>
       new LbTargetGroup(this, color, {
-        name: props.naming.name("targetGroup", `${color}-${props.serviceName}`),
+        name: props.naming.replaceableName("targetGroup", `${color}-${props.serviceName}`, {
+          port: props.port,
+          protocol: TARGET_GROUP_PROTOCOL,
+          targetType: TARGET_GROUP_TARGET_TYPE,
+        }),
         // Fargate tasks use awsvpc networking: targets are task ENI IPs, not instances.
-        targetType: "ip",
-        protocol: "HTTP",
+        targetType: TARGET_GROUP_TARGET_TYPE,
+        protocol: TARGET_GROUP_PROTOCOL,
         port: props.port,
         vpcId: props.vpcId,
         deregistrationDelay: String(props.deregistrationDelaySeconds),
         healthCheck: {
           enabled: true,
-          protocol: "HTTP",
+          // Updated in place (the provider does not replace the group for it).
+          protocol: hc.protocol,
           port: "traffic-port",
           path: hc.path,
           interval: hc.intervalSeconds,
@@ -74,24 +99,67 @@ export class WebTraffic extends Construct {
           unhealthyThreshold: hc.unhealthyThreshold,
           matcher: hc.matcher,
         },
+        // The replacement (a new port) exists before the rules and the service move to it.
+        lifecycle: { createBeforeDestroy: true },
       });
     this.blue = targetGroup("blue");
-    this.green = targetGroup("green");
+    this.green = this.blueGreen ? targetGroup("green") : undefined;
+    const pair = [this.blue, ...(this.green ? [this.green] : [])];
 
-    // The test listener gets the same rule so CodeDeploy can point it at green first.
     const rule = (which: "production" | "test", listenerArn: string) =>
       new LbListenerRule(this, `${which}-rule`, {
         listenerArn,
         priority: props.priority,
         condition: [{ pathPattern: { values: props.paths } }],
-        action: [{ type: "forward", targetGroupArn: this.blue.arn }],
-        // CodeDeploy rewrites the forward action (blue <-> green, weighted during canary and
-        // linear shifts); Terraform must not put it back.
-        lifecycle: { ignoreChanges: ["action"] },
+        action: [forwardAction(props.strategy, this.blue, this.green)],
+        // Recorded in state: a destroy or a pair change removes/rewrites the rule before either
+        // group is deleted, also when the controller left production on green (whose ARN is
+        // not in the rule's configuration for CodeDeploy).
+        dependsOn: pair,
+        lifecycle: this.blueGreen
+          ? {
+              // The controller owns the forward action; Terraform must not put it back.
+              ignoreChanges: ["action"],
+              // ...so it never receives a replaced group's ARN: replace the rule with the group.
+              replaceTriggeredBy: pair.map(replacementTrigger),
+            }
+          : undefined,
       });
     this.productionRule = rule("production", props.productionListenerArn);
-    this.testRule = rule("test", props.testListenerArn);
+    if (this.blueGreen) {
+      if (!props.testListenerArn)
+        throw new Error(
+          `services.${props.serviceName}.deployment.strategy: ${props.strategy} needs the ALB's test listener`,
+        );
+      this.testRule = rule("test", props.testListenerArn);
+    }
   }
+}
+
+/**
+ * A `replace_triggered_by` entry that fires when the resource is replaced (its id changes), not
+ * on its in-place updates (a target group's health check path).
+ */
+export const replacementTrigger = (resource: LbTargetGroup | LbListenerRule) =>
+  `${resource.terraformResourceType}.${resource.friendlyUniqueId}.id`;
+
+/**
+ * CodeDeploy starts from a plain forward to blue and rewrites it. ECS-native blue/green needs a
+ * weighted forward over both groups (primary 100, alternate 0), whose weights it then moves.
+ */
+function forwardAction(strategy: DeploymentStrategy, blue: LbTargetGroup, green?: LbTargetGroup) {
+  if (strategy === "ecs-blue-green" && green) {
+    return {
+      type: "forward",
+      forward: {
+        targetGroup: [
+          { arn: blue.arn, weight: 100 },
+          { arn: green.arn, weight: 0 },
+        ],
+      },
+    };
+  }
+  return { type: "forward", targetGroupArn: blue.arn };
 }
 
 function validate(props: WebTrafficProps): void {

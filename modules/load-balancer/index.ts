@@ -35,12 +35,26 @@ export interface PlatformLoadBalancerProps {
    * @default every TCP port in the VPC CIDR
    */
   readonly targetPorts?: readonly number[];
+  /**
+   * Whether a blue/green service needs the test listener; without one it is not built (nothing
+   * would route through it). @default true
+   */
+  readonly testListener?: boolean;
+  /**
+   * Public addresses of the NAT gateways. Callers inside the VPC reach this internet-facing ALB
+   * from them, so the test listener always admits them (a pre-traffic check running in the VPC),
+   * and the production listener too when `internalCallers` is set and the ingress CIDRs do not
+   * already cover the internet. @default none
+   */
+  readonly natPublicIps?: readonly string[];
+  /** Services inside the VPC call a service through the production listener. @default false */
+  readonly internalCallers?: boolean;
 }
 
 /**
  * The internet-facing Application Load Balancer with its own security group, the production
  * listener (HTTP:80, or HTTPS:443 plus an HTTP:80 → HTTPS redirect when a certificate ARN is
- * configured), the CodeDeploy test listener, and access logs when enabled. Every listener
+ * configured), the blue/green test listener (when a service deploys blue/green), and access logs when enabled. Every listener
  * answers 404 by default; the service constructs add the path rules.
  */
 export class PlatformLoadBalancer extends Construct {
@@ -56,9 +70,9 @@ export class PlatformLoadBalancer extends Construct {
   /** Port and protocol of the production listener. */
   readonly productionPort: number;
   readonly productionProtocol: "HTTP" | "HTTPS";
-  /** Listener CodeDeploy routes test traffic to, to validate green before shifting. */
-  readonly testListenerArn: string;
-  readonly testListenerPort: number;
+  /** Listener blue/green deployments route test traffic to, to validate green before shifting. */
+  readonly testListenerArn?: string;
+  readonly testListenerPort?: number;
   /** The access log bucket, when access logs are enabled. */
   readonly accessLogs?: AccessLogBucket;
 
@@ -89,17 +103,33 @@ export class PlatformLoadBalancer extends Construct {
         });
       });
     }
-    // No rule when no CIDR is configured: the test listener is then unreachable, never public.
-    config.testListenerCidrs.forEach((cidr, i) => {
-      new VpcSecurityGroupIngressRule(this, `ingress-test-${i}`, {
+    const natIps = props.natPublicIps ?? [];
+    const withTestListener = props.testListener ?? true;
+    const admit = (rid: string, port: number, cidr: string, from: string) =>
+      new VpcSecurityGroupIngressRule(this, rid, {
         securityGroupId: sg.id,
-        description: `Test listener ${config.testListenerPort} from ${cidr}`,
+        description: `Listener ${port} from ${from}`,
         ipProtocol: "tcp",
-        fromPort: config.testListenerPort,
-        toPort: config.testListenerPort,
+        fromPort: port,
+        toPort: port,
         cidrIpv4: cidr,
       });
-    });
+    if (props.internalCallers && !config.ingressCidrs.some((c) => c.endsWith("/0"))) {
+      for (const port of publicPorts)
+        natIps.forEach((ip, i) =>
+          admit(`ingress-${port}-nat-${i}`, port, `${ip}/32`, `NAT gateway ${i + 1}`),
+        );
+    }
+    if (withTestListener) {
+      // Inside the VPC the ALB's name resolves to public addresses and traffic leaves through
+      // NAT: the NAT addresses are what a pre-traffic check running in the VPC comes from.
+      natIps.forEach((ip, i) =>
+        admit(`ingress-test-nat-${i}`, config.testListenerPort, `${ip}/32`, `NAT gateway ${i + 1}`),
+      );
+      config.testListenerCidrs.forEach((cidr, i) =>
+        admit(`ingress-test-${i}`, config.testListenerPort, cidr, `operator CIDR ${cidr}`),
+      );
+    }
     const egressPorts = props.targetPorts
       ? [...new Set(props.targetPorts)].sort((a, b) => a - b).map((p) => ({ from: p, to: p, id: `${p}` }))
       : [{ from: 0, to: 65535, id: "all" }];
@@ -163,7 +193,9 @@ export class PlatformLoadBalancer extends Construct {
       production = listener("http", HTTP_PORT, "HTTP", NOT_FOUND);
     }
     // The test listener speaks what production speaks: green is validated over TLS too.
-    const test = listener("test", config.testListenerPort, https ? "HTTPS" : "HTTP", NOT_FOUND);
+    const test = withTestListener
+      ? listener("test", config.testListenerPort, https ? "HTTPS" : "HTTP", NOT_FOUND)
+      : undefined;
 
     this.albArn = alb.arn;
     this.albArnSuffix = alb.arnSuffix;
@@ -173,8 +205,8 @@ export class PlatformLoadBalancer extends Construct {
     this.productionListenerArn = production.arn;
     this.productionPort = https ? HTTPS_PORT : HTTP_PORT;
     this.productionProtocol = https ? "HTTPS" : "HTTP";
-    this.testListenerArn = test.arn;
-    this.testListenerPort = config.testListenerPort;
+    this.testListenerArn = test?.arn;
+    this.testListenerPort = test ? config.testListenerPort : undefined;
   }
 }
 

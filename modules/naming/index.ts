@@ -133,6 +133,25 @@ export class Naming {
   }
 
   /**
+   * The name of a resource that Terraform replaces with `create_before_destroy`: the subject
+   * carries a 4-character hash of the attributes whose change forces the replacement, so the
+   * replacement never takes the name of the resource it replaces (both exist for a moment).
+   * Pass every replacing attribute known at synth time.
+   */
+  replaceableName(
+    kind: ResourceKind,
+    subject: string,
+    replacing: Readonly<Record<string, string | number>>,
+  ): string {
+    const key = Object.keys(replacing)
+      .sort()
+      .map((k) => `${k}=${replacing[k]}`)
+      .join(",");
+    const hash = createHash("sha256").update(key).digest("hex").slice(0, 4);
+    return this.name(kind, `${subject}-${hash}`);
+  }
+
+  /**
    * The SSM parameter that records the image tag (or `sha256:` digest) released to a service in
    * this environment: `/<blueprint>/<suffix>/release/<service>/image`. Written by the release CLI,
    * read by Terraform (see modules/fargate-service/release-record.ts). SSM allows 1011

@@ -69,6 +69,11 @@ export class Vpc extends Construct {
   /** Empty when the blueprint has no database. */
   readonly databaseSubnetIds: string[];
   readonly privateRouteTableIds: string[];
+  /**
+   * Public IPv4 addresses of the NAT gateways: the source address of every connection from the
+   * private tier to a public endpoint, including this VPC's internet-facing ALB.
+   */
+  readonly natPublicIps: string[];
   /** Security group of the interface endpoints, when they exist. */
   readonly endpointSecurityGroupId?: string;
   /** Flow-log group name, when flow logs are on. */
@@ -150,6 +155,7 @@ export class Vpc extends Construct {
     // NAT: per-az keeps each AZ's egress independent of the others (an AZ outage does not cut
     // the survivors off); single saves two NAT hourly charges at the cost of that isolation.
     const natCount = network.natGateways === "per-az" ? AZ_COUNT : 1;
+    const natIps: string[] = [];
     const nats = Array.from({ length: natCount }, (_, i) => {
       // EIPs and NAT gateways need the internet gateway attached first (provider docs).
       const eip = new Eip(this, `nat-eip-${i}`, {
@@ -157,6 +163,7 @@ export class Vpc extends Construct {
         tags: nameTag("eip", `nat-${i + 1}`),
         dependsOn: [igw],
       });
+      natIps.push(eip.publicIp);
       return new NatGateway(this, `nat-${i}`, {
         allocationId: eip.allocationId,
         subnetId: publicSubnets[i].id,
@@ -180,6 +187,7 @@ export class Vpc extends Construct {
     associate("private", privateSubnets, privateRts);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.privateRouteTableIds = privateRts.map((rt) => rt.id);
+    this.natPublicIps = natIps;
 
     // Database tier: an explicit route table with only the implicit local route, so the
     // subnets never inherit whatever someone adds to the VPC's main route table.

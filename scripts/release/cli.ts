@@ -44,9 +44,10 @@ export const USAGE = `usage: npm run release -- --service <name> --image-tag <ta
 The blueprint and environment come from BLUEPRINT and ENVIRONMENT_SUFFIX, as for synth; the
 service must be one of the blueprint's. The release records the image in the service's SSM
 parameter /<blueprint>/<suffix>/release/<service>/image (Terraform builds every task
-definition from it), registers a task definition revision and deploys it: CodeDeploy
-blue/green (dynamic scaling suspended meanwhile) or an ECS rolling deployment; a scheduled
-job's next run uses it. The first release of a service also leaves the bootstrap: 0 tasks
+definition from it), registers a task definition revision and deploys it the way the
+service's strategy says: CodeDeploy blue/green (dynamic scaling suspended meanwhile), ECS-native
+blue/green (followed through its stages, bake time and any rollback) or an ECS rolling
+deployment; a scheduled job's next run uses it. The first release of a service also leaves the bootstrap: 0 tasks
 become its desired count, autoscaling gets its minimum and maximum, a schedule is enabled.
 A release that fails or rolls back restores the previous record.
 

@@ -6,6 +6,7 @@
 import { ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
 import type { Service } from "@aws-sdk/client-ecs";
 import type { ReleaseManifestEntry } from "../../modules/contracts";
+import { unfinishedServiceDeployments } from "./ecs-blue-green";
 import { DeploymentInProgressError } from "./errors";
 import type { ReleaseRuntime } from "./runtime";
 
@@ -36,6 +37,16 @@ export async function assertNoDeploymentInProgress(
     return;
   }
   if (!ecsService) return;
+  if (entry.strategy === "ecs-blue-green" && entry.serviceName) {
+    // A blue/green deployment is unfinished through its bake time and clean-up too.
+    const running = await unfinishedServiceDeployments(rt, entry.clusterName, entry.serviceName);
+    if (running.length > 0) {
+      throw new DeploymentInProgressError(
+        `${service}: ECS blue/green deployment ${running.join(", ")} of ${ecsService.serviceName} has not finished ` +
+          "(deploying, baking or rolling back); nothing was registered or recorded. Wait for it, then release again",
+      );
+    }
+  }
   const deployments = ecsService.deployments ?? [];
   const unfinished = deployments.filter((d) => d.status !== "PRIMARY" || d.rolloutState === "IN_PROGRESS");
   if (unfinished.length > 0) {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { SERVICE_KINDS } from "../../config/schema";
+import { DEPLOYMENT_STRATEGIES, SERVICE_KINDS } from "../../config/schema";
 import type { ReleaseManifest, ReleaseManifestEntry } from "../../modules/contracts";
 import { cdkCli } from "../cli-runtime";
 import { ReleaseError } from "./errors";
@@ -25,6 +25,8 @@ const EntrySchema = z.object({
   containerPort: z.number().int(),
   repositoryUrl: z.string().min(1),
   imageParameterName: z.string().regex(/^\/[a-zA-Z0-9_./-]+$/, "is not an SSM parameter name"),
+  strategy: z.enum(DEPLOYMENT_STRATEGIES).optional(),
+  bakeTimeMinutes: z.number().int().min(0).optional(),
   codedeployApplication: z.string().min(1).optional(),
   codedeployDeploymentGroup: z.string().min(1).optional(),
   counts: z

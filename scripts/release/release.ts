@@ -7,8 +7,9 @@
  *    behind (no revision, no record).
  * 2. Write the release record (SSM) first: from then on every revision Terraform registers
  *    uses this image too, so an apply during the release cannot bring the old one back.
- * 3. Register the revision and deploy. CodeDeploy deployments run with dynamic scaling
- *    suspended; it is resumed whatever happens (success, failure, rollback, Ctrl-C).
+ * 3. Register the revision and deploy: a CodeDeploy deployment (dynamic scaling suspended,
+ *    resumed whatever happens: success, failure, rollback, Ctrl-C), or UpdateService followed as
+ *    an ECS-native blue/green service deployment (bake time, rollback) or a rolling deployment.
  * 4. The first release of a service (its record held the bootstrap reference) also leaves the
  *    bootstrap: the service goes from 0 tasks to its desired count and autoscaling gets its
  *    configured minimum and maximum; a scheduled job's schedule is enabled.
@@ -24,6 +25,7 @@ import { assertImageExists } from "./image-exists";
 import { assertNoDeploymentInProgress } from "./in-progress";
 import { serviceEntry } from "./manifest";
 import { isBootstrapImage, readRecord, writeRecord } from "./record";
+import { deployEcsBlueGreen } from "./ecs-blue-green";
 import { deployRolling } from "./rolling";
 import { pollUntil, ReleaseRuntime } from "./runtime";
 import { resumeDynamicScaling, suspendDynamicScaling } from "./scaling";
@@ -35,7 +37,7 @@ export interface ReleaseRequest {
   readonly imageTag: string;
 }
 
-export type ReleaseMode = "codedeploy" | "rolling" | "register-only";
+export type ReleaseMode = "codedeploy" | "ecs-blue-green" | "rolling" | "register-only";
 
 export interface ReleaseOutcome {
   readonly mode: ReleaseMode;
@@ -45,7 +47,7 @@ export interface ReleaseOutcome {
   readonly firstRelease: boolean;
 }
 
-/** How an entry is released: its manifest says whether CodeDeploy owns the service. */
+/** How an entry is released: its manifest's strategy (older manifests: CodeDeploy group names). */
 export function releaseMode(service: string, entry: ReleaseManifestEntry): ReleaseMode {
   if (entry.kind === "scheduled") return "register-only";
   if (!entry.serviceName) {
@@ -61,7 +63,10 @@ export function releaseMode(service: string, entry: ReleaseManifestEntry): Relea
     }
     return "codedeploy";
   }
-  return "rolling";
+  if (entry.strategy === "codedeploy") {
+    throw new ReleaseError(`${service}: the release manifest says codedeploy but names no CodeDeploy group`);
+  }
+  return entry.strategy === "ecs-blue-green" ? "ecs-blue-green" : "rolling";
 }
 
 async function describeService(rt: ReleaseRuntime, cluster: string, service: string): Promise<Service> {
@@ -143,9 +148,9 @@ export async function release(
         `${request.service}: the manifest says CodeDeploy but ECS service ${entry.serviceName} uses the ${controller} deployment controller; re-read the manifest`,
       );
     }
-    if (mode === "rolling" && controller !== "ECS") {
+    if ((mode === "rolling" || mode === "ecs-blue-green") && controller !== "ECS") {
       throw new ReleaseError(
-        `${request.service}: ECS service ${entry.serviceName} uses the ${controller} deployment controller but the manifest has no CodeDeploy group`,
+        `${request.service}: ECS service ${entry.serviceName} uses the ${controller} deployment controller but the manifest says ${mode}; re-read the manifest`,
       );
     }
     await assertNoDeploymentInProgress(rt, request.service, entry, service);
@@ -183,13 +188,17 @@ export async function release(
         });
       } else {
         deploymentStarted = true;
-        const { deploymentId } = await deployRolling(
-          rt,
-          entry.clusterName,
-          entry.serviceName!,
-          revision.arn,
-          counts?.desired,
-        );
+        const { deploymentId } =
+          mode === "ecs-blue-green"
+            ? await deployEcsBlueGreen(
+                rt,
+                entry.clusterName,
+                entry.serviceName!,
+                revision.arn,
+                entry.bakeTimeMinutes,
+                counts?.desired,
+              )
+            : await deployRolling(rt, entry.clusterName, entry.serviceName!, revision.arn, counts?.desired);
         if (counts) {
           await resumeDynamicScaling(
             rt,
@@ -197,7 +206,11 @@ export async function release(
             counts,
           );
         }
-        rt.log(`${request.service}: released ${request.imageTag} (ECS deployment ${deploymentId} completed)`);
+        rt.log(
+          mode === "ecs-blue-green"
+            ? `${request.service}: released ${request.imageTag} (ECS blue/green deployment ${deploymentId} succeeded)`
+            : `${request.service}: released ${request.imageTag} (ECS deployment ${deploymentId} completed)`,
+        );
         outcome = { mode, taskDefinitionArn: revision.arn, deploymentId, firstRelease };
       }
       done = true;

@@ -2,7 +2,11 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { ServiceSchema } from "../../../config/schema";
-import { BlueGreenDeployment, BlueGreenDeploymentProps } from "../../../modules/fargate-service/blue-green";
+import {
+  BlueGreenDeployment,
+  BlueGreenDeploymentProps,
+  unhealthyAlarmPeriods,
+} from "../../../modules/fargate-service/blue-green";
 import { WebTraffic } from "../../../modules/fargate-service/web-traffic";
 import { Naming } from "../../../modules/naming";
 import type { Json } from "../../support/synth";
@@ -33,6 +37,7 @@ function build(scope: Construct, overrides: Partial<BlueGreenDeploymentProps> = 
     priority: 10,
     productionListenerArn: PROD,
     testListenerArn: TEST,
+    strategy: "codedeploy",
     deregistrationDelaySeconds: 30,
   });
   return new BlueGreenDeployment(scope, "bg", {
@@ -40,11 +45,11 @@ function build(scope: Construct, overrides: Partial<BlueGreenDeploymentProps> = 
     serviceName: "api-gateway",
     clusterName: "ecs-cluster-trading-test",
     ecsServiceName: "ecs-svc-api-gateway-test",
-    traffic,
+    targetGroups: { blue: traffic.blue, green: traffic.green! },
     productionListenerArn: PROD,
     testListenerArn: TEST,
-    loadBalancerArnSuffix: "app/alb-trading-test/abc",
     deployment: service.deployment,
+    gate: { loadBalancerArnSuffix: "app/alb-trading-test/abc", healthCheck: service.healthCheck },
     ...overrides,
   });
 }
@@ -213,7 +218,9 @@ describe("BlueGreenDeployment", () => {
 
 describe("BlueGreenDeployment options", () => {
   test("uses a configured 5xx threshold", () => {
-    const out = synth({ http5xxThreshold: 20 });
+    const out = synth({
+      gate: { loadBalancerArnSuffix: "app/alb", healthCheck: service.healthCheck, http5xxThreshold: 20 },
+    });
     const fiveXx = Object.values(out.resource.aws_cloudwatch_metric_alarm as Record<string, Json>).filter(
       (a) => a.metric_name === "HTTPCode_Target_5XX_Count",
     );
@@ -221,8 +228,42 @@ describe("BlueGreenDeployment options", () => {
   });
 
   test("fails when the 5xx threshold is below 1", () => {
-    expect(() => synth({ http5xxThreshold: 0 })).toThrow(
-      /services\.api-gateway: http5xxThreshold 0 must be a whole number of at least 1/,
+    expect(() =>
+      synth({
+        gate: { loadBalancerArnSuffix: "app/alb", healthCheck: service.healthCheck, http5xxThreshold: 0 },
+      }),
+    ).toThrow(/services\.api-gateway: http5xxThreshold 0 must be a whole number of at least 1/);
+  });
+});
+
+describe("unhealthy-host rollback alarm", () => {
+  const hc = (over: Partial<typeof service.healthCheck>) => ({ ...service.healthCheck, ...over });
+
+  test("needs more breaching minutes than a start within the grace period and the healthy checks can touch", () => {
+    // 60 s grace + (3 + 1) x 30 s = 180 s of possibly unhealthy targets: at most 4 datapoints.
+    expect(
+      unhealthyAlarmPeriods(hc({ gracePeriodSeconds: 60, healthyThreshold: 3, intervalSeconds: 30 })),
+    ).toBe(5);
+    // 0 s grace + (2 + 1) x 10 s = 30 s: at most 2 datapoints.
+    expect(
+      unhealthyAlarmPeriods(hc({ gracePeriodSeconds: 0, healthyThreshold: 2, intervalSeconds: 10 })),
+    ).toBe(3);
+  });
+
+  test("grows with the grace period", () => {
+    expect(unhealthyAlarmPeriods(hc({ gracePeriodSeconds: 600 }))).toBeGreaterThan(
+      unhealthyAlarmPeriods(hc({ gracePeriodSeconds: 60 })),
     );
+  });
+
+  test("the synthesized alarm needs that many breaching datapoints in a row", () => {
+    const alarms = Object.values(synth().resource.aws_cloudwatch_metric_alarm as Record<string, Json>).filter(
+      (a) => a.metric_name === "UnHealthyHostCount",
+    );
+    expect(alarms).toHaveLength(2);
+    for (const a of alarms) {
+      expect(a.evaluation_periods).toBe(unhealthyAlarmPeriods(service.healthCheck));
+      expect(a.datapoints_to_alarm).toBe(a.evaluation_periods);
+    }
   });
 });

@@ -37,7 +37,7 @@ const WEB: ServiceInput = {
 };
 
 describe("FargateEcsService with CodeDeploy blue/green", () => {
-  const service = only(synth(WEB, { loadBalancer: LB, codeDeploy: true }), "aws_ecs_service");
+  const service = only(synth(WEB, { loadBalancer: LB, strategy: "codedeploy" }), "aws_ecs_service");
 
   test("is controlled by CodeDeploy with the blue target group on the app container's port", () => {
     expect(service.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
@@ -266,22 +266,20 @@ describe("FargateEcsService as a Service Connect client only", () => {
   });
 });
 
+/** Service Connect without TLS, serving port 8080 as `web-test`. */
+const PLAIN_SERVICE_CONNECT = {
+  namespaceArn: "arn:ns",
+  logGroupName: "/ecs/web-test",
+  region: "us-east-1",
+  endpoint: { discoveryName: "web-test", dnsName: "web-test.demo.internal", portName: "web", port: 8080 },
+};
+
 describe("FargateEcsService with plain-text Service Connect", () => {
   const service = only(
     synth(
       { kind: "backend", cpu: 256, memory: 512 },
       {
-        serviceConnect: {
-          namespaceArn: "arn:ns",
-          logGroupName: "/ecs/web-test",
-          region: "us-east-1",
-          endpoint: {
-            discoveryName: "web-test",
-            dnsName: "web-test.demo.internal",
-            portName: "web",
-            port: 8080,
-          },
-        },
+        serviceConnect: PLAIN_SERVICE_CONNECT,
       },
     ),
     "aws_ecs_service",
@@ -297,13 +295,13 @@ describe("FargateEcsService validation", () => {
   const sc = { namespaceArn: "arn:ns", logGroupName: "/ecs/web-test", region: "us-east-1" };
 
   test("fails when CodeDeploy has no load balancer", () => {
-    expect(() => synth(WEB, { codeDeploy: true })).toThrow(
+    expect(() => synth(WEB, { strategy: "codedeploy" })).toThrow(
       /web: CodeDeploy blue\/green needs a load balancer/,
     );
   });
 
   test("fails when Service Connect is combined with CodeDeploy", () => {
-    expect(() => synth(WEB, { codeDeploy: true, loadBalancer: LB, serviceConnect: sc })).toThrow(
+    expect(() => synth(WEB, { strategy: "codedeploy", loadBalancer: LB, serviceConnect: sc })).toThrow(
       /Service Connect cannot be used with CodeDeploy/,
     );
   });
@@ -312,5 +310,118 @@ describe("FargateEcsService validation", () => {
     expect(() =>
       synth({ kind: "backend", cpu: 256, memory: 512 }, { serviceConnect: sc, serviceRegistryArn: "arn:sd" }),
     ).toThrow(/either directly or through Service Connect, not both/);
+  });
+});
+
+describe("FargateEcsService with ECS-native blue/green behind the ALB", () => {
+  const ADVANCED = {
+    ...LB,
+    advanced: {
+      alternateTargetGroupArn: "${aws_lb_target_group.green.arn}",
+      productionListenerRuleArn: "${aws_lb_listener_rule.production.arn}",
+      testListenerRuleArn: "${aws_lb_listener_rule.test.arn}",
+      roleArn: "${aws_iam_role.ecs_lb.arn}",
+    },
+  };
+  const synthBlueGreen = (deployment: ServiceInput["deployment"] = {}) =>
+    only(
+      synth(
+        { ...WEB, deployment: { strategy: "ecs-blue-green", ...deployment } },
+        {
+          strategy: "ecs-blue-green",
+          loadBalancer: ADVANCED,
+          blueGreenAlarmNames: ["alarm-web-blue-5xx-test"],
+          replaceWith: ["aws_lb_target_group.blue.id", "aws_lb_target_group.green.id"],
+        },
+      ),
+      "aws_ecs_service",
+    );
+  const service = synthBlueGreen({ bakeTimeMinutes: 15 });
+
+  test("runs blue/green under the ECS controller with the configured bake time", () => {
+    expect(service.deployment_controller).toEqual({ type: "ECS" });
+    expect(service.deployment_configuration).toEqual({ strategy: "BLUE_GREEN", bake_time_in_minutes: "15" });
+  });
+
+  test("names the alternate target group, both listener rules and the infrastructure role", () => {
+    expect(service.load_balancer).toEqual([
+      {
+        target_group_arn: "${aws_lb_target_group.blue.arn}",
+        container_name: "web",
+        container_port: 8080,
+        advanced_configuration: {
+          alternate_target_group_arn: "${aws_lb_target_group.green.arn}",
+          production_listener_rule: "${aws_lb_listener_rule.production.arn}",
+          test_listener_rule: "${aws_lb_listener_rule.test.arn}",
+          role_arn: "${aws_iam_role.ecs_lb.arn}",
+        },
+      },
+    ]);
+  });
+
+  test("rolls back on the circuit breaker, its own alarms and the target group gate alarms", () => {
+    expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    expect(service.alarms.rollback).toBe(true);
+    expect(service.alarms.alarm_names).toContain("alarm-web-blue-5xx-test");
+    expect(service.alarms.alarm_names).toHaveLength(3);
+  });
+
+  test("ignores load_balancer, which ECS swaps on every deployment, and is replaced with its target groups", () => {
+    expect(service.lifecycle.ignore_changes).toEqual(["task_definition", "load_balancer", "desired_count"]);
+    expect(service.lifecycle.replace_triggered_by).toEqual([
+      "aws_lb_target_group.blue.id",
+      "aws_lb_target_group.green.id",
+    ]);
+  });
+
+  test("shifts canary and linear traffic with the provider's configuration blocks", () => {
+    const canary = synthBlueGreen({ trafficShift: { type: "canary", percent: 10, bakeMinutes: 5 } });
+    expect(canary.deployment_configuration).toEqual({
+      strategy: "CANARY",
+      bake_time_in_minutes: "5",
+      canary_configuration: { canary_percent: 10, canary_bake_time_in_minutes: "5" },
+    });
+    const linear = synthBlueGreen({ trafficShift: { type: "linear", stepPercent: 25, stepBakeMinutes: 2 } });
+    expect(linear.deployment_configuration).toEqual({
+      strategy: "LINEAR",
+      bake_time_in_minutes: "5",
+      linear_configuration: { step_percent: 25, step_bake_time_in_minutes: "2" },
+    });
+  });
+
+  test("fails without the ALB's advanced configuration or Service Connect", () => {
+    expect(() => synth(WEB, { strategy: "ecs-blue-green", loadBalancer: LB })).toThrow(
+      /ECS-native blue\/green shifts traffic through the ALB \(loadBalancer.advanced\) or Service Connect/,
+    );
+  });
+});
+
+describe("FargateEcsService with ECS-native blue/green through Service Connect only (a meshed backend)", () => {
+  const service = only(
+    synth(
+      {
+        kind: "backend",
+        cpu: 256,
+        memory: 512,
+        deployment: { strategy: "ecs-blue-green", bakeTimeMinutes: 3 },
+      },
+      {
+        strategy: "ecs-blue-green",
+        serviceConnect: PLAIN_SERVICE_CONNECT,
+      },
+    ),
+    "aws_ecs_service",
+  );
+
+  test("deploys blue/green under the ECS controller without a load balancer", () => {
+    expect(service.deployment_configuration).toEqual({ strategy: "BLUE_GREEN", bake_time_in_minutes: "3" });
+    expect(service.load_balancer).toBeUndefined();
+    expect(service.lifecycle.ignore_changes).toEqual(["task_definition", "desired_count"]);
+  });
+
+  test("sends requests carrying the test header to green before the shift", () => {
+    expect(service.service_connect_configuration.service[0].client_alias.test_traffic_rules).toEqual([
+      { header: { name: "x-blue-green-test", value: { exact: "green" } } },
+    ]);
   });
 });

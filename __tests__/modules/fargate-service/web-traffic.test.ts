@@ -26,6 +26,7 @@ function props(overrides: Partial<WebTrafficProps> = {}): WebTrafficProps {
     priority: 20,
     productionListenerArn: PROD,
     testListenerArn: TEST,
+    strategy: "codedeploy",
     deregistrationDelaySeconds: 30,
     ...overrides,
   };
@@ -35,18 +36,35 @@ function synth(p: WebTrafficProps): Json {
   return JSON.parse(Testing.synthScope((scope) => new WebTraffic(scope, "web", p)));
 }
 
-describe("WebTraffic", () => {
+describe("WebTraffic with CodeDeploy blue/green", () => {
   const out = synth(props());
   const groups: Record<string, Json> = out.resource.aws_lb_target_group;
   const rules: Record<string, Json> = out.resource.aws_lb_listener_rule;
   const groupId = (color: string) => Object.keys(groups).find((k) => k.includes(color))!;
   const ruleOn = (listener: string) => Object.values(rules).find((r) => r.listener_arn === listener)!;
 
-  test("creates a blue and a green target group named by the naming module", () => {
-    expect(Object.values(groups).map((g) => g.name)).toEqual([
-      "tg-blue-api-gateway-test",
-      "tg-green-api-gateway-test",
+  test("creates a blue and a green target group named by the naming module, with a hash of what replaces them", () => {
+    const names = Object.values(groups).map((g) => g.name);
+    expect(names).toEqual([
+      new Naming("trading", "test").replaceableName("targetGroup", "blue-api-gateway", {
+        port: 8080,
+        protocol: "HTTP",
+        targetType: "ip",
+      }),
+      new Naming("trading", "test").replaceableName("targetGroup", "green-api-gateway", {
+        port: 8080,
+        protocol: "HTTP",
+        targetType: "ip",
+      }),
     ]);
+    expect(names[0]).toMatch(/^tg-blue-api-gateway-[0-9a-f]{4}-test$/);
+  });
+
+  test("target groups are created before the ones they replace, under a different name", () => {
+    for (const g of Object.values(groups)) expect(g.lifecycle).toEqual({ create_before_destroy: true });
+    const moved = synth(props({ port: 9090 })).resource.aws_lb_target_group;
+    const before = Object.values(groups).map((g) => g.name);
+    for (const g of Object.values(moved) as Json[]) expect(before).not.toContain(g.name);
   });
 
   test("target groups register task IPs over HTTP on the service port in the VPC", () => {
@@ -94,22 +112,92 @@ describe("WebTraffic", () => {
     expect(Object.values(rules).map((r) => r.priority)).toEqual([20, 20]);
   });
 
-  test("both rules ignore changes to their action, which CodeDeploy rewrites", () => {
-    for (const r of Object.values(rules)) expect(r.lifecycle).toEqual({ ignore_changes: ["action"] });
+  test("both rules ignore changes to their action, which CodeDeploy rewrites, and are replaced with either group", () => {
+    for (const r of Object.values(rules))
+      expect(r.lifecycle).toEqual({
+        ignore_changes: ["action"],
+        replace_triggered_by: [
+          `aws_lb_target_group.${groupId("blue")}.id`,
+          `aws_lb_target_group.${groupId("green")}.id`,
+        ],
+      });
+  });
+
+  test("both rules depend on both target groups (destroy removes the rule before either group)", () => {
+    for (const r of Object.values(rules))
+      expect(r.depends_on).toEqual([
+        `aws_lb_target_group.${groupId("blue")}`,
+        `aws_lb_target_group.${groupId("green")}`,
+      ]);
   });
 
   test("exposes the blue and green target groups and the two rules", () => {
     Testing.synthScope((scope) => {
       const web = new WebTraffic(scope, "web", props({ naming: new Naming("trading", "x") }));
       expect(web.blue.node.id).toBe("blue");
-      expect(web.green.node.id).toBe("green");
+      expect(web.green?.node.id).toBe("green");
       expect(web.productionRule.node.id).toBe("production-rule");
-      expect(web.testRule.node.id).toBe("test-rule");
+      expect(web.testRule?.node.id).toBe("test-rule");
     });
   });
 });
 
+describe("WebTraffic with ECS-native blue/green", () => {
+  const out = synth(props({ strategy: "ecs-blue-green" }));
+  const groups: Record<string, Json> = out.resource.aws_lb_target_group;
+  const rules: Json[] = Object.values(out.resource.aws_lb_listener_rule);
+  const arn = (color: string) =>
+    `\${aws_lb_target_group.${Object.keys(groups).find((k) => k.includes(color))}.arn}`;
+
+  test("both rules forward to blue and green with weights 100 and 0, which ECS moves", () => {
+    for (const r of rules)
+      expect(r.action).toEqual([
+        {
+          type: "forward",
+          forward: {
+            target_group: [
+              { arn: arn("blue"), weight: 100 },
+              { arn: arn("green"), weight: 0 },
+            ],
+          },
+        },
+      ]);
+  });
+
+  test("both rules leave the action to ECS", () => {
+    for (const r of rules) expect(r.lifecycle.ignore_changes).toEqual(["action"]);
+  });
+});
+
+describe("WebTraffic with rolling deployments", () => {
+  const out = synth(props({ strategy: "rolling", testListenerArn: undefined }));
+  const groups: Json[] = Object.values(out.resource.aws_lb_target_group);
+  const rules: Json[] = Object.values(out.resource.aws_lb_listener_rule);
+
+  test("has one target group and one production rule: no green, no test rule", () => {
+    expect(groups).toHaveLength(1);
+    expect(groups[0].name).toMatch(/^tg-blue-api-gateway-/);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].listener_arn).toBe(PROD);
+  });
+
+  test("Terraform owns the rule's action (nothing else rewrites it), so a replaced group reaches it", () => {
+    expect(rules[0].lifecycle).toBeUndefined();
+    expect(rules[0].depends_on).toHaveLength(1);
+  });
+
+  test("target group is still created before the one it replaces", () => {
+    expect(groups[0].lifecycle).toEqual({ create_before_destroy: true });
+  });
+});
+
 describe("WebTraffic validation", () => {
+  test("fails when a blue/green service has no test listener", () => {
+    expect(() => synth(props({ testListenerArn: undefined }))).toThrow(
+      /services.api-gateway.deployment.strategy: codedeploy needs the ALB's test listener/,
+    );
+  });
+
   test("fails when a service has more than 5 path patterns (ALB condition values per rule)", () => {
     expect(() => synth(props({ paths: ["/a", "/b", "/c", "/d", "/e", "/f"] }))).toThrow(
       /services\.api-gateway\.paths: 6 path patterns; an ALB listener rule takes 1 to 5/,

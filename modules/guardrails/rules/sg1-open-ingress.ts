@@ -66,7 +66,7 @@ export const SG1: Rule = {
   category: "security",
   info: "No security group admits the internet, except a load balancer's on TCP 80/443",
   explanation:
-    "0.0.0.0/0 or ::/0 ingress exposes whatever listens on the port to scanners and attacks. Only the ALB's security group may be open, and only on 80 and 443; tasks, databases and the test listener admit security groups or private CIDRs.",
+    "0.0.0.0/0 or ::/0 ingress exposes whatever listens on the port to scanners and attacks. Only the ALB's security group may be open, and only on 80 and 443; tasks and databases admit security groups, the test listener only the NAT gateways' addresses and named operator CIDRs.",
   check: (stack) => {
     const lbs = stack.resourcesOf("aws_lb", "aws_alb");
     const out: Violation[] = [];

@@ -1,0 +1,348 @@
+/**
+ * Day-2 changes of issue 14, each synthesized before and after: the plan simulator
+ * (support/plan.ts) finds no step that would fail on AWS, and each test asserts the resources
+ * that make the change safe (create-before-destroy target groups under new names, rules and
+ * services replaced with the groups whose ARN they cannot receive, stable listener priorities,
+ * security groups that are never replaced).
+ */
+import type { BlueprintInput } from "../../config";
+import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
+import { allowedStrategies, findCycle } from "../../config/schema";
+import { plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
+import { blueprintWith, configFor, configFrom, Json, synthApp } from "../support/synth";
+
+type Edit = (bp: BlueprintInput) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const svc = (bp: BlueprintInput, name: string): any => bp.services[name];
+
+/** Each built-in blueprint's config once, so its synthesis is shared by every change (synthApp caches per config). */
+const baseConfigs = new Map<string, ReturnType<typeof configFor>>();
+const baseConfig = (blueprint: string) => {
+  if (!baseConfigs.has(blueprint)) baseConfigs.set(blueprint, configFor(blueprint));
+  return baseConfigs.get(blueprint)!;
+};
+
+const platformOf = (blueprint: string, edit?: Edit): Json =>
+  edit
+    ? synthApp(configFrom(blueprintWith(blueprint, edit))).stacks.platform
+    : synthApp(baseConfig(blueprint)).stacks.platform;
+
+interface Change {
+  readonly before: Json;
+  readonly after: Json;
+  readonly plan: Plan;
+}
+function change(blueprint: string, edit: Edit, base?: Edit): Change {
+  const before = platformOf(blueprint, base);
+  const after = platformOf(blueprint, (bp) => {
+    base?.(bp);
+    edit(bp);
+  });
+  return { before, after, plan: plan(before, after) };
+}
+
+/** Addresses in a list that belong to one service's construct path. */
+const ofService = (c: Change, list: readonly string[], service: string, type?: string) =>
+  list.filter((k) => {
+    const r = resourcesOf(c.after).get(k) ?? resourcesOf(c.before).get(k)!;
+    return (
+      (r["//"].metadata.path as string).startsWith(`platform/service-${service}/`) &&
+      (type === undefined || k.startsWith(`${type}.`))
+    );
+  });
+
+describe.each([
+  ["trading", "api-gateway", "CodeDeploy"],
+  ["orders", "api-gateway", "CodeDeploy"],
+  ["fintech", "accounts", "ECS-native blue/green"],
+])("%s: a web service's port changes (%s, %s)", (blueprint, service) => {
+  const c = change(blueprint, (bp) => (svc(bp, service).port = 8095));
+
+  test("applies in one deploy: no failing step", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+  });
+
+  test("both target groups are replaced, created first under names that differ from the old ones", () => {
+    const replaced = ofService(c, c.plan.replace, service, "aws_lb_target_group");
+    expect(replaced).toHaveLength(2);
+    for (const k of replaced) {
+      const [old, now] = [resourcesOf(c.before).get(k)!, resourcesOf(c.after).get(k)!];
+      expect(now.lifecycle.create_before_destroy).toBe(true);
+      expect(now.name).not.toBe(old.name);
+      expect(now.port).toBe(8095);
+    }
+  });
+
+  test("the rules and the ECS service, whose target group the controller owns, are replaced with them", () => {
+    expect(ofService(c, c.plan.replace, service, "aws_lb_listener_rule")).toHaveLength(2);
+    expect(ofService(c, c.plan.replace, service, "aws_ecs_service")).toHaveLength(1);
+  });
+
+  test("no security group is replaced", () => {
+    expect(c.plan.replace.filter((k) => k.startsWith("aws_security_group."))).toEqual([]);
+  });
+});
+
+describe("trading: a rolling web service's port changes", () => {
+  const rolling: Edit = (bp) => (svc(bp, "frontend").deployment = { strategy: "rolling" });
+  const c = change("trading", (bp) => (svc(bp, "frontend").port = 8095), rolling);
+
+  test("applies in one deploy: the rule and the service take the new group's ARN in place", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    expect(ofService(c, c.plan.replace, "frontend", "aws_lb_target_group")).toHaveLength(1);
+    expect(ofService(c, c.plan.update, "frontend", "aws_lb_listener_rule")).toHaveLength(1);
+    expect(ofService(c, c.plan.replace, "frontend", "aws_lb_listener_rule")).toEqual([]);
+  });
+});
+
+describe("trading: a web service's health check path and protocol change", () => {
+  const c = change(
+    "trading",
+    (bp) => (svc(bp, "api-gateway").healthCheck = { path: "/ready", protocol: "HTTPS" }),
+  );
+
+  test("the target groups are updated in place: same names, nothing replaced", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    expect(c.plan.replace).toEqual([]);
+    const updated = ofService(c, c.plan.update, "api-gateway", "aws_lb_target_group");
+    expect(updated).toHaveLength(2);
+    for (const k of updated)
+      expect(resourcesOf(c.after).get(k)!.health_check).toMatchObject({ path: "/ready", protocol: "HTTPS" });
+  });
+});
+
+describe("trading: services are added, removed and renamed", () => {
+  const added = change("trading", (bp) => {
+    bp.services["admin"] = { ...svc(bp, "api-gateway"), paths: ["/admin/*"], calls: [] };
+  });
+  const removed = change("trading", (bp) => delete bp.services["frontend"]);
+  const renamed = change("trading", (bp) => {
+    bp.services["web-ui"] = bp.services["frontend"];
+    delete bp.services["frontend"];
+  });
+
+  test.each([
+    ["added", added],
+    ["removed", removed],
+    ["renamed", renamed],
+  ])("%s: applies in one deploy, no other rule moves priority", (_, c) => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+  });
+
+  test("added: the new service's groups and rules are created, nothing of the others is replaced", () => {
+    expect(ofService(added, added.plan.create, "admin", "aws_lb_target_group")).toHaveLength(2);
+    expect(added.plan.replace).toEqual([]);
+  });
+
+  test("removed: its rules depend on both its target groups, so Terraform deletes the rules first", () => {
+    const before = resourcesOf(removed.before);
+    const groups = ofService(removed, removed.plan.destroy, "frontend", "aws_lb_target_group");
+    const rules = ofService(removed, removed.plan.destroy, "frontend", "aws_lb_listener_rule");
+    expect(groups).toHaveLength(2);
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) expect([...before.get(rule)!.depends_on].sort()).toEqual([...groups].sort());
+  });
+});
+
+describe.each([
+  ["trading", "api-gateway", "codedeploy", "rolling"],
+  ["trading", "api-gateway", "codedeploy", "ecs-blue-green"],
+  ["trading", "frontend", "codedeploy", "rolling"],
+  ["orders", "api-gateway", "codedeploy", "ecs-blue-green"],
+  ["fintech", "accounts", "ecs-blue-green", "rolling"],
+])("%s: %s switches from %s to %s (and back)", (blueprint, service, from, to) => {
+  const there = change(blueprint, (bp) => (svc(bp, service).deployment = { strategy: to }));
+  const back = {
+    before: there.after,
+    after: there.before,
+    plan: plan(there.after, there.before),
+  };
+
+  test("both directions apply in one deploy", () => {
+    expect(unsafeSteps(there.before, there.after, there.plan)).toEqual([]);
+    expect(unsafeSteps(back.before, back.after, back.plan)).toEqual([]);
+  });
+
+  test("the blue target group is kept: no replacement, so production keeps its group", () => {
+    expect(ofService(there, there.plan.replace, service, "aws_lb_target_group")).toEqual([]);
+  });
+
+  test("green and the test rule exist only on the blue/green side; only blue/green rules ignore action", () => {
+    const side = (stack: Json, strategy: string) => {
+      const all = [...resourcesOf(stack).entries()].filter(([, r]) =>
+        (r["//"].metadata.path as string).startsWith(`platform/service-${service}/traffic/`),
+      );
+      const rules = all.filter(([k]) => k.startsWith("aws_lb_listener_rule."));
+      expect(all.some(([k]) => k.includes("_green_"))).toBe(strategy !== "rolling");
+      expect(rules).toHaveLength(strategy === "rolling" ? 1 : 2);
+      for (const [, r] of rules)
+        expect(r.lifecycle?.ignore_changes ?? []).toEqual(strategy === "rolling" ? [] : ["action"]);
+    };
+    side(there.before, from);
+    side(there.after, to);
+  });
+});
+
+describe.each([
+  ["fintech", ["accounts", "transactions", "payments-api"]],
+  ["orders", ["api-gateway"]],
+])("%s: HTTPS is turned on (the production listener changes)", (blueprint, services) => {
+  const c = change(blueprint, (bp) => {
+    bp.loadBalancer = {
+      ...bp.loadBalancer,
+      certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-aaaa-bbbb-cccc-000000000000",
+    };
+  });
+
+  test("rules move to the new listeners by replacement, and the blue/green services follow them", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    for (const service of services) {
+      // The production rule moves from the HTTP to the HTTPS listener; the test listener keeps its
+      // resource (HTTP becomes HTTPS in place).
+      expect(ofService(c, c.plan.replace, service, "aws_lb_listener_rule")).toEqual([
+        expect.stringContaining("production-rule"),
+      ]);
+      expect(ofService(c, c.plan.replace, service, "aws_ecs_service")).toHaveLength(1);
+    }
+  });
+});
+
+describe("trading: CPU and memory change", () => {
+  const c = change("trading", (bp) => {
+    svc(bp, "processing-service").cpu = 4096;
+    svc(bp, "processing-service").memory = 8192;
+  });
+
+  test("a new task definition is registered; the service (which ignores task_definition) is not touched", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    const changed = [...c.plan.update, ...c.plan.replace];
+    expect(ofService(c, changed, "processing-service", "aws_ecs_task_definition")).toHaveLength(1);
+    expect(ofService(c, changed, "processing-service", "aws_ecs_service")).toEqual([]);
+  });
+});
+
+describe("trading: a calls edge is added", () => {
+  const c = change("trading", (bp) => svc(bp, "frontend").calls.push("processing-service"));
+
+  test("only standalone security group rules are created; no group is replaced or updated", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    expect(c.plan.create.length).toBeGreaterThan(0);
+    for (const k of c.plan.create) expect(k).toMatch(/^aws_vpc_security_group_(ingress|egress)_rule\./);
+    expect([...c.plan.replace, ...c.plan.update].filter((k) => k.startsWith("aws_security_group."))).toEqual(
+      [],
+    );
+  });
+});
+
+describe("trading: log retention changes", () => {
+  const c = change("trading", (bp) => (bp.logRetentionDays = 90));
+
+  test("log groups are updated in place under their names", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    const groups = c.plan.update.filter((k) => k.startsWith("aws_cloudwatch_log_group."));
+    expect(groups.length).toBeGreaterThan(0);
+    expect(c.plan.replace.filter((k) => k.startsWith("aws_cloudwatch_log_group."))).toEqual([]);
+  });
+});
+
+describe.each(["fintech", "fraud"])("%s: the database port changes", (blueprint) => {
+  const c = change(blueprint, (bp) => (bp.database!.port = 5433));
+
+  test("the database security group is not replaced (its description holds no port); rules and cluster update", () => {
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+    expect(c.plan.replace.filter((k) => k.startsWith("aws_security_group."))).toEqual([]);
+    expect(c.plan.update.some((k) => k.startsWith("aws_rds_cluster."))).toBe(true);
+  });
+});
+
+describe("the simulator catches what used to fail", () => {
+  test("a target group replaced under the same name, or under a rule that ignores its action, is unsafe", () => {
+    const before = platformOf("trading");
+    const after: Json = JSON.parse(
+      JSON.stringify(platformOf("trading", (bp) => (svc(bp, "api-gateway").port = 8095))),
+    );
+    for (const r of Object.values(after.resource.aws_lb_listener_rule as Record<string, Json>))
+      delete r.lifecycle.replace_triggered_by;
+    const tgs = after.resource.aws_lb_target_group as Record<string, Json>;
+    const beforeTgs = before.resource.aws_lb_target_group as Record<string, Json>;
+    for (const k of Object.keys(tgs)) if (beforeTgs[k]) tgs[k].name = beforeTgs[k].name;
+    const problems = unsafeSteps(before, after).join("\n");
+    expect(problems).toMatch(/created before its old instance is destroyed under the same name/);
+    expect(problems).toMatch(/its action is ignored and it is not replaced\): ResourceInUse on delete/);
+  });
+
+  test("a security group replaced by a description change is unsafe", () => {
+    const before = platformOf("fraud");
+    const after: Json = JSON.parse(JSON.stringify(before));
+    for (const sg of Object.values(after.resource.aws_security_group as Record<string, Json>))
+      sg.description += " (port 5433)";
+    expect(unsafeSteps(before, after).join("\n")).toMatch(/replaced while ENIs .* use it/);
+  });
+});
+
+/** The whole change list of issue 14 on every built-in blueprint: no step that would fail. */
+describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s: every change of the day-2 list", (blueprint) => {
+  const input = BUILT_IN_BLUEPRINTS[blueprint];
+  const names = Object.keys(input.services);
+  const web = names.find((n) => input.services[n].kind === "web")!;
+  const called = new Set(names.flatMap((n) => input.services[n].calls ?? []));
+  const leaf = names.find((n) => !called.has(n))!;
+  const edge = names
+    .flatMap((from) => names.map((to) => [from, to] as const))
+    .find(([from, to]) => {
+      if (from === to || input.services[to].kind === "scheduled") return false;
+      if ((input.services[from].calls ?? []).includes(to)) return false;
+      const graph = Object.fromEntries(names.map((n) => [n, [...(input.services[n].calls ?? [])]]));
+      graph[from].push(to);
+      return findCycle(graph) === undefined;
+    });
+  const mesh = input.mesh?.enabled ?? false;
+  const edits: [string, Edit][] = [
+    ["web port", (bp) => (svc(bp, web).port = 8097)],
+    [
+      "health check path and protocol",
+      (bp) => (svc(bp, web).healthCheck = { path: "/ready", protocol: "HTTPS" }),
+    ],
+    ["add a service", (bp) => (bp.services["extra"] = { ...svc(bp, web), paths: ["/extra/*"], calls: [] })],
+    ["remove a service", (bp) => delete bp.services[leaf]],
+    [
+      "rename a service",
+      (bp) => {
+        bp.services[`${leaf}-v2`] = bp.services[leaf];
+        delete bp.services[leaf];
+      },
+    ],
+    ...allowedStrategies("web", mesh).map((strategy): [string, Edit] => [
+      `${web} to ${strategy}`,
+      (bp) => (svc(bp, web).deployment = { strategy }),
+    ]),
+    [
+      "CPU and memory",
+      (bp) => {
+        svc(bp, web).cpu = 4096;
+        svc(bp, web).memory = 8192;
+      },
+    ],
+    ...(edge
+      ? [
+          [
+            `calls ${edge[0]} -> ${edge[1]}`,
+            (bp: BlueprintInput) => (svc(bp, edge[0]).calls = [...(svc(bp, edge[0]).calls ?? []), edge[1]]),
+          ] as [string, Edit],
+        ]
+      : []),
+    ["log retention", (bp) => (bp.logRetentionDays = 90)],
+    ...(input.database
+      ? [["database port", (bp: BlueprintInput) => (bp.database!.port = 5433)] as [string, Edit]]
+      : []),
+  ];
+
+  test.each(edits)("%s", (_, edit) => {
+    const c = change(blueprint, (bp) => {
+      edit(bp);
+      for (const s of Object.values(bp.services))
+        if (s.calls) s.calls = s.calls.filter((x) => x in bp.services);
+    });
+    expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
+  });
+});
