@@ -40,6 +40,8 @@ export interface AuroraDatabaseProps {
 export class AuroraDatabase extends Construct {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;
+  /** `cluster-…` resource id: what `rds-db:connect` ARNs name. */
+  readonly clusterResourceId: string;
   /** Writer endpoint. */
   readonly endpoint: string;
   readonly readerEndpoint: string;
@@ -90,6 +92,9 @@ export class AuroraDatabase extends Construct {
       port: config.port,
       masterUsername: MASTER_USERNAME,
       manageMasterUserPassword: true,
+      // Services log in as their own users with IAM tokens (iam-users.ts): no service holds a
+      // password, so a rotation of the master secret never reaches a running consumer.
+      iamDatabaseAuthenticationEnabled: true,
       masterUserSecretKmsKeyId: props.kmsKeyArn,
       storageEncrypted: true,
       kmsKeyId: props.kmsKeyArn,
@@ -103,6 +108,10 @@ export class AuroraDatabase extends Construct {
       serverlessv2ScalingConfiguration: serverless
         ? { minCapacity: config.minCapacity, maxCapacity: config.maxCapacity }
         : undefined,
+      // Automatic minor upgrades stay on (security patches); the version AWS upgrades to is never
+      // "corrected" back to the configured one, which RDS would refuse as a downgrade.
+      // docs/decisions.md, "Engine version: set at creation, upgraded by AWS".
+      lifecycle: { ignoreChanges: ["engine_version"] },
     });
     for (let i = 1; i <= config.instances; i++) {
       new RdsClusterInstance(this, `instance-${i}`, {
@@ -113,6 +122,7 @@ export class AuroraDatabase extends Construct {
         instanceClass: serverless ? SERVERLESS_V2_INSTANCE_CLASS : config.instanceClass,
         dbSubnetGroupName: subnetGroup.name,
         publiclyAccessible: false,
+        lifecycle: { ignoreChanges: ["engine_version"] },
       });
     }
     // RDS creates the master secret with a 7-day rotation; Secrets Manager "managed rotation"
@@ -128,6 +138,7 @@ export class AuroraDatabase extends Construct {
 
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterArn = cluster.arn;
+    this.clusterResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.port = config.port;

@@ -1,0 +1,46 @@
+/**
+ * Reads the deployed platform stack's outputs with `npx cdktf output platform` into a temp file
+ * and hands the file to `read` (the release manifest, the one-off task list). Sensitive outputs
+ * stay out of the file, and the temp directory is removed either way.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Runs a command; injectable so tests never start the cdktf CLI. */
+export type CommandRunner = (command: string, args: string[]) => void;
+
+export const defaultRunner: CommandRunner = (command, args) => {
+  // stdout of cdktf goes to stderr so the CLI's own stdout stays the tool's log.
+  execFileSync(command, args, { stdio: ["ignore", process.stderr, process.stderr] });
+};
+
+export function readPlatformOutputs<T>(
+  read: (file: string) => T,
+  onError: (message: string) => Error,
+  run: CommandRunner = defaultRunner,
+): T {
+  const dir = mkdtempSync(join(tmpdir(), "platform-outputs-"));
+  const file = join(dir, "outputs.json");
+  try {
+    try {
+      run("npx", [
+        "cdktf",
+        "output",
+        "platform",
+        "--outputs-file",
+        file,
+        "--outputs-file-include-sensitive-outputs=false",
+      ]);
+    } catch (error) {
+      throw onError(
+        `could not read the platform outputs with \`npx cdktf output platform\` (${(error as Error).message}); ` +
+          "check ENVIRONMENT_SUFFIX/BLUEPRINT and AWS credentials, or pass --manifest <file>",
+      );
+    }
+    return read(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
