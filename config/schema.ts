@@ -474,6 +474,9 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 export type SecretConfig = z.output<typeof SecretDefinition>;
 
+/** The one-off task name `npm run task` gives the database bootstrap (modules/database/iam-users.ts). */
+export const RESERVED_TASK_NAME = "db-bootstrap";
+
 function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
@@ -491,6 +494,12 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     issue(
       ["network", "flowLogs", "disabledReason"],
       "is required when flow logs are off (say why; it is reported by the guardrails)",
+    );
+  // `npm run task -- --service db-bootstrap` names the database bootstrap task.
+  if (names.includes(RESERVED_TASK_NAME))
+    issue(
+      ["services", RESERVED_TASK_NAME],
+      `"${RESERVED_TASK_NAME}" is reserved for the database bootstrap task (npm run task); choose another service name`,
     );
   if (bp.database && bp.database.minCapacity > bp.database.maxCapacity)
     issue(

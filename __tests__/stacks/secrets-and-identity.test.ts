@@ -353,3 +353,13 @@ describe("bootstrap image", () => {
     ).toThrow(message);
   });
 });
+
+test("fails when a service takes the bootstrap task's name", () => {
+  expect(() =>
+    configFrom(
+      blueprintWith("fraud", (bp) => {
+        bp.services["db-bootstrap"] = bp.services["fraud-job"];
+      }),
+    ),
+  ).toThrow(/services.db-bootstrap: "db-bootstrap" is reserved for the database bootstrap task/);
+});

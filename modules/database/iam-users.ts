@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { RESERVED_TASK_NAME } from "../../config/schema";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -17,8 +18,11 @@ import { ecsTasksTrust } from "../fargate-service/iam";
  */
 export const DEFAULT_BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/postgres:16.6-alpine";
 
-/** Subject of the bootstrap task's names (`task-<blueprint>-db-bootstrap-<suffix>`). */
-export const BOOTSTRAP_TASK = "db-bootstrap";
+/**
+ * Name of the bootstrap task in `npm run task` and subject of its names
+ * (`task-<blueprint>-db-bootstrap-<suffix>`); no service may take it (config validation).
+ */
+export const BOOTSTRAP_TASK = RESERVED_TASK_NAME;
 /** Name of the bootstrap task's container (what `npm run task` overrides the command of). */
 export const BOOTSTRAP_CONTAINER = "psql";
 
