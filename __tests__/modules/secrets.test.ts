@@ -85,20 +85,37 @@ describe("secrets", () => {
     const [, legacy] = lookups.find(([, d]) => d.name === "shared/legacy")!;
     expect(legacy.lifecycle.postcondition).toEqual([
       {
-        condition:
-          '${self.kms_key_id == null || self.kms_key_id == "" || self.kms_key_id == "alias/aws/secretsmanager"}',
+        condition: '${self.kms_key_id == null || self.kms_key_id == ""}',
         error_message: expect.stringMatching(
-          /^secrets\.legacy\.kmsKeyArn: shared\/legacy is encrypted with a customer-managed key/,
+          /^secrets\.legacy\.kmsKeyArn: shared\/legacy is encrypted with a customer-managed key and none is given/,
         ),
       },
     ]);
   });
 
-  test("a lookup with a key fails the plan when the secret's key is another", () => {
+  test("a lookup with a key fails the plan when the secret uses the AWS-managed key", () => {
     const [, upstream] = lookups.find(([, d]) => d.name === "shared/upstream")!;
     expect(upstream.lifecycle.postcondition[0].condition).toBe(
-      `\${self.kms_key_id == "${LOOKUP_KEY}" || self.kms_key_id == "upstream"}`,
+      '${self.kms_key_id != null && self.kms_key_id != ""}',
     );
+  });
+
+  test("a lookup with a key resolves the secret's key (id or alias) and fails the plan when it is another", () => {
+    const [upstreamId] = lookups.find(([, d]) => d.name === "shared/upstream")!;
+    const keys = Object.values(all(json, "aws_kms_key", "data"));
+    expect(keys).toEqual([
+      expect.objectContaining({
+        key_id: ref("aws_secretsmanager_secret", upstreamId, "kms_key_id", "data"),
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${self.arn == "${LOOKUP_KEY}"}`,
+              error_message: `secrets.upstream.kmsKeyArn: shared/upstream is not encrypted with ${LOOKUP_KEY}; set kmsKeyArn to the ARN of the key that encrypts it`,
+            },
+          ],
+        },
+      }),
+    ]);
   });
 
   test("a lookup entry reads the existing secret by name and creates nothing", () => {

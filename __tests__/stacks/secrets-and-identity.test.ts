@@ -241,9 +241,11 @@ describe("KMS by purpose", () => {
     });
 
     test("the plan fails when the looked-up secret's key is not the declared one", () => {
-      const [, secret] = Object.entries(dataSources(platform, "aws_secretsmanager_secret"))[0];
-      const [check] = secret.lifecycle.postcondition as Json[];
-      expect(check.condition).toContain(`self.kms_key_id == "${KEY}"`);
+      const [secretId] = Object.keys(dataSources(platform, "aws_secretsmanager_secret"));
+      const [key] = Object.values(dataSources(platform, "aws_kms_key"));
+      expect(key.key_id).toBe(`\${data.aws_secretsmanager_secret.${secretId}.kms_key_id}`);
+      const [check] = key.lifecycle.postcondition as Json[];
+      expect(check.condition).toBe(`\${self.arn == "${KEY}"}`);
       expect(check.error_message).toMatch(
         /secrets.api-keys.kmsKeyArn: fraud\/api-keys is not encrypted with/,
       );

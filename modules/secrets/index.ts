@@ -3,6 +3,7 @@ import { TerraformStack } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import { DataAwsKmsKey } from "@cdktf/provider-aws/lib/data-aws-kms-key";
 import type { SecretConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 
@@ -118,31 +119,42 @@ export class ApplicationSecrets extends Construct {
   }
 
   private lookup(name: string, definition: Extract<SecretConfig, { source: "lookup" }>): SecretHandle {
-    // What can be known only at plan time is checked then: the secret's key (DescribeSecret's
-    // KmsKeyId, empty for the AWS-managed key) must be the one the config declares, or tasks
-    // would fail to start without kms:Decrypt on it.
+    // What can be known only at plan time is checked then. DescribeSecret reports the secret's
+    // key as a key id or alias ARN, and omits it for the AWS-managed key aws/secretsmanager: a
+    // CMK with no declared key, or a declared key that is not the secret's, fails the plan
+    // (tasks would otherwise fail to start without kms:Decrypt on the real key).
     const declared = definition.kmsKeyArn;
+    const field = `secrets.${name}.kmsKeyArn`;
     const secret = new DataAwsSecretsmanagerSecret(this, name, {
       name: definition.name,
       lifecycle: {
         postcondition: [
           declared
             ? {
-                condition: `\${self.kms_key_id == "${declared}" || self.kms_key_id == "${keyIdOf(declared)}"}`,
-                errorMessage: `secrets.${name}.kmsKeyArn: ${definition.name} is not encrypted with ${declared}; set kmsKeyArn to the ARN of the key that encrypts it`,
+                condition: '${self.kms_key_id != null && self.kms_key_id != ""}',
+                errorMessage: `${field}: ${declared} is given, but ${definition.name} is encrypted with the AWS-managed key aws/secretsmanager; remove kmsKeyArn`,
               }
             : {
-                condition: `\${self.kms_key_id == null || self.kms_key_id == "" || self.kms_key_id == "alias/aws/secretsmanager"}`,
-                errorMessage: `secrets.${name}.kmsKeyArn: ${definition.name} is encrypted with a customer-managed key and none is given; set kmsKeyArn to that key's ARN so the roles that read it get kms:Decrypt`,
+                condition: '${self.kms_key_id == null || self.kms_key_id == ""}',
+                errorMessage: `${field}: ${definition.name} is encrypted with a customer-managed key and none is given; set kmsKeyArn to that key's ARN so the roles that read it get kms:Decrypt`,
               },
         ],
       },
     });
+    if (declared) {
+      // Resolves a key id or alias ARN to the key's ARN (needs kms:DescribeKey on it at plan time).
+      new DataAwsKmsKey(this, `${name}-key`, {
+        keyId: secret.kmsKeyId,
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${self.arn == "${declared}"}`,
+              errorMessage: `${field}: ${definition.name} is not encrypted with ${declared}; set kmsKeyArn to the ARN of the key that encrypts it`,
+            },
+          ],
+        },
+      });
+    }
     return { name, arn: secret.arn, kmsKeyArn: definition.kmsKeyArn, source: "lookup" };
   }
-}
-
-/** `arn:aws:kms:<region>:<account>:key/<id>` → `<id>` (DescribeSecret may report either). */
-function keyIdOf(keyArn: string): string {
-  return keyArn.slice(keyArn.lastIndexOf("/") + 1);
 }
