@@ -111,6 +111,12 @@ export interface OneOffTaskEntry {
   readonly taskDefinitionFamily: string;
   /** The container whose command `--command` replaces. */
   readonly containerName: string;
+  /**
+   * Where that container logs: its stream is `<prefix>/<container>/<task id>` in this group
+   * (awslogs driver), which the CLI prints to follow with `aws logs tail`.
+   */
+  readonly logGroupName: string;
+  readonly logStreamPrefix: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
 }

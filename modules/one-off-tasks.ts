@@ -19,6 +19,9 @@ export function oneOffTasks(
       clusterName,
       taskDefinitionFamily: service.handle.taskDefinitionFamily,
       containerName: service.handle.containerName,
+      // The app container's awslogs stream prefix is its own name (task-definition.ts).
+      logGroupName: service.handle.logGroupName,
+      logStreamPrefix: service.handle.containerName,
       subnetIds: privateSubnetIds,
       securityGroupIds: [service.securityGroupId],
     };
@@ -28,6 +31,8 @@ export function oneOffTasks(
       clusterName,
       taskDefinitionFamily: bootstrap.taskDefinition.family,
       containerName: bootstrap.containerName,
+      logGroupName: bootstrap.logGroupName,
+      logStreamPrefix: bootstrap.containerName,
       subnetIds: privateSubnetIds,
       securityGroupIds: [bootstrap.securityGroup.id],
     };

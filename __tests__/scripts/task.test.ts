@@ -12,6 +12,8 @@ const TASKS: OneOffTasks = {
     clusterName: "ecs-cluster-fraud-dev",
     taskDefinitionFamily: "task-fraud-api-dev",
     containerName: "fraud-api",
+    logGroupName: "/ecs/fraud-api-dev",
+    logStreamPrefix: "fraud-api",
     subnetIds: ["subnet-a", "subnet-b"],
     securityGroupIds: ["sg-api"],
   },
@@ -19,6 +21,8 @@ const TASKS: OneOffTasks = {
     clusterName: "ecs-cluster-fraud-dev",
     taskDefinitionFamily: "task-fraud-db-bootstrap-dev",
     containerName: "psql",
+    logGroupName: "/ecs/fraud-db-bootstrap-dev",
+    logStreamPrefix: "psql",
     subnetIds: ["subnet-a", "subnet-b"],
     securityGroupIds: ["sg-bootstrap"],
   },
@@ -106,6 +110,11 @@ describe("npm run task", () => {
     const statuses = out.filter((l) => l.includes("task 0123456789abcdef:")).map((l) => l.split(": ")[1]);
     expect(statuses).toEqual(["PROVISIONING", "RUNNING", "STOPPED"]);
     expect(out.at(-1)).toBe("task fraud-api exited with 3");
+    expect(out).toContainEqual(
+      expect.stringContaining(
+        "aws logs tail /ecs/fraud-api-dev --follow --log-stream-names fraud-api/fraud-api/0123456789abcdef",
+      ),
+    );
   });
 
   test("exits 125 with the stopped reason when the container never ran", async () => {

@@ -129,6 +129,17 @@ describe.each(withDatabase)("%s: rotation never reaches a running consumer", (na
       [...Object.keys(BUILT_IN_BLUEPRINTS[name].services), "db-bootstrap"].sort(),
     );
     expect(value["db-bootstrap"].containerName).toBe("psql");
+    const [logGroupId] = underPath(platform, "aws_cloudwatch_log_group", "platform/database-bootstrap/")[0];
+    expect(value["db-bootstrap"].logGroupName).toBe(ref("aws_cloudwatch_log_group", logGroupId, "name"));
+    const [container] = containersOf(bootstrapTask(platform));
+    expect(container.logConfiguration.options["awslogs-stream-prefix"]).toBe(
+      value["db-bootstrap"].logStreamPrefix,
+    );
+    for (const service of databaseServices(name)) {
+      const [, td] = ofService(platform, "aws_ecs_task_definition", service)[0];
+      const app = containersOf(td).find((c) => c.name === value[service].containerName)!;
+      expect(app.logConfiguration.options["awslogs-stream-prefix"]).toBe(value[service].logStreamPrefix);
+    }
   });
 
   test("minor upgrades by AWS never plan an engine-version downgrade", () => {

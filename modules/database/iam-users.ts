@@ -103,6 +103,7 @@ export class DatabaseUserBootstrap extends Construct {
   readonly securityGroup: ServiceSecurityGroup;
   readonly executionRole: IamRole;
   readonly containerName = BOOTSTRAP_CONTAINER;
+  readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseUserBootstrapProps) {
     super(scope, id);
@@ -122,6 +123,7 @@ export class DatabaseUserBootstrap extends Construct {
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logsKmsKeyArn,
     });
+    this.logGroupName = logGroup.name;
 
     const trust = ecsTasksTrust(this, arns.accountId);
     this.executionRole = new IamRole(this, "execution-role", {

@@ -21,6 +21,8 @@ const EntrySchema = z.object({
   clusterName: z.string().min(1),
   taskDefinitionFamily: z.string().min(1),
   containerName: z.string().min(1),
+  logGroupName: z.string().min(1),
+  logStreamPrefix: z.string().min(1),
   subnetIds: z.array(z.string().min(1)).min(1),
   securityGroupIds: z.array(z.string().min(1)).min(1),
 });

@@ -65,6 +65,9 @@ export async function runOneOffTask(rt: TaskRuntime, request: TaskRequest): Prom
   }
   const arn = task.taskArn;
   rt.log(`started task ${taskId(arn)} of ${entry.taskDefinitionFamily} on ${entry.clusterName}`);
+  rt.log(
+    `its output: aws logs tail ${entry.logGroupName} --follow --log-stream-names ${entry.logStreamPrefix}/${entry.containerName}/${taskId(arn)}`,
+  );
 
   const deadline = rt.now() + rt.timeoutMs;
   let last = "";
