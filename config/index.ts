@@ -18,7 +18,15 @@ export interface StateBackendConfig {
   /** S3 bucket holding every stack's state. */
   readonly bucket: string;
   readonly region: string;
+  /**
+   * Days a noncurrent state version (and an expired delete marker, e.g. of a lock file) is
+   * kept before S3 deletes it. @default DEFAULT_STATE_NONCURRENT_DAYS
+   */
+  readonly noncurrentVersionDays: number;
 }
+
+/** How long superseded state versions stay recoverable by default. */
+export const DEFAULT_STATE_NONCURRENT_DAYS = 90;
 
 export type PlatformConfig = Readonly<
   Blueprint & {
@@ -36,6 +44,7 @@ export const ENVIRONMENT_VARIABLES = {
   BLUEPRINT: `built-in blueprint name or path to a .yaml/.yml/.json blueprint file (default ${DEFAULT_BLUEPRINT})`,
   TF_STATE_BUCKET: "S3 bucket for Terraform state (default tfstate-<blueprint>-platform)",
   TF_STATE_REGION: "region of the state bucket (default: the blueprint's region)",
+  TF_STATE_NONCURRENT_DAYS: `days the state bucket keeps superseded state versions (default ${DEFAULT_STATE_NONCURRENT_DAYS})`,
   ALB_CERTIFICATE_ARN: "ACM certificate ARN; when set the ALB serves HTTPS and redirects HTTP",
   ALARM_EMAIL: "e-mail address subscribed to the alarm topic (optional)",
 } as const;
@@ -79,10 +88,16 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stateRegion)) {
     throw new ConfigError(`TF_STATE_REGION: "${stateRegion}" is not an AWS region name (e.g. us-east-1)`);
   }
+  const noncurrentDays = env.TF_STATE_NONCURRENT_DAYS ?? String(DEFAULT_STATE_NONCURRENT_DAYS);
+  if (!/^[1-9]\d{0,4}$/.test(noncurrentDays)) {
+    throw new ConfigError(
+      `TF_STATE_NONCURRENT_DAYS: "${noncurrentDays}" is not a number of days (a whole number from 1 to 99999)`,
+    );
+  }
   return deepFreeze({
     ...blueprint,
     environmentSuffix,
-    state: { bucket: stateBucket, region: stateRegion },
+    state: { bucket: stateBucket, region: stateRegion, noncurrentVersionDays: Number(noncurrentDays) },
     source,
   });
 }

@@ -183,6 +183,14 @@ export const TracingSchema = z.strictObject({
   reservoir: z.number().int().min(0).default(1),
 });
 
+/** A customer-managed KMS key ARN (an alias cannot be named in an IAM policy's Resource). */
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+    "is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)",
+  );
+
 const SecretDefinition = z.discriminatedUnion("source", [
   z.strictObject({
     source: z.literal("create"),
@@ -194,8 +202,11 @@ const SecretDefinition = z.discriminatedUnion("source", [
     source: z.literal("lookup"),
     /** Name of an existing Secrets Manager secret. */
     name: z.string().min(1),
-    /** ARN of the customer-managed KMS key that encrypts it, when it is not the AWS-managed key. */
-    kmsKeyArn: z.string().optional(),
+    /**
+     * ARN of the customer-managed KMS key that encrypts it, when it is not the AWS-managed key.
+     * Readers get `kms:Decrypt` on it; the plan fails when the secret's key is not this one.
+     */
+    kmsKeyArn: kmsKeyArn.optional(),
   }),
 ]);
 
@@ -215,6 +226,15 @@ export const DatabaseSchema = z.strictObject({
   rotationDays: z.number().int().min(1).max(1000).default(30),
   backupRetentionDays: z.number().int().min(1).max(35).default(1),
   port: port.default(5432),
+  /**
+   * PostgreSQL client image of the bootstrap task that creates the services' database users:
+   * a pinned version tag or digest, never `latest` (modules/database/iam-users.ts).
+   */
+  bootstrapImage: z
+    .string()
+    .regex(/^[^\s:@]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, "needs a version tag or an @sha256 digest")
+    .refine((image) => !/:latest$/.test(image), "must not use the moving tag latest")
+    .default("public.ecr.aws/docker/library/postgres:16.6-alpine"),
 });
 
 const HealthCheck = z.strictObject({
@@ -256,7 +276,14 @@ const Scaling = z.strictObject({
 
 const Access = z.strictObject({
   s3Buckets: z
-    .array(z.strictObject({ name: z.string().min(3), write: z.boolean().default(false) }))
+    .array(
+      z.strictObject({
+        name: z.string().min(3),
+        write: z.boolean().default(false),
+        /** The bucket's customer-managed key (SSE-KMS), when it has one: the task role may use it through S3. */
+        kmsKeyArn: kmsKeyArn.optional(),
+      }),
+    )
     .default([]),
   sqsQueues: z
     .array(
@@ -268,7 +295,14 @@ const Access = z.strictObject({
     )
     .default([]),
   dynamodbTables: z
-    .array(z.strictObject({ name: z.string().min(3), write: z.boolean().default(false) }))
+    .array(
+      z.strictObject({
+        name: z.string().min(3),
+        write: z.boolean().default(false),
+        /** The table's customer-managed key, when it has one: the task role may use it through DynamoDB. */
+        kmsKeyArn: kmsKeyArn.optional(),
+      }),
+    )
     .default([]),
 });
 
@@ -366,8 +400,17 @@ export const ServiceSchema = z.strictObject({
    * and may send messages to that queue.
    */
   calls: z.array(z.string()).default([]),
-  /** Reaches the blueprint's database (endpoint as env, credentials as secret). */
+  /**
+   * Reaches the blueprint's database as its own user with IAM authentication (endpoint and user
+   * name as env, `rds-db:connect` for that user; no password).
+   */
   usesDatabase: z.boolean().default(false),
+  /**
+   * The task role (the application, at run time) may also read the secrets of `secrets`
+   * (GetSecretValue on exactly those ARNs, kms:Decrypt on their keys), not only the execution
+   * role that injects them at start. @default false
+   */
+  taskRoleReadsSecrets: z.boolean().default(false),
   scaling: Scaling.prefault({}),
   deployment: Deployment.prefault({}),
   /** Schedule expression (scheduled jobs), e.g. `rate(6 hours)` or `cron(0 0/6 * * ? *)`. */
@@ -482,6 +525,9 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 export type SecretConfig = z.output<typeof SecretDefinition>;
 
+/** The one-off task name `npm run task` gives the database bootstrap (modules/database/iam-users.ts). */
+export const RESERVED_TASK_NAME = "db-bootstrap";
+
 function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
@@ -499,6 +545,12 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     issue(
       ["network", "flowLogs", "disabledReason"],
       "is required when flow logs are off (say why; it is reported by the guardrails)",
+    );
+  // `npm run task -- --service db-bootstrap` names the database bootstrap task.
+  if (names.includes(RESERVED_TASK_NAME))
+    issue(
+      ["services", RESERVED_TASK_NAME],
+      `"${RESERVED_TASK_NAME}" is reserved for the database bootstrap task (npm run task); choose another service name`,
     );
   if (bp.database && bp.database.minCapacity > bp.database.maxCapacity)
     issue(

@@ -111,3 +111,26 @@ export interface ReleaseManifestEntry {
 }
 
 export type ReleaseManifest = Readonly<Record<string, ReleaseManifestEntry>>;
+
+/**
+ * What `npm run task` needs to run a one-off task (a migration, the database bootstrap) with a
+ * service's task definition and network settings; emitted as the platform output
+ * `one_off_tasks`, keyed by service name (and `db-bootstrap`).
+ */
+export interface OneOffTaskEntry {
+  readonly clusterName: string;
+  /** Family without a revision: RunTask uses its latest ACTIVE revision. */
+  readonly taskDefinitionFamily: string;
+  /** The container whose command `--command` replaces. */
+  readonly containerName: string;
+  /**
+   * Where that container logs: its stream is `<prefix>/<container>/<task id>` in this group
+   * (awslogs driver), which the CLI prints to follow with `aws logs tail`.
+   */
+  readonly logGroupName: string;
+  readonly logStreamPrefix: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+}
+
+export type OneOffTasks = Readonly<Record<string, OneOffTaskEntry>>;

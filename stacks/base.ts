@@ -2,7 +2,7 @@ import { S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { PlatformConfig } from "../config";
-import { Naming } from "../modules/naming";
+import { Naming, stateKmsAliasName } from "../modules/naming";
 
 /** Stack ids, in deploy order. `state` is bootstrapped once by hand with a local backend. */
 export const STACK_IDS = ["network", "registry", "platform", "observability"] as const;
@@ -63,6 +63,8 @@ export abstract class BaseStack extends TerraformStack {
       key: props.naming.stateKey(id),
       region: props.config.state.region,
       encrypt: true,
+      // Without it Terraform writes state objects with SSE-S3, overriding the bucket's KMS default.
+      kmsKeyId: stateKmsAliasName(props.config.state.bucket),
     });
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed prop for it.
     backend.addOverride("use_lockfile", true);

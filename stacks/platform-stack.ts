@@ -5,6 +5,8 @@ import type { PlatformConfig, ServiceConfig } from "../config";
 import { deploymentStrategy, isBlueGreen } from "../config/schema";
 import type { PlatformHandles, ReleaseManifest } from "../modules/contracts";
 import { AuroraDatabase } from "../modules/database";
+import { DatabaseUserBootstrap, databaseUserName, rdsDbConnectArn } from "../modules/database/iam-users";
+import { oneOffTasks } from "../modules/one-off-tasks";
 import { PlatformCluster } from "../modules/ecs-cluster";
 import { FargateService } from "../modules/fargate-service";
 import { PlatformKmsKey } from "../modules/kms-key";
@@ -96,6 +98,10 @@ export class PlatformServicesStack extends BaseStack {
   readonly loadBalancer?: PlatformLoadBalancer;
   readonly database?: AuroraDatabase;
   readonly serviceConnectCa?: ServiceConnectCa;
+  /** Key of the Service Connect TLS role only (never the key of secrets, queues or the database). */
+  readonly serviceConnectTlsKey?: PlatformKmsKey;
+  /** One-off task that creates the services' database users (blueprints with a database). */
+  readonly databaseBootstrap?: DatabaseUserBootstrap;
   readonly services: Readonly<Record<string, FargateService>>;
   /** What the observability stack reads (cross-stack references). */
   readonly handles: PlatformHandles;
@@ -119,9 +125,19 @@ export class PlatformServicesStack extends BaseStack {
       vpcId: vpc.vpcId,
       config: config.serviceDiscovery,
     });
-    this.serviceConnectCa = config.mesh.tls
-      ? new ServiceConnectCa(this, "service-connect-ca", { naming, kmsKeyArn: this.kms.keyArn })
-      : undefined;
+    if (config.mesh.tls) {
+      this.serviceConnectTlsKey = new PlatformKmsKey(this, "service-connect-tls-key", {
+        naming,
+        region: config.region,
+        description: "Service Connect TLS: the certificates ECS issues to services",
+        aliasSubject: `${naming.blueprint}-sc-tls`,
+        cloudWatchLogs: false,
+      });
+      this.serviceConnectCa = new ServiceConnectCa(this, "service-connect-ca", {
+        naming,
+        kmsKeyArn: this.serviceConnectTlsKey.keyArn,
+      });
+    }
     this.cluster = new PlatformCluster(this, "cluster", {
       naming,
       config: config.cluster,
@@ -158,6 +174,26 @@ export class PlatformServicesStack extends BaseStack {
 
     this.services = this.buildServices(config, aws.accountId, aws.partition);
     this.wireCalls(config);
+    if (this.database && config.database) {
+      this.databaseBootstrap = new DatabaseUserBootstrap(this, "database-bootstrap", {
+        naming,
+        arns: { partition: aws.partition, region: config.region, accountId: aws.accountId },
+        vpcId: vpc.vpcId,
+        database: {
+          endpoint: this.database.endpoint,
+          port: this.database.port,
+          name: this.database.databaseName,
+          securityGroupId: this.database.securityGroupId,
+          masterSecretArn: this.database.masterSecretArn,
+          masterSecretKmsKeyArn: this.database.masterSecretKmsKeyArn,
+        },
+        services: Object.keys(config.services).filter((n) => config.services[n].usesDatabase),
+        logsKmsKeyArn: this.kms.keyArn,
+        logRetentionDays: config.logRetentionDays,
+        image: config.database.bootstrapImage,
+      });
+      this.database.allowFrom("database-bootstrap-task", this.databaseBootstrap.securityGroup.id);
+    }
     this.handles = this.buildHandles();
     this.addOutputs();
   }
@@ -235,9 +271,15 @@ export class PlatformServicesStack extends BaseStack {
                 endpoint: this.database.endpoint,
                 port: this.database.port,
                 name: this.database.databaseName,
-                masterSecretArn: this.database.masterSecretArn,
                 securityGroupId: this.database.securityGroupId,
-                kmsKeyArn: this.database.masterSecretKmsKeyArn,
+                user: {
+                  name: databaseUserName(name),
+                  connectArn: rdsDbConnectArn(
+                    { partition, region: config.region, accountId },
+                    this.database.clusterResourceId,
+                    databaseUserName(name),
+                  ),
+                },
               }
             : undefined,
         serviceConnect: config.mesh.enabled
@@ -247,7 +289,7 @@ export class PlatformServicesStack extends BaseStack {
                 ? {
                     caArn: this.serviceConnectCa.caArn,
                     roleArn: this.serviceConnectCa.tlsRoleArn,
-                    kmsKeyArn: this.kms.keyArn,
+                    kmsKeyArn: this.serviceConnectTlsKey!.keyArn,
                   }
                 : undefined,
             }
@@ -377,6 +419,11 @@ export class PlatformServicesStack extends BaseStack {
         "Test listener: green before production traffic shifts (from the NAT gateways' addresses and loadBalancer.testListenerCidrs)",
       );
     }
+    output(
+      "one_off_tasks",
+      oneOffTasks(this.cluster.clusterName, this.vpc.privateSubnetIds, this.services, this.databaseBootstrap),
+      "What `npm run task` needs per service and for the database bootstrap task (see modules/contracts.ts)",
+    );
     const manifest: ReleaseManifest = Object.fromEntries(services.map(([n, s]) => [n, s.manifest]));
     output(
       "release_manifest",

@@ -9,6 +9,10 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { stateKmsAliasName } from "../modules/naming";
 import type { PlatformConfig } from "../config";
 import { platformTags } from "./base";
 
@@ -33,6 +37,7 @@ export function stateStackStateFile(config: PlatformConfig): string {
  */
 export class StateStack extends TerraformStack {
   readonly bucket: S3Bucket;
+  readonly kmsKey: KmsKey;
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, STATE_STACK_ID);
@@ -60,9 +65,49 @@ export class StateStack extends TerraformStack {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
+    // The state's own customer-managed key: every stack's S3 backend names it (kms_key_id), so a
+    // backend never writes SSE-S3 objects over this default. Without a key policy, KMS applies its
+    // default one (the account root, i.e. IAM policies, decide who may use it). Losing the key
+    // loses every state: it is never destroyed by Terraform.
+    this.kmsKey = new KmsKey(this, "state-key", {
+      description: `Terraform state in s3://${config.state.bucket}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, "state-key-alias", {
+      name: stateKmsAliasName(config.state.bucket),
+      targetKeyId: this.kmsKey.keyId,
+    });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    // Every write of a state (and every lock file removed) leaves a noncurrent version or a delete
+    // marker behind; keep them long enough to restore a state, not forever.
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-state-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: config.state.noncurrentVersionDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+        {
+          // A marker with no version left under it; cannot share a rule with other expirations.
+          id: "remove-expired-delete-markers",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+      ],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
       bucket: this.bucket.id,

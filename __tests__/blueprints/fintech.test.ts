@@ -118,12 +118,15 @@ describe("fintech blueprint (brief 002)", () => {
 
     test("service-to-service traffic is encrypted with TLS certificates from the platform's Private CA", () => {
       const [tlsRoleId] = onlyUnder(platform, "aws_iam_role", "platform/service-connect-ca/tls-role");
+      // Its own key: the TLS role cannot use the key of the database secret, queues and logs.
+      const [tlsKeyId] = onlyUnder(platform, "aws_kms_key", "platform/service-connect-tls-key/");
+      expect(tlsKeyId).not.toBe(kmsId);
       for (const name of SERVICES)
         expect(service(name).service_connect_configuration.service[0].tls).toEqual({
           issuer_cert_authority: {
             aws_pca_authority_arn: ref("aws_acmpca_certificate_authority", caId, "arn"),
           },
-          kms_key: ref("aws_kms_key", kmsId, "arn"),
+          kms_key: ref("aws_kms_key", tlsKeyId, "arn"),
           role_arn: ref("aws_iam_role", tlsRoleId, "arn"),
         });
     });
@@ -424,22 +427,13 @@ describe("fintech blueprint (brief 002)", () => {
       });
     });
 
-    test("secrets are injected into task definitions securely, by reference", () => {
+    test("database credentials rotate every 30 days without reaching a task: services log in with IAM tokens", () => {
       for (const name of SERVICES) {
         const { container } = appContainer(platform, name);
-        expect(container.secrets).toEqual([
-          {
-            name: "DB_PASSWORD",
-            valueFrom: `\${aws_rds_cluster.${dbId}.master_user_secret[0].secret_arn}:password::`,
-          },
-          {
-            name: "DB_USERNAME",
-            valueFrom: `\${aws_rds_cluster.${dbId}.master_user_secret[0].secret_arn}:username::`,
-          },
-        ]);
-        expect(resourcesFor(platform, name, "execution-policy", "secretsmanager:GetSecretValue")).toEqual([
-          `\${aws_rds_cluster.${dbId}.master_user_secret[0].secret_arn}`,
-        ]);
+        expect(container.secrets).toEqual([]);
+        expect(container.environment).toContainEqual({ name: "DB_IAM_AUTH", value: "true" });
+        expect(resourcesFor(platform, name, "execution-policy", "secretsmanager:GetSecretValue")).toEqual([]);
+        expect(resourcesFor(platform, name, "task-policy", "rds-db:connect")).toHaveLength(1);
       }
     });
   });

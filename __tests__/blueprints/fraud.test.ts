@@ -38,7 +38,7 @@ describe("fraud blueprint (brief 001)", () => {
   const { network, registry, platform, observability } = stacks;
 
   const [clusterId, cluster] = onlyUnder(platform, "aws_ecs_cluster", "platform/cluster/");
-  const [dbId, db] = onlyUnder(platform, "aws_rds_cluster", "platform/database/");
+  const [, db] = onlyUnder(platform, "aws_rds_cluster", "platform/database/");
   const [queueId] = oneOf(platform, "aws_sqs_queue", "fraud-worker", "/queue/queue");
   const service = (name: string) => oneOf(platform, "aws_ecs_service", name)[1];
   const target = (name: string) => oneOf(platform, "aws_appautoscaling_target", name)[1];
@@ -305,17 +305,13 @@ describe("fraud blueprint (brief 001)", () => {
       ]);
     });
 
-    test("access to Secrets Manager for retrieving the looked-up API keys and the database secret", () => {
+    test("access to Secrets Manager for retrieving the looked-up API keys: execution and task roles, exactly that ARN", () => {
       const [lookupId] = Object.keys(dataSources(platform, "aws_secretsmanager_secret"));
       for (const name of SCALED)
-        expect(
-          resourcesFor(platform, name, "execution-policy", "secretsmanager:GetSecretValue").sort(),
-        ).toEqual(
-          [
+        for (const policy of ["execution-policy", "task-policy"] as const)
+          expect(resourcesFor(platform, name, policy, "secretsmanager:GetSecretValue")).toEqual([
             `\${data.aws_secretsmanager_secret.${lookupId}.arn}`,
-            `\${aws_rds_cluster.${dbId}.master_user_secret[0].secret_arn}`,
-          ].sort(),
-        );
+          ]);
     });
 
     test("access to the S3 data bucket: read for the API, read-write for the worker and the job", () => {
@@ -442,15 +438,14 @@ describe("fraud blueprint (brief 001)", () => {
         });
     });
 
-    test("database credentials come from Secrets Manager (the RDS-managed master secret), never as plain values", () => {
+    test("database credentials: the RDS-managed master secret, read only by the bootstrap task; services use IAM tokens", () => {
       expect(db.manage_master_user_password).toBe(true);
+      expect(db.iam_database_authentication_enabled).toBe(true);
       for (const name of SERVICES) {
         const { container } = appContainer(platform, name);
-        expect(container.secrets).toContainEqual({
-          name: "DB_PASSWORD",
-          valueFrom: `\${aws_rds_cluster.${dbId}.master_user_secret[0].secret_arn}:password::`,
-        });
+        expect(JSON.stringify(container)).not.toContain("master_user_secret");
         expect((container.environment as Json[]).map((e) => e.name)).not.toContain("DB_PASSWORD");
+        expect(container.environment).toContainEqual({ name: "DB_IAM_AUTH", value: "true" });
       }
     });
 

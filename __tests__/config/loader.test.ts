@@ -18,7 +18,11 @@ describe("config loader", () => {
     const config = loadConfig({});
     expect(config.name).toBe("trading");
     expect(config.environmentSuffix).toBe("dev");
-    expect(config.state).toEqual({ bucket: "tfstate-trading-platform", region: "us-east-1" });
+    expect(config.state).toEqual({
+      bucket: "tfstate-trading-platform",
+      region: "us-east-1",
+      noncurrentVersionDays: 90,
+    });
     expect(config.source).toBe("built-in:trading");
   });
 
@@ -30,7 +34,7 @@ describe("config loader", () => {
       TF_STATE_REGION: "eu-west-1",
     });
     expect(config).toMatchObject({ name: "fraud", environmentSuffix: "pr42", region: "eu-central-1" });
-    expect(config.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1" });
+    expect(config.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1", noncurrentVersionDays: 90 });
   });
 
   test("the state region defaults to the blueprint's region", () => {

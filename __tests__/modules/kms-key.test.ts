@@ -68,28 +68,8 @@ describe("kms-key", () => {
     ]);
   });
 
-  test("lets CloudWatch alarms of this account publish to topics encrypted with the key", () => {
-    const alarms: Json = byId.CloudWatchAlarmsToEncryptedTopics;
-    expect(alarms.principals).toEqual([{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }]);
-    expect(alarms.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
-    expect(alarms.condition).toEqual(
-      expect.arrayContaining([
-        { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
-        {
-          test: "ArnLike",
-          variable: "aws:SourceArn",
-          values: [`arn:${partition}:cloudwatch:eu-central-1:${account}:alarm:*`],
-        },
-      ]),
-    );
-  });
-
-  test("grants nothing beyond the root, logs and alarm statements", () => {
-    expect(Object.keys(byId).sort()).toEqual([
-      "AccountRootFullAccess",
-      "CloudWatchAlarmsToEncryptedTopics",
-      "CloudWatchLogsOfThisAccount",
-    ]);
+  test("grants nothing beyond the root and logs statements (no CloudWatch alarms statement: the alarm topic has its own key)", () => {
+    expect(Object.keys(byId).sort()).toEqual(["AccountRootFullAccess", "CloudWatchLogsOfThisAccount"]);
   });
 
   test("viaService scopes a statement to calls through one service of the region", () => {
@@ -97,5 +77,21 @@ describe("kms-key", () => {
     expect(condition.test).toBe("StringEquals");
     expect(condition.variable).toBe("kms:ViaService");
     expect(condition.values[0]).toMatch(/^secretsmanager\.eu-central-1\.\$\{/);
+  });
+});
+
+describe("kms-key no log group uses", () => {
+  test("has no CloudWatch Logs statement", () => {
+    const json = synthScope((scope) => {
+      new PlatformKmsKey(scope, "kms", {
+        naming: new Naming("fintech", "test"),
+        region: "eu-central-1",
+        aliasSubject: "fintech-sc-tls",
+        cloudWatchLogs: false,
+      });
+    });
+    expect(Object.keys(statements(only(json, "aws_iam_policy_document", "data")))).toEqual([
+      "AccountRootFullAccess",
+    ]);
   });
 });

@@ -46,25 +46,76 @@ describe("secrets", () => {
     for (const [, s] of created) expect(s.recovery_window_in_days).toBe(0);
   });
 
-  test("a generated secret gets one version with username and a generated password", () => {
+  const ephemeral = (): [string, Json][] =>
+    Object.entries(json.ephemeral?.aws_secretsmanager_random_password ?? {});
+
+  test("a generated secret gets one version written through the write-only attribute from an ephemeral password", () => {
     const [id] = byName("secret-db-credentials-test");
     expect(versions).toHaveLength(1);
-    const [password] = Object.keys(all(json, "aws_secretsmanager_random_password", "data"));
+    const [[password]] = ephemeral();
     expect(versions[0].secret_id).toBe(ref("aws_secretsmanager_secret", id, "id"));
-    expect(versions[0].secret_string).toBe(
-      `\${jsonencode({"username" = "app", "password" = data.aws_secretsmanager_random_password.${password}.random_password})}`,
+    expect(versions[0].secret_string).toBeUndefined();
+    expect(versions[0].secret_string_wo).toBe(
+      `\${jsonencode({ username = "app", password = ephemeral.aws_secretsmanager_random_password.${password}.random_password })}`,
     );
   });
 
-  test("the generated value is written once: later plans ignore secret_string", () => {
-    expect(versions[0].lifecycle).toEqual({ ignore_changes: ["secret_string"] });
+  test("the generated value is written once: its write-only version stays 1", () => {
+    expect(versions[0].secret_string_wo_version).toBe(1);
+    expect(versions[0].lifecycle).toBeUndefined();
+  });
+
+  test("no random password data source (its id would print the password in every plan)", () => {
+    expect(all(json, "aws_secretsmanager_random_password", "data")).toEqual({});
+    expect(ephemeral()).toHaveLength(1);
+  });
+
+  test("the stack requires Terraform 1.11 (write-only attributes)", () => {
+    expect(json.terraform.required_version).toBe(">= 1.11.0");
   });
 
   test("generated passwords avoid the characters RDS and connection strings reject", () => {
-    const [password] = Object.values(all(json, "aws_secretsmanager_random_password", "data"));
+    const [[, password]] = ephemeral();
     expect(password).toMatchObject({ password_length: 32, include_space: false });
     expect(password.exclude_characters).toBe(PASSWORD_EXCLUDED_CHARACTERS);
     for (const c of ["/", "@", '"']) expect(password.exclude_characters).toContain(c);
+  });
+
+  test("a lookup without a key fails the plan when the secret has a customer-managed key", () => {
+    const [, legacy] = lookups.find(([, d]) => d.name === "shared/legacy")!;
+    expect(legacy.lifecycle.postcondition).toEqual([
+      {
+        condition: '${self.kms_key_id == null || self.kms_key_id == ""}',
+        error_message: expect.stringMatching(
+          /^secrets\.legacy\.kmsKeyArn: shared\/legacy is encrypted with a customer-managed key and none is given/,
+        ),
+      },
+    ]);
+  });
+
+  test("a lookup with a key fails the plan when the secret uses the AWS-managed key", () => {
+    const [, upstream] = lookups.find(([, d]) => d.name === "shared/upstream")!;
+    expect(upstream.lifecycle.postcondition[0].condition).toBe(
+      '${self.kms_key_id != null && self.kms_key_id != ""}',
+    );
+  });
+
+  test("a lookup with a key resolves the secret's key (id or alias) and fails the plan when it is another", () => {
+    const [upstreamId] = lookups.find(([, d]) => d.name === "shared/upstream")!;
+    const keys = Object.values(all(json, "aws_kms_key", "data"));
+    expect(keys).toEqual([
+      expect.objectContaining({
+        key_id: ref("aws_secretsmanager_secret", upstreamId, "kms_key_id", "data"),
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${self.arn == "${LOOKUP_KEY}"}`,
+              error_message: `secrets.upstream.kmsKeyArn: shared/upstream is not encrypted with ${LOOKUP_KEY}; set kmsKeyArn to the ARN of the key that encrypts it`,
+            },
+          ],
+        },
+      }),
+    ]);
   });
 
   test("a lookup entry reads the existing secret by name and creates nothing", () => {

@@ -37,10 +37,11 @@ describe("platform app", () => {
     }
   });
 
-  test("deployable stacks require Terraform 1.10 or later (S3-native locking)", () => {
-    for (const id of ["network", "registry", "platform", "observability"]) {
+  test("deployable stacks require Terraform 1.10 or later (S3-native locking), platform 1.11 (write-only secrets)", () => {
+    for (const id of ["network", "registry", "observability"]) {
       expect(stacks[id].terraform.required_version).toBe(">= 1.10.0");
     }
+    expect(stacks.platform.terraform.required_version).toBe(">= 1.11.0");
   });
 
   test("the state stack keeps its own state locally", () => {

@@ -324,7 +324,7 @@ describe("platform stack (test blueprint: all kinds, Service Connect TLS, databa
     expect(tlsKey).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
   });
 
-  test("the database admits exactly the services that use it", () => {
+  test("the database admits exactly the services that use it and the bootstrap task", () => {
     const [dbSgId] = Object.entries(resources(platform, "aws_security_group")).find(([, sg]) =>
       (sg["//"].metadata.path as string).startsWith("platform/database/"),
     )!;
@@ -334,7 +334,12 @@ describe("platform stack (test blueprint: all kinds, Service Connect TLS, databa
       .sort();
     const sg = (name: string) =>
       ref("aws_security_group", oneOf(platform, "aws_security_group", name)[0], "id");
-    expect(sources).toEqual([sg("engine"), sg("jobs"), sg("nightly")].sort());
+    const [bootstrapSgId] = Object.entries(resources(platform, "aws_security_group")).find(([, g]) =>
+      (g["//"].metadata.path as string).startsWith("platform/database-bootstrap/"),
+    )!;
+    expect(sources).toEqual(
+      [sg("engine"), sg("jobs"), sg("nightly"), ref("aws_security_group", bootstrapSgId, "id")].sort(),
+    );
   });
 
   test("a caller of a worker gets the queue URL and may send to exactly that queue", () => {

@@ -24,7 +24,7 @@ export function configFrom(input: BlueprintInput, environmentSuffix = "test"): P
   return {
     ...bp,
     environmentSuffix,
-    state: { bucket: `tfstate-${bp.name}-platform`, region: bp.region },
+    state: { bucket: `tfstate-${bp.name}-platform`, region: bp.region, noncurrentVersionDays: 90 },
     source: "test",
   };
 }

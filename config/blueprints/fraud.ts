@@ -60,6 +60,8 @@ export const fraud: BlueprintInput = {
       paths: ["/api/*"],
       healthCheck: { path: "/health", intervalSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 3 },
       secrets: { API_KEYS: { secret: "api-keys" } },
+      // Brief 001: the task roles have "access to AWS Secrets Manager for retrieving secrets".
+      taskRoleReadsSecrets: true,
       calls: ["fraud-worker"],
       usesDatabase: true,
       access: { s3Buckets: [{ name: "fraud-detection-data", write: false }] },
@@ -74,6 +76,7 @@ export const fraud: BlueprintInput = {
       minCount: 1,
       maxCount: 5,
       secrets: { API_KEYS: { secret: "api-keys" } },
+      taskRoleReadsSecrets: true,
       usesDatabase: true,
       access: { s3Buckets: [{ name: "fraud-detection-data", write: true }] },
       scaling: { cpuTargetPercent: 70, memoryTargetPercent: 80, backlogPerTask: 20 },

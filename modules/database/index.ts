@@ -40,6 +40,8 @@ export interface AuroraDatabaseProps {
 export class AuroraDatabase extends Construct {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;
+  /** `cluster-…` resource id: what `rds-db:connect` ARNs name. */
+  readonly clusterResourceId: string;
   /** Writer endpoint. */
   readonly endpoint: string;
   readonly readerEndpoint: string;
@@ -92,6 +94,9 @@ export class AuroraDatabase extends Construct {
       port: config.port,
       masterUsername: MASTER_USERNAME,
       manageMasterUserPassword: true,
+      // Services log in as their own users with IAM tokens (iam-users.ts): no service holds a
+      // password, so a rotation of the master secret never reaches a running consumer.
+      iamDatabaseAuthenticationEnabled: true,
       masterUserSecretKmsKeyId: props.kmsKeyArn,
       storageEncrypted: true,
       kmsKeyId: props.kmsKeyArn,
@@ -105,6 +110,10 @@ export class AuroraDatabase extends Construct {
       serverlessv2ScalingConfiguration: serverless
         ? { minCapacity: config.minCapacity, maxCapacity: config.maxCapacity }
         : undefined,
+      // Automatic minor upgrades stay on (security patches); the version AWS upgrades to is never
+      // "corrected" back to the configured one, which RDS would refuse as a downgrade.
+      // docs/decisions.md, "Engine version: set at creation, upgraded by AWS".
+      lifecycle: { ignoreChanges: ["engine_version"] },
     });
     for (let i = 1; i <= config.instances; i++) {
       new RdsClusterInstance(this, `instance-${i}`, {
@@ -115,6 +124,7 @@ export class AuroraDatabase extends Construct {
         instanceClass: serverless ? SERVERLESS_V2_INSTANCE_CLASS : config.instanceClass,
         dbSubnetGroupName: subnetGroup.name,
         publiclyAccessible: false,
+        lifecycle: { ignoreChanges: ["engine_version"] },
       });
     }
     // RDS creates the master secret with a 7-day rotation; Secrets Manager "managed rotation"
@@ -130,6 +140,7 @@ export class AuroraDatabase extends Construct {
 
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterArn = cluster.arn;
+    this.clusterResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.port = config.port;

@@ -34,6 +34,13 @@ export interface ServiceRolesProps {
   readonly logGroupName: string;
   /** Exactly the secrets the task definition injects. */
   readonly secrets: SecretGrant[];
+  /**
+   * Secrets the task role (the application at run time) may read as well: GetSecretValue on
+   * exactly these ARNs and kms:Decrypt on their customer-managed keys. @default none
+   */
+  readonly taskRoleSecrets?: SecretGrant[];
+  /** `rds-db:connect` ARN of the service's own database user (IAM authentication). @default none */
+  readonly databaseConnectArn?: string;
   /** S3 buckets, SQS queues and DynamoDB tables the service's config names. */
   readonly access: ServiceConfig["access"];
   /** Queues of the workers this service calls: it may send to them. @default none */
@@ -76,18 +83,7 @@ export class ServiceRoles extends Construct {
     super(scope, id);
     const { naming, serviceName: name, arns: c } = props;
 
-    // aws:SourceAccount stops another account's ECS from assuming the role (confused deputy).
-    // The same for every service of the stack: one data source.
-    const trust = sharedPolicyDocument(this, "ecs-tasks-trust", {
-      statement: [
-        {
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [c.accountId] }],
-        },
-      ],
-    });
+    const trust = ecsTasksTrust(this, c.accountId);
 
     this.executionStatements = executionStatements(props);
     this.taskStatements = taskStatements(props);
@@ -118,8 +114,83 @@ export class ServiceRoles extends Construct {
   }
 }
 
+/**
+ * The trust policy of task and execution roles: ECS tasks of this account only
+ * (aws:SourceAccount stops another account's ECS from assuming the role: confused deputy).
+ * The same for every role of the stack: one data source.
+ */
+export function ecsTasksTrust(scope: Construct, accountId: string): DataAwsIamPolicyDocument {
+  return sharedPolicyDocument(scope, "ecs-tasks-trust", {
+    statement: [
+      {
+        effect: "Allow",
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+      },
+    ],
+  });
+}
+
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/** GetSecretValue on exactly the secrets, kms:Decrypt (through Secrets Manager) on their CMKs. */
+function secretStatements(
+  c: ArnContext,
+  secrets: SecretGrant[],
+  sids: { read: string; decrypt: string },
+): DataAwsIamPolicyDocumentStatement[] {
+  const statements: DataAwsIamPolicyDocumentStatement[] = [];
+  const secretArns = unique(secrets.map((s) => s.arn));
+  if (secretArns.length > 0) {
+    statements.push({ sid: sids.read, actions: ["secretsmanager:GetSecretValue"], resources: secretArns });
+  }
+  const keyArns = unique(secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])));
+  if (keyArns.length > 0) {
+    statements.push({
+      sid: sids.decrypt,
+      actions: ["kms:Decrypt"],
+      resources: keyArns,
+      // Only through Secrets Manager: the role cannot use the key for anything else.
+      condition: [
+        {
+          test: "StringEquals",
+          variable: "kms:ViaService",
+          values: [`secretsmanager.${c.region}.amazonaws.com`],
+        },
+      ],
+    });
+  }
+  return statements;
+}
+
+/** kms actions on the CMKs of external buckets or tables, only through that service. */
+function externalKeyStatement(
+  c: ArnContext,
+  sid: string,
+  service: "s3" | "dynamodb",
+  items: readonly { readonly write: boolean; readonly kmsKeyArn?: string }[],
+): DataAwsIamPolicyDocumentStatement[] {
+  const keys = unique(items.flatMap((i) => (i.kmsKeyArn ? [i.kmsKeyArn] : [])));
+  if (keys.length === 0) return [];
+  // Reading SSE-KMS data needs Decrypt; writing it generates a data key under the same CMK.
+  const write = items.some((i) => i.kmsKeyArn && i.write);
+  return [
+    {
+      sid,
+      actions: write ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+      resources: keys,
+      condition: [
+        {
+          test: "StringEquals",
+          variable: "kms:ViaService",
+          values: [`${service}.${c.region}.amazonaws.com`],
+        },
+      ],
+    },
+  ];
 }
 
 function executionStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement[] {
@@ -142,30 +213,9 @@ function executionStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStat
       resources: [logGroupStreamsArn(c, p.logGroupName)],
     },
   ];
-  const secretArns = unique(p.secrets.map((s) => s.arn));
-  if (secretArns.length > 0) {
-    statements.push({
-      sid: "ReadOwnSecrets",
-      actions: ["secretsmanager:GetSecretValue"],
-      resources: secretArns,
-    });
-  }
-  const keyArns = unique(p.secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])));
-  if (keyArns.length > 0) {
-    statements.push({
-      sid: "DecryptOwnSecrets",
-      actions: ["kms:Decrypt"],
-      resources: keyArns,
-      // Only through Secrets Manager: the role cannot use the key for anything else.
-      condition: [
-        {
-          test: "StringEquals",
-          variable: "kms:ViaService",
-          values: [`secretsmanager.${c.region}.amazonaws.com`],
-        },
-      ],
-    });
-  }
+  statements.push(
+    ...secretStatements(c, p.secrets, { read: "ReadOwnSecrets", decrypt: "DecryptOwnSecrets" }),
+  );
   return statements;
 }
 
@@ -280,6 +330,27 @@ function taskStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement
       condition: [
         { test: "StringEquals", variable: "kms:ViaService", values: [`sqs.${c.region}.amazonaws.com`] },
       ],
+    });
+  }
+
+  statements.push(...externalKeyStatement(c, "S3BucketKeys", "s3", s3Buckets));
+  statements.push(...externalKeyStatement(c, "DynamoDbTableKeys", "dynamodb", dynamodbTables));
+
+  if (p.taskRoleSecrets) {
+    statements.push(
+      ...secretStatements(c, p.taskRoleSecrets, {
+        read: "AppReadsOwnSecrets",
+        decrypt: "AppDecryptsOwnSecrets",
+      }),
+    );
+  }
+
+  if (p.databaseConnectArn) {
+    // IAM database authentication as the service's own user, and no other.
+    statements.push({
+      sid: "ConnectAsOwnDatabaseUser",
+      actions: ["rds-db:connect"],
+      resources: [p.databaseConnectArn],
     });
   }
 

@@ -82,11 +82,13 @@ export interface FargateServiceProps {
     readonly port: number;
     /** Database name, exported as DB_NAME. @default not exported */
     readonly name?: string;
-    /** RDS-managed master secret (JSON with `username` and `password`). */
-    readonly masterSecretArn: string;
     readonly securityGroupId: string;
-    /** CMK that encrypts the master secret. */
-    readonly kmsKeyArn: string;
+    /**
+     * The service's own database user (IAM authentication; created by the platform's bootstrap
+     * task), exported as DB_USERNAME, and the `rds-db:connect` ARN of exactly that user.
+     * The master credentials never reach a service.
+     */
+    readonly user: { readonly name: string; readonly connectArn: string };
   };
   /** ECS Service Connect on the namespace, with TLS when `tls` is set. @default off */
   readonly serviceConnect?: {
@@ -108,8 +110,11 @@ export const calleeUrlVariable = (callee: string) => `${callee.toUpperCase().rep
 /** `fraud-worker` → `FRAUD_WORKER_QUEUE_URL`. */
 export const calleeQueueVariable = (worker: string) => `${worker.toUpperCase().replace(/-/g, "_")}_QUEUE_URL`;
 
-/** Environment variable names of the database credentials taken from the RDS-managed secret. */
-export const DATABASE_SECRET_VARIABLES = { DB_USERNAME: "username", DB_PASSWORD: "password" } as const;
+/**
+ * Set to `true` for services that use the database: connect as DB_USERNAME with an IAM
+ * authentication token (RDS `generate-db-auth-token`, valid 15 minutes) as the password, over TLS.
+ */
+export const DATABASE_IAM_AUTH_VARIABLE = "DB_IAM_AUTH";
 
 /**
  * One service of the config turned into everything AWS needs: security group, roles, log
@@ -216,7 +221,7 @@ export class FargateService extends Construct {
       });
     }
 
-    const { secrets, grants } = resolveSecrets(name, svc, props.secrets, database);
+    const { secrets, grants } = resolveSecrets(name, svc, props.secrets);
     const environment: Record<string, string> = {};
     for (const callee of callees) {
       environment[calleeUrlVariable(callee.name)] =
@@ -227,6 +232,8 @@ export class FargateService extends Construct {
       environment.DB_HOST = database.endpoint;
       environment.DB_PORT = String(database.port);
       if (database.name) environment.DB_NAME = database.name;
+      environment.DB_USERNAME = database.user.name;
+      environment[DATABASE_IAM_AUTH_VARIABLE] = "true";
     }
     const queues = props.queues ?? [];
     for (const queue of queues) environment[calleeQueueVariable(queue.name)] = queue.url;
@@ -241,6 +248,8 @@ export class FargateService extends Construct {
       repositoryName: repository,
       logGroupName: taskDefinitionLogGroup,
       secrets: grants,
+      taskRoleSecrets: svc.taskRoleReadsSecrets ? grants : undefined,
+      databaseConnectArn: database?.user.connectArn,
       access: svc.access,
       sendQueues: { arns: queues.map((q) => q.arn), kmsKeyArn: props.kmsKeyArn },
       ownQueue: this.workQueue ? { arn: this.workQueue.queue.arn, kmsKeyArn: props.kmsKeyArn } : undefined,
@@ -528,15 +537,13 @@ export class FargateService extends Construct {
 
 /**
  * The task's secrets: each `secrets` entry of the config becomes `valueFrom` the secret's ARN
- * (`<arn>:<key>::` for one JSON key), plus the database credentials from the RDS-managed
- * master secret when the service uses the database. Also returns what the execution role
- * must be allowed to read and decrypt.
+ * (`<arn>:<key>::` for one JSON key). Also returns what the execution role must be allowed to
+ * read and decrypt. Database access is never a secret: services use IAM authentication.
  */
 export function resolveSecrets(
   name: string,
   svc: ServiceConfig,
   available: FargateServiceProps["secrets"],
-  database?: FargateServiceProps["database"],
 ): { secrets: ContainerSecret[]; grants: SecretGrant[] } {
   const secrets: ContainerSecret[] = [];
   const grants: SecretGrant[] = [];
@@ -549,17 +556,6 @@ export function resolveSecrets(
     }
     secrets.push({ name: variable, valueFrom: ref.key ? `${secret.arn}:${ref.key}::` : secret.arn });
     grants.push(secret);
-  }
-  if (database) {
-    for (const [variable, key] of Object.entries(DATABASE_SECRET_VARIABLES)) {
-      if (variable in svc.secrets) {
-        throw new Error(
-          `fargate-service ${name}: secrets.${variable} collides with the database credentials injected because usesDatabase is true`,
-        );
-      }
-      secrets.push({ name: variable, valueFrom: `${database.masterSecretArn}:${key}::` });
-    }
-    grants.push({ arn: database.masterSecretArn, kmsKeyArn: database.kmsKeyArn });
   }
   return { secrets, grants };
 }

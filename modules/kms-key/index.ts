@@ -16,10 +16,15 @@ export interface PlatformKmsKeyProps {
   readonly naming: Naming;
   /** Region of the stack (`config.region`); the CloudWatch Logs principal and ARNs are regional. */
   readonly region: string;
-  /** What the key is for (key description). @default "Platform key: logs, queues, secrets, database, alarm topic" */
+  /** What the key is for (key description). @default "Platform key: logs, queues, secrets, database" */
   readonly description?: string;
   /** Subject of the alias name (a stack holding several keys needs distinct ones). @default the blueprint */
   readonly aliasSubject?: string;
+  /**
+   * The key policy lets CloudWatch Logs encrypt this account's log groups with the key. Off for
+   * a key no log group uses (no statement for a principal that never uses the key). @default true
+   */
+  readonly cloudWatchLogs?: boolean;
 }
 
 /**
@@ -31,8 +36,7 @@ export interface PlatformKmsKeyProps {
  *   RDS all call KMS with the caller's credentials, so no account-wide service grant is needed;
  * - lets CloudWatch Logs use it, only for this account's log groups in this region (the
  *   `kms:EncryptionContext:aws:logs:arn` condition AWS documents for log group encryption);
- * - lets CloudWatch alarms publish to a topic encrypted with it (alarm actions are delivered
- *   by the `cloudwatch.amazonaws.com` principal, not by an IAM role of ours).
+ * No statement for CloudWatch alarms: the alarm topic has its own key (modules/alarms).
  */
 export class PlatformKmsKey extends Construct {
   readonly keyArn: string;
@@ -53,6 +57,7 @@ export class PlatformKmsKey extends Construct {
     const arnHead = `arn:${this.partition.partition}`;
     const accountId = account.accountId;
 
+    const logs = props.cloudWatchLogs ?? true;
     // In a key policy, Resource "*" means "this key": a key policy cannot name its own ARN.
     this.policy = new DataAwsIamPolicyDocument(this, "policy", {
       statement: [
@@ -62,46 +67,36 @@ export class PlatformKmsKey extends Construct {
           actions: ["kms:*"],
           resources: ["*"],
         },
-        {
-          sid: "CloudWatchLogsOfThisAccount",
-          principals: [
-            { type: "Service", identifiers: [`logs.${props.region}.${this.partition.dnsSuffix}`] },
-          ],
-          actions: [
-            "kms:Encrypt*",
-            "kms:Decrypt*",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:Describe*",
-          ],
-          resources: ["*"],
-          condition: [
-            {
-              test: "ArnLike",
-              variable: "kms:EncryptionContext:aws:logs:arn",
-              values: [`${arnHead}:logs:${props.region}:${accountId}:log-group:*`],
-            },
-          ],
-        },
-        {
-          sid: "CloudWatchAlarmsToEncryptedTopics",
-          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          resources: ["*"],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-            {
-              test: "ArnLike",
-              variable: "aws:SourceArn",
-              values: [`${arnHead}:cloudwatch:${props.region}:${accountId}:alarm:*`],
-            },
-          ],
-        },
+        ...(logs
+          ? [
+              {
+                sid: "CloudWatchLogsOfThisAccount",
+                principals: [
+                  { type: "Service", identifiers: [`logs.${props.region}.${this.partition.dnsSuffix}`] },
+                ],
+                actions: [
+                  "kms:Encrypt*",
+                  "kms:Decrypt*",
+                  "kms:ReEncrypt*",
+                  "kms:GenerateDataKey*",
+                  "kms:Describe*",
+                ],
+                resources: ["*"],
+                condition: [
+                  {
+                    test: "ArnLike",
+                    variable: "kms:EncryptionContext:aws:logs:arn",
+                    values: [`${arnHead}:logs:${props.region}:${accountId}:log-group:*`],
+                  },
+                ],
+              },
+            ]
+          : []),
       ],
     });
 
     const key = new KmsKey(this, "key", {
-      description: props.description ?? "Platform key: logs, queues, secrets, database, alarm topic",
+      description: props.description ?? "Platform key: logs, queues, secrets, database",
       enableKeyRotation: true,
       deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
       policy: this.policy.json,

@@ -170,3 +170,13 @@ export class Naming {
     return `${this.blueprint}/${this.environmentSuffix}/${stack}.tfstate`;
   }
 }
+
+/**
+ * The alias of the KMS key that encrypts a state bucket: `alias/<bucket>`. Derived from the
+ * bucket name alone, because the S3 backend of every stack must name it at synth time (a backend
+ * block takes no references) and bucket names are globally unique. KMS alias names allow
+ * 256 characters of `a-zA-Z0-9/_-`; a bucket name's dots become hyphens.
+ */
+export function stateKmsAliasName(bucket: string): string {
+  return `alias/${bucket.replace(/\./g, "-")}`;
+}

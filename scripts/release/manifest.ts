@@ -4,15 +4,12 @@
  * `cdktf output platform`. Validated here so a stale or hand-edited file fails with the field
  * that is wrong instead of an SDK validation error halfway through a release.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEPLOYMENT_STRATEGIES, SERVICE_KINDS } from "../../config/schema";
 import type { ReleaseManifest, ReleaseManifestEntry } from "../../modules/contracts";
-import { cdkCli } from "../cli-runtime";
 import { ReleaseError } from "./errors";
+import { readPlatformOutputs, type CommandRunner } from "../platform-outputs";
 
 export const MANIFEST_OUTPUT = "release_manifest";
 
@@ -89,45 +86,17 @@ export function readManifestFile(path: string): ReleaseManifest {
   return extractManifest(parseJson(text, path), path);
 }
 
-/** Runs a command; injectable so tests never start the cdktf CLI. */
-export type CommandRunner = (command: string, args: string[]) => void;
-
-const defaultRunner: CommandRunner = (command, args) => {
-  // stdout of cdktf goes to stderr so the CLI's own stdout stays the release log.
-  execFileSync(command, args, { stdio: ["ignore", process.stderr, process.stderr] });
-};
+export type { CommandRunner } from "../platform-outputs";
 
 /**
- * Reads the manifest from the deployed platform stack's state. Sensitive outputs stay out of
- * the file (the manifest holds none), and the temp directory is removed either way.
+ * Reads the manifest from the deployed platform stack's state, with the CLI of the selected
+ * runtime (`npx cdktf output platform`, or `npx cdktn …` with CDK_RUNTIME=cdktn).
  */
 export function fetchManifest(
-  run: CommandRunner = defaultRunner,
+  run?: CommandRunner,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ReleaseManifest {
-  const [program, ...cli] = cdkCli(env);
-  const dir = mkdtempSync(join(tmpdir(), "release-"));
-  const file = join(dir, "outputs.json");
-  try {
-    try {
-      run(program, [
-        ...cli,
-        "output",
-        "platform",
-        "--outputs-file",
-        file,
-        "--outputs-file-include-sensitive-outputs=false",
-      ]);
-    } catch (error) {
-      throw new ReleaseError(
-        `could not read the platform outputs with \`${[program, ...cli].join(" ")} output platform\` (${(error as Error).message}); ` +
-          "check ENVIRONMENT_SUFFIX/BLUEPRINT and AWS credentials, or pass --manifest <file>",
-      );
-    }
-    return readManifestFile(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return readPlatformOutputs(readManifestFile, (message) => new ReleaseError(message), run, env);
 }
 
 export function serviceEntry(manifest: ReleaseManifest, service: string): ReleaseManifestEntry {

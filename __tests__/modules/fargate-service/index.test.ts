@@ -26,9 +26,12 @@ const DATABASE = {
   endpoint: "${aws_rds_cluster.main.endpoint}",
   port: 5432,
   name: "app",
-  masterSecretArn: "${aws_rds_cluster.main.master_user_secret[0].secret_arn}",
   securityGroupId: "${aws_security_group.db.id}",
-  kmsKeyArn: KMS,
+  user: {
+    name: "orders",
+    connectArn:
+      "arn:aws:rds-db:us-east-1:123456789012:dbuser:${aws_rds_cluster.main.cluster_resource_id}/orders",
+  },
 };
 
 function props(
@@ -306,31 +309,26 @@ describe("FargateService: the four kinds side by side", () => {
       ]);
     });
 
-    test("gets the database endpoint as environment and its credentials from the RDS-managed secret", () => {
+    test("gets the database endpoint and its own user as environment, and no database secret", () => {
       expect(env(app)).toEqual(
         expect.objectContaining({
           DB_HOST: "${aws_rds_cluster.main.endpoint}",
           DB_PORT: "5432",
           DB_NAME: "app",
+          DB_USERNAME: "orders",
+          DB_IAM_AUTH: "true",
         }),
       );
-      expect(app.secrets).toEqual(
-        [
-          {
-            name: "DB_USERNAME",
-            valueFrom: "${aws_rds_cluster.main.master_user_secret[0].secret_arn}:username::",
-          },
-          {
-            name: "DB_PASSWORD",
-            valueFrom: "${aws_rds_cluster.main.master_user_secret[0].secret_arn}:password::",
-          },
-        ].sort((a, b) => a.name.localeCompare(b.name)),
-      );
+      expect(app.secrets).toEqual([]);
+      expect(JSON.stringify(app)).not.toContain("master_user_secret");
     });
 
-    test("its execution role reads exactly the database master secret", () => {
-      const read = policyStatements(out, "orders", "execution").find((s) => s.sid === "ReadOwnSecrets")!;
-      expect(read.resources).toEqual(["${aws_rds_cluster.main.master_user_secret[0].secret_arn}"]);
+    test("its task role may connect as exactly its own database user, its execution role reads no secret", () => {
+      const connect = policyStatements(out, "orders", "task").filter((s) =>
+        (s.actions as string[]).includes("rds-db:connect"),
+      );
+      expect(connect).toEqual([expect.objectContaining({ resources: [DATABASE.user.connectArn] })]);
+      expect(policyStatements(out, "orders", "execution").map((s) => s.sid)).not.toContain("ReadOwnSecrets");
     });
 
     test("may reach the database security group on the database port", () => {
@@ -343,7 +341,7 @@ describe("FargateService: the four kinds side by side", () => {
       );
     });
 
-    test("its task role reaches exactly its configured bucket and the called worker's queue besides X-Ray", () => {
+    test("its task role reaches exactly its configured bucket, the called worker's queue and its database user besides X-Ray", () => {
       const statements = policyStatements(out, "orders", "task");
       const resources = statements.filter((s) => s.sid !== "XRayWrite").flatMap((s) => s.resources);
       const queue = Object.keys(of(out, "aws_sqs_queue", "matcher")).find((id) => !id.includes("dead"))!;
@@ -352,6 +350,7 @@ describe("FargateService: the four kinds side by side", () => {
         "arn:aws:s3:::orders-archive/*",
         ref("aws_sqs_queue", queue, "arn"),
         KMS,
+        DATABASE.user.connectArn,
       ]);
     });
 
@@ -653,7 +652,7 @@ describe("FargateService validation", () => {
     ).toThrow(/secrets.X names secret missing, which was not provided \(provided: api-keys, unused\)/);
   });
 
-  test("fails when a config secret collides with the database credentials", () => {
+  test("fails when a config secret collides with the database user variable", () => {
     expect(
       build(
         "api",
@@ -662,10 +661,10 @@ describe("FargateService validation", () => {
           cpu: 256,
           memory: 512,
           usesDatabase: true,
-          secrets: { DB_PASSWORD: { secret: "api-keys" } },
+          secrets: { DB_USERNAME: { secret: "api-keys" } },
         },
         { database: DATABASE },
       ),
-    ).toThrow(/secrets.DB_PASSWORD collides with the database credentials/);
+    ).toThrow(/DB_USERNAME is both a secret and an environment variable/);
   });
 });

@@ -27,6 +27,8 @@ import { LOG2 } from "./log2-log-retention";
 import { IAM1 } from "./iam1-wildcard-actions";
 import { IAM2 } from "./iam2-wildcard-resources";
 import { SM1 } from "./sm1-secret-encryption";
+import { SM2 } from "./sm2-no-random-password-data";
+import { SM3 } from "./sm3-master-secret-readers";
 import { RDS1 } from "./rds1-storage-encrypted";
 import { RDS2 } from "./rds2-not-public";
 import { NAME1 } from "./name1-resource-names";
@@ -67,6 +69,8 @@ export const RULES: readonly Rule[] = [
   IAM1,
   IAM2,
   SM1,
+  SM2,
+  SM3,
   RDS1,
   RDS2,
   NAME1,
