@@ -163,6 +163,14 @@ describe.each([
     expect(unsafeSteps(back.before, back.after, back.plan)).toEqual([]);
   });
 
+  test("the ECS service is replaced (in place it would keep the old load balancer or strategy), and its scalable target with it", () => {
+    for (const p of [there.plan, back.plan]) {
+      const replaced = ofService(there, p.replace, service, "aws_ecs_service");
+      expect(replaced).toHaveLength(1);
+      expect(ofService(there, p.replace, service, "aws_appautoscaling_target")).toHaveLength(1);
+    }
+  });
+
   test("the blue target group is kept: no replacement, so production keeps its group", () => {
     expect(ofService(there, there.plan.replace, service, "aws_lb_target_group")).toEqual([]);
   });

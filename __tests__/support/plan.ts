@@ -20,6 +20,8 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_iam_role: ["name"],
   aws_codedeploy_app: ["name", "compute_platform"],
   aws_ssm_parameter: ["name"],
+  // Terraform's built-in terraform_data: replaced when triggers_replace changes.
+  terraform_data: ["triggers_replace"],
 };
 
 /** Types whose `name` is unique per account/region (or per VPC): never two at once. */

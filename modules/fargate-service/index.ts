@@ -437,6 +437,7 @@ export class FargateService extends Construct {
             : undefined,
         queueName: this.workQueue?.queue.name,
         minCapacity: this.release.countAfterRelease(svc.minCount),
+        replaceWith: [replacementTrigger(ecs.ecsService)],
       });
       if (codeDeploy && lb && pair) {
         this.blueGreen = new BlueGreenDeployment(this, "blue-green", {

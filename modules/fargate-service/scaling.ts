@@ -28,6 +28,11 @@ export interface ServiceScalingProps {
    * release-record.ts). @default the service's minCount
    */
   readonly minCapacity?: number;
+  /**
+   * `replace_triggered_by` entries: the ECS service's id, so a replaced service (strategy switch,
+   * replaced target groups) gets its scalable target registered again. @default none
+   */
+  readonly replaceWith?: readonly string[];
   /** The worker's queue name, for backlog per task. @default none */
   readonly queueName?: string;
 }
@@ -76,7 +81,10 @@ export class ServiceScaling extends Construct {
       maxCapacity: svc.maxCount,
       // The release CLI suspends dynamic scaling for the length of a CodeDeploy deployment and
       // resumes it afterwards: the suspension is its, not Terraform's.
-      lifecycle: { ignoreChanges: ["suspended_state"] },
+      lifecycle: {
+        ignoreChanges: ["suspended_state"],
+        ...(props.replaceWith?.length ? { replaceTriggeredBy: [...props.replaceWith] } : {}),
+      },
     });
 
     const cooldowns = {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { DataResource, type ITerraformDependable } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import {
   EcsService,
@@ -8,6 +8,7 @@ import {
 } from "@cdktf/provider-aws/lib/ecs-service";
 import type { DeploymentStrategy, ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { replacementTrigger } from "./web-traffic";
 
 export interface CapacityProviderShare {
   readonly provider: string;
@@ -183,6 +184,12 @@ export class FargateEcsService extends Construct {
       ...(ecsBlueGreen && props.loadBalancer ? ["load_balancer"] : []),
       ...(autoscaled ? ["desired_count"] : []),
     ];
+    // A switch of deployment strategy replaces the service. In place, the new configuration's
+    // ignore_changes would keep the old `load_balancer` (no advanced_configuration when entering
+    // ECS-native blue/green), and leaving it would keep the Computed BLUE_GREEN strategy (the
+    // provider sends deployment_configuration only when set). A new service starts on the blue
+    // target group its configuration names, with the released image (release record).
+    const strategyMarker = new DataResource(this, "strategy", { triggersReplace: { strategy } });
     this.ecsService = new EcsService(this, "service", {
       name: this.name,
       cluster: props.clusterArn,
@@ -231,7 +238,7 @@ export class FargateEcsService extends Construct {
         : {}),
       lifecycle: {
         ignoreChanges,
-        ...(props.replaceWith?.length ? { replaceTriggeredBy: [...props.replaceWith] } : {}),
+        replaceTriggeredBy: [replacementTrigger(strategyMarker), ...(props.replaceWith ?? [])],
       },
       dependsOn: props.dependsOn?.length ? props.dependsOn : undefined,
     });

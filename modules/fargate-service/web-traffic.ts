@@ -15,6 +15,7 @@
  * Terraform removes or rewrites the rule before it deletes a group (never ResourceInUse).
  */
 import { Construct } from "constructs";
+import type { TerraformResource } from "cdktf";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { isBlueGreen, type DeploymentStrategy, type ServiceConfig } from "../../config/schema";
@@ -140,7 +141,7 @@ export class WebTraffic extends Construct {
  * A `replace_triggered_by` entry that fires when the resource is replaced (its id changes), not
  * on its in-place updates (a target group's health check path).
  */
-export const replacementTrigger = (resource: LbTargetGroup | LbListenerRule) =>
+export const replacementTrigger = (resource: TerraformResource) =>
   `${resource.terraformResourceType}.${resource.friendlyUniqueId}.id`;
 
 /**

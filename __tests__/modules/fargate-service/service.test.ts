@@ -369,6 +369,7 @@ describe("FargateEcsService with ECS-native blue/green behind the ALB", () => {
   test("ignores load_balancer, which ECS swaps on every deployment, and is replaced with its target groups", () => {
     expect(service.lifecycle.ignore_changes).toEqual(["task_definition", "load_balancer", "desired_count"]);
     expect(service.lifecycle.replace_triggered_by).toEqual([
+      expect.stringMatching(/^terraform_data\.[^.]+\.id$/),
       "aws_lb_target_group.blue.id",
       "aws_lb_target_group.green.id",
     ]);
