@@ -62,7 +62,11 @@ describe("secrets", () => {
 
   test("the generated value is written once: its write-only version stays 1", () => {
     expect(versions[0].secret_string_wo_version).toBe(1);
-    expect(versions[0].lifecycle).toBeUndefined();
+  });
+
+  test("an existing version (written before write-only) is kept, not replaced by a new random value", () => {
+    // secret_string and secret_string_wo_version are both ForceNew in the provider.
+    expect(versions[0].lifecycle).toEqual({ ignore_changes: ["secret_string", "secret_string_wo_version"] });
   });
 
   test("no random password data source (its id would print the password in every plan)", () => {

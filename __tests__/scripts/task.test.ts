@@ -203,17 +203,22 @@ describe("one_off_tasks output", () => {
     expect(() => extractTasks({ platform: {} }, "outputs.json")).toThrow(/no "one_off_tasks" output found/);
   });
 
-  test("is fetched with cdktf output platform, and a failure says what to check", () => {
-    const calls: string[][] = [];
-    const tasks = fetchTasks((command, args) => {
-      calls.push([command, ...args]);
-      writeFileSync(
-        args[args.indexOf("--outputs-file") + 1],
-        JSON.stringify({ platform: { one_off_tasks: TASKS } }),
-      );
-    });
-    expect(tasks).toEqual(TASKS);
-    expect(calls[0].slice(0, 4)).toEqual(["npx", "cdktf", "output", "platform"]);
+  test("is fetched with the selected runtime's CLI output platform, and a failure says what to check", () => {
+    for (const [env, cli] of [
+      [{}, "cdktf"],
+      [{ CDK_RUNTIME: "cdktn" }, "cdktn"],
+    ] as const) {
+      const calls: string[][] = [];
+      const tasks = fetchTasks((command, args) => {
+        calls.push([command, ...args]);
+        writeFileSync(
+          args[args.indexOf("--outputs-file") + 1],
+          JSON.stringify({ platform: { one_off_tasks: TASKS } }),
+        );
+      }, env);
+      expect(tasks).toEqual(TASKS);
+      expect(calls[0].slice(0, 4)).toEqual(["npx", cli, "output", "platform"]);
+    }
     expect(() =>
       fetchTasks(() => {
         throw new Error("no credentials");

@@ -93,6 +93,16 @@ describe.each(withDatabase)("%s: rotation never reaches a running consumer", (na
     const created = [...sql.matchAll(/CREATE ROLE (\w+) LOGIN/g)].map((m) => m[1]).sort();
     expect(created).toEqual(databaseServices(name).map(databaseUserName).sort());
     for (const user of created) expect(sql).toContain(`GRANT rds_iam TO ${user};`);
+    // One shared application role per database: every service user is a member and acts as it,
+    // so tables created by one service (or by the master user before IAM auth) serve them all.
+    const app = [...sql.matchAll(/CREATE ROLE (\w+) NOLOGIN/g)].map((m) => m[1]);
+    expect(app).toHaveLength(1);
+    for (const user of created) {
+      expect(sql).toContain(`GRANT ${app[0]} TO ${user};`);
+      expect(sql).toContain(`ALTER ROLE ${user} SET role = '${app[0]}';`);
+    }
+    expect(sql).toMatch(new RegExp(`ALTER TABLE public\\.%I OWNER TO ${app[0]}`));
+    expect(sql).toContain(`GRANT USAGE, CREATE ON SCHEMA public TO ${app[0]};`);
     expect(sql).not.toMatch(/PASSWORD/i);
     expect(container.secrets).toEqual([
       { name: "PGPASSWORD", valueFrom: `${masterSecret}:password::` },
@@ -375,4 +385,15 @@ test("fails when a service takes the bootstrap task's name", () => {
       }),
     ),
   ).toThrow(/services.db-bootstrap: "db-bootstrap" is reserved for the database bootstrap task/);
+});
+
+test("a service whose database user PostgreSQL reserves is refused, naming it", () => {
+  for (const service of ["user", "order", "pg-stats"]) {
+    expect(() => databaseUserName(service)).toThrow(
+      new RegExp(
+        `service name ${service} gives the database user ${service.replace(/-/g, "_")}, which PostgreSQL reserves`,
+      ),
+    );
+  }
+  expect(databaseUserName("fraud-api")).toBe("fraud_api");
 });

@@ -31,8 +31,97 @@ export const BOOTSTRAP_CONTAINER = "psql";
  * that needs no quoting; service names are DNS labels of at most 28 characters, so the result
  * is within PostgreSQL's 63).
  */
+/** PostgreSQL words `CREATE ROLE` refuses as a plain name (reserved key words; `pg_` prefix). */
+const RESERVED_ROLE_NAMES = new Set([
+  "all",
+  "analyse",
+  "analyze",
+  "and",
+  "any",
+  "array",
+  "as",
+  "asc",
+  "asymmetric",
+  "both",
+  "case",
+  "cast",
+  "check",
+  "collate",
+  "column",
+  "constraint",
+  "create",
+  "current_catalog",
+  "current_date",
+  "current_role",
+  "current_time",
+  "current_timestamp",
+  "current_user",
+  "default",
+  "deferrable",
+  "desc",
+  "distinct",
+  "do",
+  "else",
+  "end",
+  "except",
+  "false",
+  "fetch",
+  "for",
+  "foreign",
+  "from",
+  "grant",
+  "group",
+  "having",
+  "in",
+  "initially",
+  "intersect",
+  "into",
+  "lateral",
+  "leading",
+  "limit",
+  "localtime",
+  "localtimestamp",
+  "not",
+  "null",
+  "offset",
+  "on",
+  "only",
+  "or",
+  "order",
+  "placing",
+  "primary",
+  "public",
+  "references",
+  "returning",
+  "select",
+  "session_user",
+  "some",
+  "symmetric",
+  "system_user",
+  "table",
+  "then",
+  "to",
+  "trailing",
+  "true",
+  "union",
+  "unique",
+  "user",
+  "using",
+  "variadic",
+  "when",
+  "where",
+  "window",
+  "with",
+  "none",
+]);
+
 export function databaseUserName(service: string): string {
   const user = service.replace(/-/g, "_");
+  if (RESERVED_ROLE_NAMES.has(user) || user.startsWith("pg_")) {
+    throw new Error(
+      `database: service name ${service} gives the database user ${user}, which PostgreSQL reserves; rename the service`,
+    );
+  }
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(user)) {
     throw new Error(
       `database: service name ${service} gives the database user ${user}, not a plain PostgreSQL identifier`,
@@ -58,13 +147,47 @@ export function rdsDbConnectArn(
  * SQL that makes every user exist, log in only with IAM tokens (`rds_iam`) and use the
  * database's `public` schema. Idempotent: the task can run again after a service is added.
  */
+/**
+ * The role that owns the application's objects in a database (NOLOGIN): every service user is a
+ * member and its sessions act as it (`ALTER ROLE … SET role`), so tables one service or its
+ * migration creates are owned by this role and usable (and alterable) by every service of the
+ * database: the services of a blueprint share one schema.
+ */
+export function applicationRoleName(databaseName: string): string {
+  return `${databaseName.slice(0, 59)}_app`;
+}
+
+/**
+ * Idempotent SQL, run as the master user: the shared application role (which takes over the
+ * tables, views and standalone sequences the master user owns in `public`, i.e. everything the
+ * services created while they still logged in with the master credentials), then per service
+ * a login role with IAM authentication (`rds_iam`) that is a member of it.
+ */
 export function bootstrapSql(databaseName: string, users: readonly string[]): string {
-  const statements = users.flatMap((user) => [
-    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$;`,
-    `GRANT rds_iam TO ${user};`,
-    `GRANT CONNECT ON DATABASE ${databaseName} TO ${user};`,
-    `GRANT USAGE, CREATE ON SCHEMA public TO ${user};`,
-  ]);
+  const app = applicationRoleName(databaseName);
+  const ownerTo = (kind: string, filter: string) =>
+    `DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AND ${filter} LOOP EXECUTE format('ALTER ${kind} public.%I OWNER TO ${app}', r.relname); END LOOP; END $$;`;
+  const statements = [
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${app}') THEN CREATE ROLE ${app} NOLOGIN; END IF; END $$;`,
+    // Handing objects to a role needs membership in it.
+    `GRANT ${app} TO CURRENT_USER;`,
+    `GRANT CONNECT ON DATABASE ${databaseName} TO ${app};`,
+    `GRANT USAGE, CREATE ON SCHEMA public TO ${app};`,
+    ownerTo("TABLE", "c.relkind IN ('r', 'p', 'f')"),
+    ownerTo("VIEW", "c.relkind = 'v'"),
+    ownerTo("MATERIALIZED VIEW", "c.relkind = 'm'"),
+    // Sequences linked to a table (serial, identity) moved with it; only standalone ones here.
+    ownerTo(
+      "SEQUENCE",
+      "c.relkind = 'S' AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))",
+    ),
+    ...users.flatMap((user) => [
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$;`,
+      `GRANT rds_iam TO ${user};`,
+      `GRANT ${app} TO ${user};`,
+      `ALTER ROLE ${user} SET role = '${app}';`,
+    ]),
+  ];
   return statements.join("\n");
 }
 

@@ -107,6 +107,10 @@ export class ApplicationSecrets extends Construct {
         secretId: secret.id,
         // Written once: a new version number is the only thing that writes a write-only value again.
         secretStringWoVersion: 1,
+        // Both attributes are ForceNew: an environment whose version was written through
+        // secret_string (before write-only) would otherwise get a new random value as
+        // AWSCURRENT on its next apply, over whatever an operator had put there since.
+        lifecycle: { ignoreChanges: ["secret_string", "secret_string_wo_version"] },
       });
       // A raw expression: a literal string inside Fn.jsonencode would be escaped (`$${`), and
       // cdktf has no public token for an ephemeral resource's attribute.

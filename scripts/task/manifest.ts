@@ -71,9 +71,15 @@ export function readTasksFile(path: string): OneOffTasks {
   }
 }
 
-/** Reads `one_off_tasks` from the deployed platform stack (`npx cdktf output platform`). */
-export function fetchTasks(run?: CommandRunner): OneOffTasks {
-  return readPlatformOutputs(readTasksFile, (message) => new TaskError(message), run);
+/**
+ * Reads `one_off_tasks` from the deployed platform stack, with the CLI of the selected runtime
+ * (`npx cdktf output platform`, or `npx cdktn …` with CDK_RUNTIME=cdktn).
+ */
+export function fetchTasks(
+  run?: CommandRunner,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): OneOffTasks {
+  return readPlatformOutputs(readTasksFile, (message) => new TaskError(message), run, env);
 }
 
 export function taskEntry(tasks: OneOffTasks, service: string): OneOffTaskEntry {
