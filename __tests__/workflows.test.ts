@@ -220,6 +220,16 @@ describe("ephemeral workflow", () => {
     expect(release.env.TAG).toBe("${{ vars.EPHEMERAL_IMAGE_TAG }}");
   });
 
+  test("creates the database users after the deploy and before any release, when the blueprint has a database", () => {
+    const names = job.steps.map((s: Json) => s.name);
+    const bootstrap = named("Bootstrap database users");
+    expect(names.indexOf("Deploy all stacks")).toBeLessThan(names.indexOf("Bootstrap database users"));
+    expect(names.indexOf("Bootstrap database users")).toBeLessThan(names.indexOf("Release seeded images"));
+    expect(bootstrap.if).toBe("env.DEPLOY == 'true'");
+    expect(bootstrap.run).toMatch(/has\("db-bootstrap"\)/);
+    expect(bootstrap.run).toMatch(/npm run task -- --service db-bootstrap --manifest cdktf-outputs\.json/);
+  });
+
   test("seeds only a named, versioned tag (no latest default)", () => {
     const seed = named("Seed images");
     expect(seed.env.TAG).toBe("${{ vars.EPHEMERAL_IMAGE_TAG }}");

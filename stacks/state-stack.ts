@@ -137,5 +137,11 @@ export class StateStack extends TerraformStack {
       value: this.bucket.bucket,
       description: "Terraform state bucket",
     });
+    // IAM policies name a KMS key by its ARN: an alias ARN in `Resource` grants nothing.
+    new TerraformOutput(this, "state_key_arn", {
+      value: this.kmsKey.arn,
+      description:
+        "KMS key of the state bucket: grant kms:Decrypt (and kms:GenerateDataKey to writers) on this ARN",
+    });
   }
 }
