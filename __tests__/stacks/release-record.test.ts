@@ -15,8 +15,11 @@ import { blueprintWith, configFor, Json, synthApp } from "../support/synth";
 const afterRelease = (parameterId: string, released: string | number, bootstrap: string | number) =>
   `\${endswith(aws_ssm_parameter.${parameterId}.insecure_value, ":bootstrap") ? ${bootstrap} : ${released}}`;
 
+// One config per blueprint, so synthApp's cache (keyed by config) synthesizes each app once.
+const CONFIGS = Object.fromEntries(Object.keys(BUILT_IN_BLUEPRINTS).map((b) => [b, configFor(b)]));
+
 describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("blueprint %s", (blueprint) => {
-  const config = configFor(blueprint);
+  const config = CONFIGS[blueprint];
   const { stacks } = synthApp(config);
   const platform = stacks.platform;
   const services = Object.entries(config.services);
@@ -75,7 +78,7 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("blueprint %s", (blueprint) => {
 });
 
 const SCHEDULED = Object.keys(BUILT_IN_BLUEPRINTS).flatMap((blueprint) =>
-  Object.entries(configFor(blueprint).services)
+  Object.entries(CONFIGS[blueprint].services)
     .filter(([, s]) => s.kind === "scheduled")
     .map(([name]) => [blueprint, name] as const),
 );
@@ -87,7 +90,7 @@ test("some built-in blueprint has a scheduled job (fraud's 6-hourly job)", () =>
 test.each(SCHEDULED)(
   "%s scheduled job %s is disabled until its first release and runs the family's latest revision",
   (blueprint, name) => {
-    const { platform } = synthApp(configFor(blueprint)).stacks;
+    const { platform } = synthApp(CONFIGS[blueprint]).stacks;
     const [parameterId] = oneOf(platform, "aws_ssm_parameter", name, "/release/");
     const [taskId] = oneOf(platform, "aws_ecs_task_definition", name);
     const [, schedule] = oneOf(platform, "aws_scheduler_schedule", name);
@@ -99,7 +102,7 @@ test.each(SCHEDULED)(
 );
 
 test("fraud carries its brief's counts once released: API 2-10 tasks, worker 1-5", () => {
-  const { platform } = synthApp(configFor("fraud")).stacks;
+  const { platform } = synthApp(CONFIGS.fraud).stacks;
   for (const [name, min, max] of [
     ["fraud-api", 2, 10],
     ["fraud-worker", 1, 5],
