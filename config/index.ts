@@ -128,7 +128,7 @@ export function formatIssues(error: z.ZodError, label: string): string {
   return `invalid blueprint ${label}:\n  ${lines.join("\n  ")}`;
 }
 
-function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
+export function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
   if (ref in BUILT_IN_BLUEPRINTS) {
     return {
       input: structuredClone(BUILT_IN_BLUEPRINTS[ref]),

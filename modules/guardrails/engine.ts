@@ -23,7 +23,10 @@ export interface GuardrailOptions {
   readonly suppressions?: readonly Suppression[];
   /** Rules to run. @default RULES (all) */
   readonly rules?: readonly Rule[];
-  /** Receives the printed report of warnings and active suppressions. @default writes to stderr */
+  /**
+   * Receives the summary of a stack that passed with warnings or suppressions.
+   * @default writes to stdout (the cdktf CLI labels every stderr line of the app `[ERROR]`)
+   */
   readonly log?: (text: string) => void;
 }
 
@@ -103,6 +106,33 @@ function section(title: string, findings: readonly Finding[], withFix: boolean):
     if (withFix) lines.push(`    fix: ${rule.explanation}`);
   }
   return lines;
+}
+
+/**
+ * The summary of a stack that passed (no errors), printed once per synth: one headline, each
+ * warning with its fix, and active suppressions one line per rule and origin (the reason is
+ * the same for every resource it silences). Nothing for a stack with nothing to say.
+ */
+export function formatSummary(report: GuardrailReport): string | undefined {
+  const { warnings, suppressed, unusedSuppressions } = report;
+  if (warnings.length + suppressed.length + unusedSuppressions.length === 0) return undefined;
+  const bySuppression = new Map<string, { rule: string; origin: string; reason: string; count: number }>();
+  for (const f of suppressed) {
+    const s = f.suppression as Suppression;
+    const key = `${f.rule.id}\u0000${s.origin}\u0000${s.reason}`;
+    const entry = bySuppression.get(key) ?? { rule: f.rule.id, origin: s.origin, reason: s.reason, count: 0 };
+    entry.count += 1;
+    bySuppression.set(key, entry);
+  }
+  return [
+    `guardrails: stack "${report.stack}": passed; ${warnings.length} warning(s), ${suppressed.length} suppressed`,
+    ...section("warnings:", warnings, true),
+    ...[...bySuppression.values()].map(
+      (e) => `  suppressed ${e.rule} (${e.count} resource${e.count === 1 ? "" : "s"}) by ${e.origin}: ${e.reason}`,
+    ),
+    ...(unusedSuppressions.length > 0 ? ["unused suppressions (nothing to suppress; remove them):"] : []),
+    ...unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),
+  ].join("\n");
 }
 
 /** The readable report of one stack: errors with their fix, warnings, active and unused suppressions. */
