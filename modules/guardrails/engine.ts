@@ -128,7 +128,8 @@ export function formatSummary(report: GuardrailReport): string | undefined {
     `guardrails: stack "${report.stack}": passed; ${warnings.length} warning(s), ${suppressed.length} suppressed`,
     ...section("warnings:", warnings, true),
     ...[...bySuppression.values()].map(
-      (e) => `  suppressed ${e.rule} (${e.count} resource${e.count === 1 ? "" : "s"}) by ${e.origin}: ${e.reason}`,
+      (e) =>
+        `  suppressed ${e.rule} (${e.count} resource${e.count === 1 ? "" : "s"}) by ${e.origin}: ${e.reason}`,
     ),
     ...(unusedSuppressions.length > 0 ? ["unused suppressions (nothing to suppress; remove them):"] : []),
     ...unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),

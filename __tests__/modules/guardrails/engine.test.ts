@@ -97,7 +97,9 @@ describe("guardrail validation on a stack", () => {
       Testing.synth(stack, true);
       const printed = out.mock.calls.map(([chunk]) => String(chunk)).filter((c) => c.includes("guardrails"));
       expect(printed).toHaveLength(1);
-      expect(printed[0]).toMatch(/^guardrails: stack "stub": passed; 1 warning\(s\), 0 suppressed\nwarnings:\n {2}ECS4/);
+      expect(printed[0]).toMatch(
+        /^guardrails: stack "stub": passed; 1 warning\(s\), 0 suppressed\nwarnings:\n {2}ECS4/,
+      );
       expect(err).not.toHaveBeenCalled();
     } finally {
       out.mockRestore();
