@@ -37,6 +37,8 @@ export interface ServiceStatus {
   readonly ecsService: string;
   /** False when ECS does not know the service (not deployed, or deleted). */
   readonly found: boolean;
+  /** A scheduled job's schedule: it has no ECS service, its tasks run when the schedule fires. */
+  readonly schedule?: string;
   readonly desired: number;
   readonly running: number;
   readonly pending: number;
@@ -112,12 +114,14 @@ export async function readStatus(target: OperatorEnvironment, clients: AwsClient
   const cluster = naming.name("ecsCluster");
   const names = Object.keys(config.services);
   const ecsName = new Map(names.map((n) => [naming.name("ecsService", n), n]));
+  const scheduled = (n: string) => config.services[n].kind === "scheduled";
   const described = new Map<string, Service>();
   // Alarm names are `alarm-<service>-<key>-<suffix>` (modules/alarms through the naming module).
   const alarmPrefix = (service: string) => `${NAME_RULES.alarm.type}-${service}-`;
   const longer = (service: string) => names.filter((o) => o !== service && o.startsWith(`${service}-`));
   // DescribeServices takes at most 10 services per call.
-  for (const batch of chunks([...ecsName.keys()], 10)) {
+  const withService = [...ecsName].filter(([, n]) => !scheduled(n)).map(([e]) => e);
+  for (const batch of chunks(withService, 10)) {
     const out = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
     for (const s of out.services ?? [])
       if (s.serviceName && s.status !== "INACTIVE") described.set(s.serviceName, s);
@@ -137,17 +141,10 @@ export async function readStatus(target: OperatorEnvironment, clients: AwsClient
         .map((a) => a.AlarmName ?? "")
         // `alarm-api-` also matches the alarms of a service named `api-gateway`.
         .filter((a) => a.endsWith(suffix) && !longer(name).some((o) => a.startsWith(alarmPrefix(o))));
-      if (!svc)
-        return {
-          service: name,
-          ecsService,
-          found: false,
-          desired: 0,
-          running: 0,
-          pending: 0,
-          targets: [],
-          alarms,
-        };
+      const none = { desired: 0, running: 0, pending: 0, targets: [], alarms };
+      if (scheduled(name))
+        return { service: name, ecsService, found: true, schedule: config.services[name].schedule, ...none };
+      if (!svc) return { service: name, ecsService, found: false, ...none };
       const deployment = await lastDeployment(clients, target, name, svc);
       const targetGroups = [
         ...new Set((svc.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)),
@@ -195,23 +192,32 @@ export function formatStatus(target: OperatorEnvironment, rows: readonly Service
     "alarms",
   ];
   const cells = rows.map((r) =>
-    r.found
+    r.schedule !== undefined
       ? [
           r.service,
-          `${r.running}/${r.desired}/${r.pending}`,
-          r.inProgress ?? "-",
-          r.lastDeployment ?? "-",
-          r.targets.length === 0 ? "-" : r.targets.map((t) => `${t.healthy}/${t.total}`).join(" "),
+          `scheduled: ${r.schedule}`,
+          "-",
+          "-",
+          "-",
           r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
         ]
-      : [
-          r.service,
-          "not deployed",
-          "-",
-          "-",
-          "-",
-          r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
-        ],
+      : r.found
+        ? [
+            r.service,
+            `${r.running}/${r.desired}/${r.pending}`,
+            r.inProgress ?? "-",
+            r.lastDeployment ?? "-",
+            r.targets.length === 0 ? "-" : r.targets.map((t) => `${t.healthy}/${t.total}`).join(" "),
+            r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
+          ]
+        : [
+            r.service,
+            "not deployed",
+            "-",
+            "-",
+            "-",
+            r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
+          ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: readonly string[]) =>
