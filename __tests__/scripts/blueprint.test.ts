@@ -48,6 +48,16 @@ describe("blueprint show --out", () => {
 });
 
 describe("blueprint show on stdout", () => {
+  test("a file captured from `npm run blueprint -- show x > x.yaml` loads despite npm's banner", () => {
+    const file = join(dir, "captured.yaml");
+    const banner =
+      "\n> fargate-platform@0.1.0 blueprint\n> node scripts/runtime.cjs tsx scripts/blueprint.ts show fraud\n\n";
+    writeFileSync(file, banner + showBlueprint("fraud", dir));
+    expect(loadConfig({ BLUEPRINT: file }).name).toBe("fraud");
+    writeFileSync(file, "> something else\n" + showBlueprint("fraud", dir));
+    expect(() => loadConfig({ BLUEPRINT: file })).toThrow(/captured\.yaml is not valid YAML\/JSON/);
+  });
+
   test("the modeline is relative to the current directory", () => {
     expect(main(["show", "trading"], dir).split("\n")[0]).toBe(schemaModeline(dir));
     expect(schemaModeline(resolve(SCHEMA_FILE, ".."))).toBe(

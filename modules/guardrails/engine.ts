@@ -116,21 +116,22 @@ function section(title: string, findings: readonly Finding[], withFix: boolean):
 export function formatSummary(report: GuardrailReport): string | undefined {
   const { warnings, suppressed, unusedSuppressions } = report;
   if (warnings.length + suppressed.length + unusedSuppressions.length === 0) return undefined;
-  const bySuppression = new Map<string, { rule: string; origin: string; reason: string; count: number }>();
+  // One line per suppression origin and reason: `NAME1 x2, DST3 by <origin>: <reason>`.
+  const byOrigin = new Map<string, Map<string, number>>();
   for (const f of suppressed) {
     const s = f.suppression as Suppression;
-    const key = `${f.rule.id}\u0000${s.origin}\u0000${s.reason}`;
-    const entry = bySuppression.get(key) ?? { rule: f.rule.id, origin: s.origin, reason: s.reason, count: 0 };
-    entry.count += 1;
-    bySuppression.set(key, entry);
+    const key = `${s.origin}: ${s.reason}`;
+    const rules = byOrigin.get(key) ?? new Map<string, number>();
+    rules.set(f.rule.id, (rules.get(f.rule.id) ?? 0) + 1);
+    byOrigin.set(key, rules);
   }
   return [
     `guardrails: stack "${report.stack}": passed; ${warnings.length} warning(s), ${suppressed.length} suppressed`,
     ...section("warnings:", warnings, true),
-    ...[...bySuppression.values()].map(
-      (e) =>
-        `  suppressed ${e.rule} (${e.count} resource${e.count === 1 ? "" : "s"}) by ${e.origin}: ${e.reason}`,
-    ),
+    ...[...byOrigin].map(([origin, rules]) => {
+      const list = [...rules].map(([rule, n]) => (n > 1 ? `${rule} x${n}` : rule)).join(", ");
+      return `  suppressed ${list} by ${origin}`;
+    }),
     ...(unusedSuppressions.length > 0 ? ["unused suppressions (nothing to suppress; remove them):"] : []),
     ...unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),
   ].join("\n");

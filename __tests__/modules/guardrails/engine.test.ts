@@ -169,8 +169,8 @@ describe("construct suppressions", () => {
     expect(formatSummary(report)).toBe(
       [
         'guardrails: stack "stub": passed; 0 warning(s), 4 suppressed',
-        "  suppressed ELB1 (2 resources) by suppressRule(stub/lbs): legacy clients send malformed headers",
-        "  suppressed ELB3 (2 resources) by suppressRule(stub/lbs): access logs are shipped by the account's log pipeline",
+        "  suppressed ELB1 x2 by suppressRule(stub/lbs): legacy clients send malformed headers",
+        "  suppressed ELB3 x2 by suppressRule(stub/lbs): access logs are shipped by the account's log pipeline",
       ].join("\n"),
     );
   });
