@@ -30,25 +30,39 @@ export interface CostLine {
 
 const HOURS = prices.hoursPerMonth;
 
-/** Counts of the resources the environment's stacks declare, by Terraform type. */
-export function resourceCounts(config: PlatformConfig): Map<string, number> {
-  const app = new App({ outdir: "cdktf.out/cost", skipValidation: true });
-  buildPlatformApp(app, config, { guardrailLog: () => undefined });
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/**
+ * Counts of the resources in synthesized stacks, by Terraform type; interface endpoints only for
+ * `aws_vpc_endpoint` (the S3 gateway endpoint is free), internet-facing ones only for `aws_lb`
+ * under `aws_lb#public` (each holds a public IPv4 address per AZ).
+ */
+export function countResources(stacks: readonly StackJson[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const stack of app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c))) {
-    if (stack.node.id === "state") continue; // shared by every environment of the blueprint
-    const resources =
-      (stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> })
-        .resource ?? {};
-    for (const [type, blocks] of Object.entries(resources)) {
-      const n =
+  const add = (type: string, n: number) => counts.set(type, (counts.get(type) ?? 0) + n);
+  for (const stack of stacks) {
+    for (const [type, blocks] of Object.entries(stack.resource ?? {})) {
+      const all = Object.values(blocks);
+      add(
+        type,
         type === "aws_vpc_endpoint"
-          ? Object.values(blocks).filter((b) => b.vpc_endpoint_type === "Interface").length
-          : Object.keys(blocks).length;
-      counts.set(type, (counts.get(type) ?? 0) + n);
+          ? all.filter((b) => b.vpc_endpoint_type === "Interface").length
+          : all.length,
+      );
+      if (type === "aws_lb") add("aws_lb#public", all.filter((b) => b.internal !== true).length);
     }
   }
   return counts;
+}
+
+/** Counts of the resources the environment's stacks declare (the state stack is shared: left out). */
+export function resourceCounts(config: PlatformConfig): Map<string, number> {
+  const app = new App({ outdir: "cdktf.out/cost", skipValidation: true });
+  buildPlatformApp(app, config, { guardrailLog: () => undefined });
+  const stacks = app.node.children.filter(
+    (c): c is TerraformStack => TerraformStack.isStack(c) && c.node.id !== "state",
+  );
+  return countResources(stacks.map((s) => s.toTerraform() as StackJson));
 }
 
 /** vCPU and GB of one service's tasks on FARGATE and FARGATE_SPOT at `tasks` tasks. */
@@ -101,6 +115,15 @@ export function estimate(config: PlatformConfig, counts: ReadonlyMap<string, num
       `${albs} x ${HOURS} h (LCUs extra)`,
       "albHour",
       times("albHour", albs * HOURS),
+    );
+  const publicAlbs = count("aws_lb#public");
+  if (publicAlbs > 0)
+    // An internet-facing load balancer holds a public IPv4 address in each of its 3 AZs.
+    always(
+      "Public IPv4 (load balancer)",
+      `${publicAlbs} x 3 AZ x ${HOURS} h`,
+      "publicIpv4Hour",
+      times("publicIpv4Hour", publicAlbs * 3 * HOURS),
     );
   const endpoints = count("aws_vpc_endpoint");
   // An interface endpoint is billed per AZ it has a network interface in: 3 subnets each.

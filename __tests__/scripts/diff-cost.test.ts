@@ -4,7 +4,7 @@
  * failure. `npm run cost`: line items from the stacks' resources and the region's price table.
  */
 import prices from "../../scripts/cost/prices.json";
-import { estimate, fargateSplit, formatEstimate } from "../../scripts/cost";
+import { countResources, estimate, fargateSplit, formatEstimate } from "../../scripts/cost";
 import type { CommandResult } from "../../scripts/destroy";
 import { diffStacks, main as diffMain, runDiff } from "../../scripts/diff";
 import { loadEnvironment } from "../../scripts/operator/environment";
@@ -110,6 +110,35 @@ describe("npm run cost", () => {
       0,
     );
     expect(line("Fargate vCPU")?.desired).toBeCloseTo(vcpu * 730 * usEast.fargateVcpuHour.usd!, 6);
+  });
+
+  test("counts resources across stacks: interface endpoints only, internet-facing load balancers apart", () => {
+    const counts = countResources([
+      {
+        resource: {
+          aws_nat_gateway: { a: {}, b: {} },
+          aws_vpc_endpoint: { s3: { vpc_endpoint_type: "Gateway" }, ecr: { vpc_endpoint_type: "Interface" } },
+        },
+      },
+      {
+        resource: {
+          aws_nat_gateway: { c: {} },
+          aws_lb: { alb: { internal: false }, inner: { internal: true } },
+        },
+      },
+    ]);
+    expect(Object.fromEntries(counts)).toEqual({
+      aws_nat_gateway: 3,
+      aws_vpc_endpoint: 1,
+      aws_lb: 2,
+      "aws_lb#public": 1,
+    });
+    const lines = estimate(target.config, counts);
+    expect(lines.find((l) => l.item === "Public IPv4 (load balancer)")).toMatchObject({
+      quantity: "1 x 3 AZ x 730 h",
+      idle: 3 * 730 * usEast.publicIpv4Hour.usd!,
+    });
+    expect(lines.find((l) => l.item === "Interface endpoints")?.quantity).toBe("1 x 3 AZ x 730 h");
   });
 
   test("splits tasks between FARGATE and FARGATE_SPOT by the strategy's base and weights", () => {
