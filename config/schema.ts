@@ -8,6 +8,7 @@ import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./farg
 import { isValidScheduleExpression } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
 import { RULE_IDS } from "../modules/guardrails/rules";
+import { AccountSchema, DomainSchema, LifecycleSchema } from "./targets";
 
 const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
@@ -501,6 +502,12 @@ export const BlueprintSchema = z
     database: DatabaseSchema.optional(),
     observability: ObservabilitySchema.prefault({}),
     guardrails: GuardrailsSchema.prefault({}),
+    /** What a destroy may take: `ephemeral` (everything) or `persistent` (protected). See config/targets.ts. */
+    lifecycle: LifecycleSchema.default("ephemeral"),
+    /** The AWS account (and role) the environment is deployed to. @default any account, ambient credentials */
+    account: AccountSchema.optional(),
+    /** Public name with an ACM certificate validated in Route 53; turns HTTPS on. */
+    domain: DomainSchema.optional(),
     services: z.record(SERVICE_NAME, ServiceSchema).refine((s) => Object.keys(s).length > 0, {
       message: "a blueprint needs at least one service",
     }),
@@ -534,10 +541,17 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   const names = Object.keys(bp.services);
   const seenPaths = new Map<string, string>();
 
-  if (bp.loadBalancer.https && !bp.loadBalancer.certificateArn)
+  if (bp.loadBalancer.https && !bp.loadBalancer.certificateArn && !bp.domain)
     issue(
       ["loadBalancer", "certificateArn"],
-      "is required when loadBalancer.https is true (an ACM certificate ARN)",
+      "is required when loadBalancer.https is true (an ACM certificate ARN), unless domain names the certificate to create",
+    );
+  if (bp.domain && !Object.values(bp.services).some((s) => s.kind === "web"))
+    issue(["domain"], "needs a web service: the name points at the load balancer, which only web services have");
+  if (bp.domain && bp.loadBalancer.certificateArn)
+    issue(
+      ["domain"],
+      "and loadBalancer.certificateArn (or ALB_CERTIFICATE_ARN) both give the ALB a certificate: use one (domain creates and validates its own)",
     );
   if (bp.mesh.tls && !bp.mesh.enabled)
     issue(["mesh", "tls"], "needs mesh.enabled: true (TLS is a Service Connect feature)");

@@ -26,6 +26,7 @@ export function configFrom(input: BlueprintInput, environmentSuffix = "test"): P
     environmentSuffix,
     state: { bucket: `tfstate-${bp.name}-platform`, region: bp.region, noncurrentVersionDays: 90 },
     source: "test",
+    environment: { name: environmentSuffix, declared: false, environments: [] },
   };
 }
 

@@ -99,6 +99,7 @@ export function guardrailOptionsFor(
   );
   return {
     environmentSuffix: config.environmentSuffix,
+    lifecycle: config.lifecycle,
     suppressions: [...fromBlueprint, ...flowLogs, ...shared],
     log: extras.log,
   };
