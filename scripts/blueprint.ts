@@ -26,7 +26,7 @@ export function main(argv: string[]): string {
   const environment =
     flag < 0 ? undefined : rest[flag].includes("=") ? rest[flag].split("=")[1] : rest[flag + 1];
   const unknown = rest.filter(
-    (a, i) => i !== flag && !(flag >= 0 && i === flag + 1 && !rest[flag].includes("=")),
+    (_, i) => i !== flag && !(flag >= 0 && i === flag + 1 && !rest[flag].includes("=")),
   );
   if (command === "show" && name && (flag < 0 || environment) && unknown.length === 0)
     return showBlueprint(name, environment);
