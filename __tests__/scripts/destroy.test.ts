@@ -219,7 +219,7 @@ describe("arguments and command lines", () => {
 
   test("fails on an unknown option, listing the allowed ones", () => {
     expect(() => parseArgs(["--force"])).toThrow(
-      /unknown option\(s\) --force \(allowed: --yes, --dry-run, --help\)/,
+      /unknown option\(s\) --force \(allowed: --yes, --dry-run, --help, --environment\)/,
     );
   });
 
