@@ -157,6 +157,8 @@ describe("npm run blueprint", () => {
   });
 
   test("fails with usage for an unknown command", () => {
-    expect(() => blueprintCli(["frobnicate"])).toThrow(/usage: npm run blueprint -- list \| show <name\|file> \[--environment <name>\]/);
+    expect(() => blueprintCli(["frobnicate"])).toThrow(
+      /usage: npm run blueprint -- list \| show <name\|file> \[--environment <name>\]/,
+    );
   });
 });
