@@ -433,7 +433,9 @@ describe("OIDC trust per GitHub environment", () => {
 
   test("the README does not let the ephemeral role trust every pull request", () => {
     const trust = readme.slice(readme.indexOf("## Environments"));
-    expect(trust).toMatch(/`repo:<org>\/<repo>:pull_request`\s+is\s+trusted\s+by\s+the\s+read-only\s+diff\s+role\s+only/);
+    expect(trust).toMatch(
+      /`repo:<org>\/<repo>:pull_request`\s+is\s+trusted\s+by\s+the\s+read-only\s+diff\s+role\s+only/,
+    );
   });
 });
 

@@ -547,7 +547,10 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
       "is required when loadBalancer.https is true (an ACM certificate ARN), unless domain names the certificate to create",
     );
   if (bp.domain && !Object.values(bp.services).some((s) => s.kind === "web"))
-    issue(["domain"], "needs a web service: the name points at the load balancer, which only web services have");
+    issue(
+      ["domain"],
+      "needs a web service: the name points at the load balancer, which only web services have",
+    );
   if (bp.domain && bp.loadBalancer.certificateArn)
     issue(
       ["domain"],
