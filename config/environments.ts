@@ -129,10 +129,43 @@ export function selectEnvironment(
     );
   const applied = declared ? suffix : template;
   const info: EnvironmentInfo = { name: suffix, declared, template, environments: names };
-  if (applied === undefined) return { input: applyProfileDefaults(base), label, info };
-  return {
-    input: applyProfileDefaults(deepMerge(base, envs[applied])),
-    label: `${label}.environments.${applied}`,
-    info,
-  };
+  const merged = applied === undefined ? base : deepMerge(base, envs[applied]);
+  checkDomains(base, envs, suffix, declared ? undefined : domainOf(merged), label);
+  if (applied === undefined) return { input: applyProfileDefaults(merged), label, info };
+  return { input: applyProfileDefaults(merged), label: `${label}.environments.${applied}`, info };
+}
+
+const domainOf = (input: unknown): string | undefined => {
+  const domain = isObject(input) ? input.domain : undefined;
+  return isObject(domain) && typeof domain.name === "string" ? domain.name : undefined;
+};
+
+/**
+ * A domain name belongs to one environment: two would fight over its alias record (and each
+ * create a certificate for it). Declared environments must differ, and an ad-hoc environment
+ * (built from the blueprint or a template) may not take the name of a declared one.
+ */
+function checkDomains(
+  base: unknown,
+  envs: Readonly<Record<string, Obj>>,
+  suffix: string,
+  adHocDomain: string | undefined,
+  label: string,
+): void {
+  const owners = new Map<string, string>();
+  for (const [name, overrides] of Object.entries(envs)) {
+    const domain = domainOf(deepMerge(base, overrides));
+    if (domain === undefined) continue;
+    const other = owners.get(domain);
+    if (other)
+      throw new ConfigError(
+        `invalid blueprint ${label}:\n  ${label}.environments.${name}.domain: ${domain} is also the domain of environment ${other}; each environment needs its own name (one certificate and one alias record per name); set domain per environment, or domain: null where there is none`,
+      );
+    owners.set(domain, name);
+  }
+  const owner = adHocDomain === undefined ? undefined : owners.get(adHocDomain);
+  if (owner)
+    throw new ConfigError(
+      `ENVIRONMENT_SUFFIX: the ad-hoc environment ${suffix} would take the domain ${adHocDomain} of environment ${owner} (${label}); build ad-hoc environments from a template without a domain, or give the blueprint's own domain to no declared environment`,
+    );
 }

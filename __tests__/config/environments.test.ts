@@ -246,6 +246,38 @@ describe("domain", () => {
   });
 });
 
+describe("one domain per environment", () => {
+  const shop = (name: string) => ({ zone: "example.com", name: `${name}.example.com` });
+
+  test("fails when two declared environments would share a domain (inherited from the blueprint)", () => {
+    const file = blueprintFile({
+      domain: shop("shop"),
+      environments: { staging: {}, production: { lifecycle: "persistent" } },
+    });
+    expect(() => load(file, "production")).toThrow(
+      /environments\.production\.domain: shop\.example\.com is also the domain of environment staging; each environment needs its own name/,
+    );
+  });
+
+  test("accepts a domain per environment, and none where it is removed with null", () => {
+    const file = blueprintFile({
+      domain: shop("shop"),
+      environments: { dev: { domain: null }, staging: { domain: shop("staging") }, production: {} },
+    });
+    expect(load(file, "dev").domain).toBeUndefined();
+    expect(load(file, "staging").domain).toEqual(shop("staging"));
+    expect(load(file, "production").domain).toEqual(shop("shop"));
+  });
+
+  test("fails when an ad-hoc environment would take a declared environment's domain", () => {
+    const file = blueprintFile({ environments: { dev: {}, production: { domain: shop("shop") } } });
+    expect(() => load(file, "pr5", { ENVIRONMENT_TEMPLATE: "production" })).toThrow(
+      /the ad-hoc environment pr5 would take the domain shop\.example\.com of environment production/,
+    );
+    expect(load(file, "pr5", { ENVIRONMENT_TEMPLATE: "dev" }).domain).toBeUndefined();
+  });
+});
+
 describe("resolveBlueprint and npm run blueprint -- show --environment", () => {
   test("resolveBlueprint returns the merged, defaulted blueprint of an environment", () => {
     const bp = resolveBlueprint(TWO, "production");
