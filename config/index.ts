@@ -26,6 +26,12 @@ export interface StateBackendConfig {
    * kept before S3 deletes it. @default DEFAULT_STATE_NONCURRENT_DAYS
    */
   readonly noncurrentVersionDays: number;
+  /**
+   * Where the bucket name came from: TF_STATE_BUCKET, the account (`tfstate-<account>-<region>-
+   * <blueprint>`), or the blueprint-only default kept for blueprints without environments or
+   * account (a name in S3's global namespace: main.ts warns about it).
+   */
+  readonly bucketSource: "TF_STATE_BUCKET" | "account" | "blueprint-default";
 }
 
 /** How long superseded state versions stay recoverable by default. */
@@ -122,6 +128,11 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
 
   const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
   const stateBucket = stateBucketFor(blueprint, selection.info, stateRegion, env);
+  const bucketSource = env.TF_STATE_BUCKET
+    ? "TF_STATE_BUCKET"
+    : blueprint.account
+      ? "account"
+      : "blueprint-default";
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
     throw new ConfigError(
       `TF_STATE_BUCKET: "${stateBucket}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
@@ -139,7 +150,12 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   return deepFreeze({
     ...blueprint,
     environmentSuffix,
-    state: { bucket: stateBucket, region: stateRegion, noncurrentVersionDays: Number(noncurrentDays) },
+    state: {
+      bucket: stateBucket,
+      region: stateRegion,
+      noncurrentVersionDays: Number(noncurrentDays),
+      bucketSource,
+    },
     source,
     environment: selection.info,
   });

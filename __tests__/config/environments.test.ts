@@ -168,7 +168,10 @@ describe("state bucket", () => {
     loadConfig({ BLUEPRINT: file, ENVIRONMENT_SUFFIX: suffix, ...env });
 
   test("derives from the account id, the state region and the blueprint", () => {
-    expect(noBucket(TWO, "production").state.bucket).toBe("tfstate-123456789012-us-east-1-shop");
+    expect(noBucket(TWO, "production").state).toMatchObject({
+      bucket: "tfstate-123456789012-us-east-1-shop",
+      bucketSource: "account",
+    });
     expect(noBucket(TWO, "dev", { TF_STATE_REGION: "eu-west-1" }).state.bucket).toBe(
       "tfstate-123456789012-eu-west-1-shop",
     );
