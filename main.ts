@@ -7,6 +7,10 @@ import { buildPlatformApp } from "./stacks/app";
 // error stops the synth of the stack that breaks a rule.
 try {
   const config = loadConfig();
+  if (config.state.bucketSource === "blueprint-default")
+    console.error(
+      `note: TF_STATE_BUCKET is not set; state goes to ${config.state.bucket}, a default name in S3's global namespace. Set TF_STATE_BUCKET (the same for every command of this environment) or account.id in the blueprint.`,
+    );
   const app = new App();
   buildPlatformApp(app, config);
   app.synth();

@@ -40,10 +40,34 @@ const runLines = (wf: Json): string[] =>
     .filter((s) => typeof s.run === "string")
     .flatMap((s) => (s.run as string).split("\n").map((l) => l.trim()));
 const usesOf = (job: Json): string[] => (job.steps ?? []).map((s: Json) => s.uses).filter(Boolean);
+/** A job that calls a reusable workflow of this repository (`uses: ./.github/workflows/x.yml`). */
+const calledWorkflow = (job: Json): Json | undefined =>
+  typeof job.uses === "string" && job.uses.startsWith("./.github/workflows/")
+    ? workflows[job.uses.replace("./.github/workflows/", "")]
+    : undefined;
+/** Whether a job (or the reusable workflow it calls) configures AWS credentials. */
+const assumesRole = (job: Json): boolean => {
+  const called = calledWorkflow(job);
+  if (called) return Object.values(called.jobs as Record<string, Json>).some(assumesRole);
+  return usesOf(job).some((u) => u.startsWith("aws-actions/configure-aws-credentials@"));
+};
 
 describe("every workflow", () => {
-  test("the two day-2 workflows exist", () => {
-    expect(files).toEqual(expect.arrayContaining(["pull-request.yml", "ephemeral.yml"]));
+  test("the day-2 workflows exist", () => {
+    expect(files).toEqual(
+      expect.arrayContaining(["pull-request.yml", "ephemeral.yml", "promote.yml", "deploy-environment.yml"]),
+    );
+  });
+
+  test.each(files)("%s: every reusable workflow it calls exists and is callable", (file) => {
+    for (const job of Object.values(workflows[file].jobs as Record<string, Json>)) {
+      if (typeof job.uses !== "string") continue;
+      const called = calledWorkflow(job);
+      expect(called).toBeDefined();
+      expect(called!.on).toHaveProperty("workflow_call");
+      for (const [name, input] of Object.entries(called!.on.workflow_call.inputs as Record<string, Json>))
+        if (input.required) expect(job.with).toHaveProperty(name);
+    }
   });
 
   test.each(files)("%s: every `npm run X` and `npm test` names a script of package.json", (file) => {
@@ -72,8 +96,10 @@ describe("every workflow", () => {
   });
 
   test.each(files)("%s: every action is pinned to a commit SHA with its version in a comment", (file) => {
-    const uses = raw[file].split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
-    expect(uses.length).toBeGreaterThan(0);
+    // Reusable workflows of this repository (`./.github/...`) are versioned with the code.
+    const uses = raw[file].split("\n").filter((l) => /^\s*(- )?uses:/.test(l) && !/uses: \.\//.test(l));
+    // A workflow that only calls reusable workflows of this repository has no action of its own.
+    expect(uses.length > 0).toBe(steps(workflows[file]).length > 0);
     for (const line of uses) {
       expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
     }
@@ -89,8 +115,8 @@ describe("every workflow", () => {
 
   test.each(files)("%s: id-token: write only where AWS credentials are configured", (file) => {
     for (const job of Object.values(workflows[file].jobs as Record<string, Json>)) {
-      const assumesRole = usesOf(job).some((u) => u.startsWith("aws-actions/configure-aws-credentials@"));
-      expect(job.permissions["id-token"] === "write").toBe(assumesRole);
+      // A caller grants what its reusable workflow's jobs use (they can only reduce it).
+      expect(job.permissions["id-token"] === "write").toBe(assumesRole(job));
     }
   });
 
@@ -101,13 +127,16 @@ describe("every workflow", () => {
     }
   });
 
-  test.each(files)("%s: Terraform runs without the stdout wrapper cdktf cannot parse", (file) => {
-    const setups = steps(workflows[file]).filter((s) =>
-      String(s.uses).startsWith("hashicorp/setup-terraform@"),
-    );
-    expect(setups.length).toBeGreaterThan(0);
-    for (const s of setups) expect(s.with.terraform_wrapper).toBe(false);
-  });
+  test.each(files.filter((f) => steps(workflows[f]).length > 0))(
+    "%s: Terraform runs without the stdout wrapper cdktf cannot parse",
+    (file) => {
+      const setups = steps(workflows[file]).filter((s) =>
+        String(s.uses).startsWith("hashicorp/setup-terraform@"),
+      );
+      expect(setups.length).toBeGreaterThan(0);
+      for (const s of setups) expect(s.with.terraform_wrapper).toBe(false);
+    },
+  );
 
   test.each(files)("%s: checkout does not leave the token in .git/config", (file) => {
     const checkouts = steps(workflows[file]).filter((s) => String(s.uses).startsWith("actions/checkout@"));
@@ -244,6 +273,24 @@ describe("ephemeral workflow", () => {
     expect(smoke["timeout-minutes"]).toBeLessThanOrEqual(30);
   });
 
+  test("fails on a 5xx at once when images were released, and waits out only what is not a 5xx", () => {
+    const smoke = named("Smoke check");
+    expect(smoke.env.SEEDED).toBe("${{ vars.EPHEMERAL_IMAGE_SOURCE != '' }}");
+    // An override of the expected status cannot admit a 5xx once images exist.
+    expect(smoke.env.EXPECT).toBe(
+      "${{ vars.EPHEMERAL_IMAGE_SOURCE != '' && (vars.SMOKE_EXPECT_STATUS || '^[23]') || '^[2-5]' }}",
+    );
+    const lines = (smoke.run as string).split("\n").map((l) => l.trim());
+    const check = lines.indexOf('if [ "$SEEDED" = "true" ] && [[ "$code" =~ ^5 ]]; then');
+    expect(check).toBeGreaterThan(0);
+    expect(lines.slice(check, check + 4)).toContain("exit 1");
+    expect(check).toBeLessThan(lines.indexOf('if [[ "$code" =~ $EXPECT ]]; then exit 0; fi'));
+  });
+
+  test("runs in the GitHub environment `ephemeral`, whose reviewers gate the role", () => {
+    expect(job.environment).toBe("ephemeral");
+  });
+
   test("always destroys, as the last step, with fresh credentials", () => {
     const last = job.steps.at(-1);
     expect(last).toMatchObject({ name: "Destroy", if: "always()" });
@@ -285,6 +332,110 @@ describe("ephemeral workflow", () => {
     for (const name of ["Deploy network and registry", "Deploy all stacks", "Smoke check"]) {
       expect(named(name).if).toMatch(/^env\.DEPLOY == 'true'/);
     }
+  });
+});
+
+describe("promote workflow", () => {
+  const wf = workflows["promote.yml"];
+  const jobs = wf.jobs as Record<string, Json>;
+
+  test("runs on pushes to main and on release tags", () => {
+    expect(wf.on).toEqual({ push: { branches: ["main"], tags: ["v*"] } });
+  });
+
+  test("a merge to main deploys dev; a tag deploys staging, then production after it", () => {
+    expect(Object.keys(jobs)).toEqual(["dev", "staging", "production"]);
+    expect(jobs.dev.if).toBe("github.ref == 'refs/heads/main'");
+    expect(jobs.staging.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    expect(jobs.production.needs).toBe("staging");
+    // A skipped staging (a push to main) skips production: it only ever follows staging.
+    expect(jobs.production.if).toBeUndefined();
+  });
+
+  test.each(["dev", "staging", "production"])(
+    "%s deploys through deploy-environment.yml under its own name, a valid environment suffix",
+    (name) => {
+      expect(jobs[name].uses).toBe("./.github/workflows/deploy-environment.yml");
+      expect(jobs[name].with).toEqual({ environment: name });
+      expect(ENVIRONMENT_SUFFIX_PATTERN.test(name) && name.length <= ENVIRONMENT_SUFFIX_MAX).toBe(true);
+    },
+  );
+
+  test("the example blueprint declares the three environments the workflow deploys", () => {
+    const example = loadConfig({ BLUEPRINT: "examples/three-environments.yaml", ENVIRONMENT_SUFFIX: "dev" });
+    expect(example.environment.environments).toEqual(Object.keys(jobs));
+  });
+});
+
+describe("deploy-environment workflow", () => {
+  const wf = workflows["deploy-environment.yml"];
+  const job = wf.jobs.deploy;
+  const named = (name: string) => job.steps.find((s: Json) => s.name === name);
+
+  test("is callable only, with the environment as its one input", () => {
+    expect(Object.keys(wf.on)).toEqual(["workflow_call"]);
+    expect(wf.on.workflow_call.inputs.environment).toMatchObject({ required: true, type: "string" });
+  });
+
+  test("runs in the GitHub environment of that name, so its protection rules and OIDC subject apply", () => {
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    expect(job.env.ENVIRONMENT_SUFFIX).toBe("${{ inputs.environment }}");
+  });
+
+  test("deploys one environment at a time and is never cancelled", () => {
+    expect(job.concurrency).toEqual({
+      group: "deploy-${{ inputs.environment }}",
+      "cancel-in-progress": false,
+    });
+  });
+
+  test("assumes the environment's own deploy role", () => {
+    const creds = named("AWS credentials");
+    expect(creds.with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+  });
+
+  test("shows the merged blueprint, deploys every stack and bootstraps the database users, in that order", () => {
+    const names = job.steps.map((s: Json) => s.name).filter(Boolean);
+    expect(named("Show the environment's blueprint").run).toBe(
+      'npm run blueprint -- show "$BLUEPRINT" --environment "$ENVIRONMENT_SUFFIX"',
+    );
+    expect(named("Deploy all stacks").run).toBe(
+      "npm run deploy -- --auto-approve --outputs-file cdktf-outputs.json",
+    );
+    expect(named("Bootstrap database users").run).toMatch(/npm run task -- --service db-bootstrap/);
+    expect(names.indexOf("Show the environment's blueprint")).toBeLessThan(names.indexOf("AWS credentials"));
+    expect(names.indexOf("Deploy all stacks")).toBeLessThan(names.indexOf("Bootstrap database users"));
+  });
+
+  test("never destroys", () => {
+    expect(runLines(wf).filter((l) => /\bdestroy\b/.test(l))).toEqual([]);
+  });
+});
+
+describe("OIDC trust per GitHub environment", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+  test("every job that assumes a role runs in a GitHub environment, except the read-only diff", () => {
+    const jobs = Object.entries(workflows).flatMap(([file, wf]) =>
+      Object.entries(wf.jobs as Record<string, Json>).map(([id, job]) => ({ file, id, job })),
+    );
+    const withRole = jobs.filter(({ job }) => !calledWorkflow(job) && assumesRole(job));
+    expect(withRole.filter(({ job }) => !job.environment).map(({ file, id }) => `${file}:${id}`)).toEqual([
+      "pull-request.yml:diff",
+    ]);
+  });
+
+  test("the README documents the trusted subject of each environment's role", () => {
+    for (const name of ["dev", "staging", "production", "ephemeral"])
+      expect(readme).toContain(`repo:<org>/<repo>:environment:${name}`);
+    expect(readme).toMatch(/required reviewers/i);
+  });
+
+  test("the README does not let the ephemeral role trust every pull request", () => {
+    const trust = readme.slice(readme.indexOf("## Environments"));
+    expect(trust).toMatch(
+      /`repo:<org>\/<repo>:pull_request`\s+is\s+trusted\s+by\s+the\s+read-only\s+diff\s+role\s+only/,
+    );
   });
 });
 

@@ -11,8 +11,11 @@ import { z } from "zod";
 import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "./blueprints";
 import { Blueprint, BlueprintSchema } from "./schema";
 import { ENVIRONMENT_SUFFIX_MAX, ENVIRONMENT_SUFFIX_PATTERN } from "../modules/naming";
+import { EnvironmentInfo, selectEnvironment } from "./environments";
 
 export * from "./schema";
+export type { EnvironmentInfo } from "./environments";
+export type { AccountConfig, DomainConfig } from "./targets";
 
 export interface StateBackendConfig {
   /** S3 bucket holding every stack's state. */
@@ -23,6 +26,12 @@ export interface StateBackendConfig {
    * kept before S3 deletes it. @default DEFAULT_STATE_NONCURRENT_DAYS
    */
   readonly noncurrentVersionDays: number;
+  /**
+   * Where the bucket name came from: TF_STATE_BUCKET, the account (`tfstate-<account>-<region>-
+   * <blueprint>`), or the blueprint-only default kept for blueprints without environments or
+   * account (a name in S3's global namespace: main.ts warns about it).
+   */
+  readonly bucketSource: "TF_STATE_BUCKET" | "account" | "blueprint-default";
 }
 
 /** How long superseded state versions stay recoverable by default. */
@@ -35,14 +44,20 @@ export type PlatformConfig = Readonly<
     state: StateBackendConfig;
     /** Where the blueprint came from: `built-in:<name>` or a file path. */
     source: string;
+    /** Which `environments:` entry (if any) the suffix selected (config/environments.ts). */
+    environment: EnvironmentInfo;
   }
 >;
 
 /** The environment variables the app reads, with their meaning (shown in errors and README). */
 export const ENVIRONMENT_VARIABLES = {
-  ENVIRONMENT_SUFFIX: "suffix of every resource name (default dev)",
+  ENVIRONMENT_SUFFIX:
+    "suffix of every resource name (default dev); selects the blueprint's environment of that name, if it declares one",
+  ENVIRONMENT_TEMPLATE:
+    "declared environment whose overrides an ad-hoc suffix (e.g. pr123) is built with (default: none, the blueprint as written)",
   BLUEPRINT: `built-in blueprint name or path to a .yaml/.yml/.json blueprint file (default ${DEFAULT_BLUEPRINT})`,
-  TF_STATE_BUCKET: "S3 bucket for Terraform state (default tfstate-<blueprint>-platform)",
+  TF_STATE_BUCKET:
+    "S3 bucket for Terraform state (default tfstate-<account-id>-<region>-<blueprint> when the environment names its account; required when the blueprint declares environments without one; tfstate-<blueprint>-platform otherwise)",
   TF_STATE_REGION: "region of the state bucket (default: the blueprint's region)",
   TF_STATE_NONCURRENT_DAYS: `days the state bucket keeps superseded state versions (default ${DEFAULT_STATE_NONCURRENT_DAYS})`,
   ALB_CERTIFICATE_ARN: "ACM certificate ARN; when set the ALB serves HTTPS and redirects HTTP",
@@ -58,9 +73,41 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Default state bucket for a blueprint (documented in the README). */
+/** Default state bucket of a blueprint that declares no environments and names no account. */
 export function defaultStateBucket(blueprint: string): string {
   return `tfstate-${blueprint}-platform`;
+}
+
+/**
+ * Default state bucket of an environment that names its AWS account: unique per account,
+ * region and blueprint, so it cannot collide with another account's bucket in S3's global
+ * namespace (at most 8 + 12 + 1 + 14 + 1 + 16 = 52 of the 63 characters allowed).
+ */
+export function accountStateBucket(accountId: string, region: string, blueprint: string): string {
+  return `tfstate-${accountId}-${region}-${blueprint}`;
+}
+
+function stateBucketFor(blueprint: Blueprint, info: EnvironmentInfo, region: string, env: Env): string {
+  if (env.TF_STATE_BUCKET) return env.TF_STATE_BUCKET;
+  if (blueprint.account) return accountStateBucket(blueprint.account.id, region, blueprint.name);
+  // A blueprint with environments is meant for real accounts: a default in S3's global
+  // namespace would be a guess (someone else's bucket, or one shared by every account).
+  if (info.environments.length > 0)
+    throw new ConfigError(
+      `TF_STATE_BUCKET: not set, and ${info.declared ? `environment ${info.name}` : `the ad-hoc environment ${info.name}`} of blueprint ${blueprint.name} names no AWS account to derive it from. Set TF_STATE_BUCKET, or account.id in the blueprint or in environments.${info.template ?? info.name} (the default is then tfstate-<account-id>-<region>-${blueprint.name})`,
+    );
+  return defaultStateBucket(blueprint.name);
+}
+
+/**
+ * The blueprint `ref` (built-in name or file) as environment `environment` sees it: its
+ * overrides merged and every default filled in. What `npm run blueprint -- show <ref>
+ * --environment <name>` prints; no environment variable is read.
+ */
+export function resolveBlueprint(ref: string, environment = "dev", template?: string): Blueprint {
+  const { input, label } = readBlueprint(ref);
+  const selection = selectEnvironment(input, label, environment, template);
+  return parseBlueprint(selection.input, selection.label);
 }
 
 export function loadConfig(env: Env = process.env): PlatformConfig {
@@ -74,17 +121,23 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     );
   }
   const { input, source, label } = readBlueprint(env.BLUEPRINT ?? DEFAULT_BLUEPRINT);
-  const withOverrides = applyEnvOverrides(input, env);
-  const blueprint = parseBlueprint(withOverrides, label);
+  const selection = selectEnvironment(input, label, environmentSuffix, env.ENVIRONMENT_TEMPLATE || undefined);
+  const withOverrides = applyEnvOverrides(selection.input, env);
+  const blueprint = parseBlueprint(withOverrides, selection.label);
   blueprint.tags.Environment ??= environmentSuffix;
 
-  const stateBucket = env.TF_STATE_BUCKET ?? defaultStateBucket(blueprint.name);
+  const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
+  const stateBucket = stateBucketFor(blueprint, selection.info, stateRegion, env);
+  const bucketSource = env.TF_STATE_BUCKET
+    ? "TF_STATE_BUCKET"
+    : blueprint.account
+      ? "account"
+      : "blueprint-default";
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
     throw new ConfigError(
       `TF_STATE_BUCKET: "${stateBucket}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
     );
   }
-  const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stateRegion)) {
     throw new ConfigError(`TF_STATE_REGION: "${stateRegion}" is not an AWS region name (e.g. us-east-1)`);
   }
@@ -97,8 +150,14 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   return deepFreeze({
     ...blueprint,
     environmentSuffix,
-    state: { bucket: stateBucket, region: stateRegion, noncurrentVersionDays: Number(noncurrentDays) },
+    state: {
+      bucket: stateBucket,
+      region: stateRegion,
+      noncurrentVersionDays: Number(noncurrentDays),
+      bucketSource,
+    },
     source,
+    environment: selection.info,
   });
 }
 

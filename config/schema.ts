@@ -8,6 +8,7 @@ import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./farg
 import { isValidScheduleExpression } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
 import { RULE_IDS } from "../modules/guardrails/rules";
+import { AccountSchema, DomainSchema, LifecycleSchema } from "./targets";
 
 const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
@@ -531,6 +532,15 @@ export const BlueprintSchema = z
     guardrails: GuardrailsSchema.prefault({}).describe(
       "Suppressions of guardrail rules, each with its reason.",
     ),
+    lifecycle: LifecycleSchema.default("ephemeral").describe(
+      "What a destroy may take: ephemeral (everything) or persistent (deletion protection, final snapshot, recovery windows, kept images).",
+    ),
+    account: AccountSchema.optional().describe(
+      "The AWS account (id, role to assume) the environment is deployed to; Terraform refuses any other account.",
+    ),
+    domain: DomainSchema.optional().describe(
+      "Public name with an ACM certificate validated in a Route 53 hosted zone; turns HTTPS on.",
+    ),
     services: z
       .record(SERVICE_NAME, ServiceSchema)
       .refine((s) => Object.keys(s).length > 0, {
@@ -567,10 +577,20 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   const names = Object.keys(bp.services);
   const seenPaths = new Map<string, string>();
 
-  if (bp.loadBalancer.https && !bp.loadBalancer.certificateArn)
+  if (bp.loadBalancer.https && !bp.loadBalancer.certificateArn && !bp.domain)
     issue(
       ["loadBalancer", "certificateArn"],
-      "is required when loadBalancer.https is true (an ACM certificate ARN)",
+      "is required when loadBalancer.https is true (an ACM certificate ARN), unless domain names the certificate to create",
+    );
+  if (bp.domain && !Object.values(bp.services).some((s) => s.kind === "web"))
+    issue(
+      ["domain"],
+      "needs a web service: the name points at the load balancer, which only web services have",
+    );
+  if (bp.domain && bp.loadBalancer.certificateArn)
+    issue(
+      ["domain"],
+      "and loadBalancer.certificateArn (or ALB_CERTIFICATE_ARN) both give the ALB a certificate: use one (domain creates and validates its own)",
     );
   if (bp.mesh.tls && !bp.mesh.enabled)
     issue(["mesh", "tls"], "needs mesh.enabled: true (TLS is a Service Connect feature)");

@@ -1,8 +1,9 @@
 /**
  * `npm run blueprint -- list` lists the built-in blueprints.
- * `npm run blueprint -- show <name|file> [--out <file>]` prints a blueprint (built in, or a
- * .yaml/.yml/.json file as BLUEPRINT takes it) fully resolved with its defaults, as YAML that
- * synthesizes unchanged when fed back with BLUEPRINT=<file>. `--out` writes the file itself, so
+ * `npm run blueprint -- show <name|file> [--environment <env>] [--out <file>]` prints a blueprint
+ * (built in, or a .yaml/.yml/.json file as BLUEPRINT takes it) fully resolved with its defaults
+ * (and, with --environment, that environment's overrides merged), as YAML that synthesizes
+ * unchanged when fed back with BLUEPRINT=<file>. `--out` writes the file itself, so
  * nothing npm prints (its `> fargate-platform@0.1.0 blueprint` banner) can end up in it.
  *
  * The first line is the yaml-language-server modeline naming blueprint.schema.json, so editors
@@ -14,7 +15,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { stringify } from "yaml";
-import { ConfigError, parseBlueprint, readBlueprint } from "../config";
+import { ConfigError, resolveBlueprint as resolveEnvironment } from "../config";
 import type { Blueprint } from "../config";
 import { BUILT_IN_BLUEPRINTS } from "../config/blueprints";
 
@@ -22,21 +23,20 @@ import { BUILT_IN_BLUEPRINTS } from "../config/blueprints";
 export const SCHEMA_FILE = resolve(__dirname, "..", "blueprint.schema.json");
 
 const USAGE =
-  "usage: npm run blueprint -- list | show <name> [--out <file>]  (<name>: a built-in blueprint " +
+  "usage: npm run blueprint -- list | show <name> [--out <file>] [--environment <env>]  (<name>: a built-in blueprint " +
   `(${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) or a .yaml/.yml/.json blueprint file)`;
 
 /**
  * A blueprint by the reference BLUEPRINT takes (a built-in name or a file), validated and with
  * its defaults. The one place the scripts resolve a blueprint reference.
  */
-export function resolveBlueprint(ref: string): Blueprint {
+export function resolveBlueprint(ref: string, environment?: string): Blueprint {
   if (!(ref in BUILT_IN_BLUEPRINTS) && !/\.(ya?ml|json)$/i.test(ref)) {
     throw new ConfigError(
       `blueprint "${ref}" is not built in (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
     );
   }
-  const { input, label } = readBlueprint(ref);
-  return parseBlueprint(input, label);
+  return resolveEnvironment(ref, environment);
 }
 
 /** The modeline pointing a YAML file written to `folder` at the blueprint schema. */
@@ -47,11 +47,12 @@ export function schemaModeline(folder: string): string {
 }
 
 /** The resolved blueprint as YAML, for a file in `folder` (the modeline's path depends on it). */
-export function showBlueprint(ref: string, folder: string = process.cwd()): string {
-  const resolved = resolveBlueprint(ref);
+export function showBlueprint(ref: string, folder: string = process.cwd(), environment?: string): string {
+  const resolved = resolveBlueprint(ref, environment);
+  const which = environment ? `, environment ${environment}` : "";
   return [
     schemaModeline(folder),
-    `# Blueprint ${resolved.name}, resolved with defaults. Use it with BLUEPRINT=<this file>.`,
+    `# Blueprint ${resolved.name}${which}, resolved with defaults. Use it with BLUEPRINT=<this file>.`,
     stringify(resolved, { lineWidth: 0 }),
   ].join("\n");
 }
@@ -61,15 +62,25 @@ export function main(argv: string[], cwd: string = process.cwd()): string {
   const [command, ...rest] = argv;
   if (command === "list" && rest.length === 0) return Object.keys(BUILT_IN_BLUEPRINTS).join("\n");
   if (command !== "show") throw new ConfigError(USAGE);
-  const outAt = rest.indexOf("--out");
-  const out = outAt >= 0 ? rest[outAt + 1] : undefined;
-  if (outAt >= 0 && (out === undefined || out.startsWith("--")))
-    throw new ConfigError(`--out: needs a file name (${USAGE})`);
-  const positional = rest.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1));
+  const options = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const [flag, inline] = rest[i].split(/=(.*)/s, 2);
+    if (flag === "--out" || flag === "--environment") {
+      const value = inline ?? rest[++i];
+      if (value === undefined || value === "" || value.startsWith("--"))
+        throw new ConfigError(
+          `${flag}: needs ${flag === "--out" ? "a file name" : "an environment name"} (${USAGE})`,
+        );
+      options.set(flag, value);
+    } else positional.push(rest[i]);
+  }
   if (positional.length !== 1 || positional[0].startsWith("--")) throw new ConfigError(USAGE);
-  if (out === undefined) return showBlueprint(positional[0], cwd);
+  const out = options.get("--out");
+  const environment = options.get("--environment");
+  if (out === undefined) return showBlueprint(positional[0], cwd, environment);
   const target = resolve(cwd, out);
-  const text = showBlueprint(positional[0], dirname(target));
+  const text = showBlueprint(positional[0], dirname(target), environment);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, text.endsWith("\n") ? text : `${text}\n`);
   return "";

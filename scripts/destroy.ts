@@ -59,9 +59,9 @@ export const EXIT = {
   SIGTERM: 143,
 } as const;
 
-const FLAGS = ["--yes", "--dry-run", "--help"] as const;
+const FLAGS = ["--yes", "--dry-run", "--help", "--environment"] as const;
 
-export const HELP = `Usage: npm run destroy -- [<stack>...] [--yes] [--dry-run] [--help]
+export const HELP = `Usage: npm run destroy -- [<stack>...] [--yes] [--dry-run] [--environment <blueprint>/<suffix>] [--help]
        (or: npx tsx scripts/destroy.ts [<stack>...] [options])
 
 Destroys one environment of a blueprint: ${DESTROY_ORDER.join(", ")}, in that order
@@ -79,9 +79,19 @@ Options:
   --yes       do not ask; destroy right away (CI). Without it, you are asked to type the
               environment as <blueprint>/<suffix> (e.g. trading/dev); anything else aborts.
               Without a terminal on stdin and without --yes, the script refuses to run.
+  --environment <blueprint>/<suffix>
+              required for an environment the blueprint declares under environments: (a
+              long-lived one such as production): the person names it, and is still asked to
+              type it (--yes does not skip the question for it).
   --dry-run   print the commands, one per line prefixed "would run: ", on stdout; run and ask
               nothing (other information goes to stderr). Each line runs as-is in a shell.
   --help      this text.
+
+A persistent environment (lifecycle: persistent) is refused whatever the options: its database
+and load balancer have deletion protection and its stateful resources prevent_destroy, so
+Terraform and AWS would refuse anyway. To retire it: set its lifecycle to ephemeral in the
+blueprint (environments.<name>.lifecycle), deploy (in-place updates only), then run
+npm run destroy -- --environment <blueprint>/<suffix>.
 
 Environment:
   ENVIRONMENT_SUFFIX  required, no default: the environment to destroy (e.g. dev, pr1234)
@@ -121,9 +131,26 @@ export interface DestroyOptions {
   readonly yes: boolean;
   readonly dryRun: boolean;
   readonly help: boolean;
+  /** `--environment <blueprint>/<suffix>`: the environment named on the command line. */
+  readonly environment?: string;
 }
 
-export function parseArgs(args: readonly string[]): DestroyOptions {
+export function parseArgs(input: readonly string[]): DestroyOptions {
+  // `--environment X` and `--environment=X`: the value is not a stack.
+  let environment: string | undefined;
+  const args: string[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const arg = input[i];
+    if (arg === "--environment" || arg.startsWith("--environment=")) {
+      const value = arg === "--environment" ? input[++i] : arg.slice("--environment=".length);
+      if (!value || value.startsWith("-"))
+        throw new UsageError(
+          "--environment needs a value: the environment as <blueprint>/<suffix>, e.g. trading/production",
+        );
+      environment = value;
+      args.push("--environment");
+    } else args.push(arg);
+  }
   const flags = args.filter((a) => a.startsWith("-"));
   const unknown = flags.filter((f) => !(FLAGS as readonly string[]).includes(f) && f !== "-h");
   if (unknown.length > 0) {
@@ -136,7 +163,45 @@ export function parseArgs(args: readonly string[]): DestroyOptions {
     yes: flags.includes("--yes"),
     dryRun: flags.includes("--dry-run"),
     help: flags.includes("--help") || flags.includes("-h"),
+    environment,
   };
+}
+
+/**
+ * The guard of long-lived environments, checked before anything runs:
+ * - a persistent one is refused with the steps that release its protection (Terraform would
+ *   stop at prevent_destroy and RDS/ELB at deletion protection: nothing useful could run);
+ * - one the blueprint declares must be named with --environment and confirmed by typing it,
+ *   which needs a terminal (--yes alone is not enough).
+ */
+export function guardLongLived(
+  config: PlatformConfig,
+  plan: DestroyPlan,
+  options: DestroyOptions,
+  interactive: boolean,
+): void {
+  const name = config.environmentSuffix;
+  if (config.lifecycle === "persistent") {
+    const where = config.environment.declared ? `environments.${name}.lifecycle` : "lifecycle";
+    throw new UsageError(
+      [
+        `refusing to destroy ${plan.environment}: it is persistent (lifecycle: persistent). Its database and load balancer have deletion protection and its database, repositories, keys and secrets prevent_destroy, so Terraform and AWS would refuse the destroy. To retire it:`,
+        `  1. if its data must be kept beyond the final snapshot, take your own snapshot or backup first;`,
+        `  2. set ${where}: ephemeral in ${config.source} (review it like any change);`,
+        `  3. ENVIRONMENT_SUFFIX=${name} npm run deploy  (in-place updates only: protection off, no replacements);`,
+        `  4. ENVIRONMENT_SUFFIX=${name} npm run destroy -- --environment ${plan.environment}`,
+      ].join("\n"),
+    );
+  }
+  if (!config.environment.declared) return;
+  if (options.environment !== plan.environment)
+    throw new UsageError(
+      `${plan.environment} is a long-lived environment (declared under environments: in ${config.source}); name it to destroy it: npm run destroy -- --environment ${plan.environment}${options.environment ? ` (got --environment ${options.environment})` : ""}`,
+    );
+  if (!options.dryRun && !interactive)
+    throw new UsageError(
+      `${plan.environment} is a long-lived environment: destroying it needs a person to type its name, and stdin is not a terminal (--yes does not apply to it)`,
+    );
 }
 
 /** A destructive command gets no default environment: ENVIRONMENT_SUFFIX must be set. */
@@ -199,6 +264,7 @@ export function destroyPlan(
   const pinned = [
     `BLUEPRINT=${config.source.startsWith("built-in:") ? config.name : config.source}`,
     `ENVIRONMENT_SUFFIX=${config.environmentSuffix}`,
+    ...(config.environment.template ? [`ENVIRONMENT_TEMPLATE=${config.environment.template}`] : []),
     `TF_STATE_BUCKET=${config.state.bucket}`,
     `TF_STATE_REGION=${config.state.region}`,
   ];
@@ -624,6 +690,7 @@ export async function main(
     const cli = cdkCli(env);
     config = loadConfig(env);
     plan = destroyPlan(config, options.stacks, cli);
+    guardLongLived(config, plan, options, io.interactive);
     if (!options.dryRun && !options.yes && !io.interactive) {
       throw new UsageError(
         `stdin is not a terminal, so the environment cannot be confirmed: pass --yes to destroy ${plan.environment} without asking (npm run destroy -- --yes)`,
@@ -642,7 +709,7 @@ export async function main(
     for (const step of plan.steps) io.out(`would run: ${formatCommand(step.argv)}`);
     return EXIT.ok;
   }
-  if (!options.yes) {
+  if (!options.yes || config.environment.declared) {
     const answer = await io.ask(
       `This destroys every resource of ${plan.steps.map((s) => s.stack).join(", ")} in ${plan.environment}. Type ${plan.environment} to confirm: `,
     );

@@ -32,7 +32,7 @@ export function renderDiagram(bp: Blueprint): string {
   lines.push("  end");
 
   lines.push('  subgraph platform["platform stack"]');
-  const listener = bp.loadBalancer.https ? "HTTPS 443 (HTTP 80 redirects)" : "HTTP 80";
+  const listener = bp.loadBalancer.https || bp.domain ? "HTTPS 443 (HTTP 80 redirects)" : "HTTP 80";
   if (web.length > 0) lines.push(`    alb{{"ALB ${listener}"}}`);
   lines.push(`    cluster["ECS cluster (Fargate + Fargate Spot)"]`);
   for (const [name, s] of services) {

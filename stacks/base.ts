@@ -1,6 +1,6 @@
 import { S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import type { PlatformConfig } from "../config";
 import { Naming, stateKmsAliasName } from "../modules/naming";
 
@@ -57,6 +57,7 @@ export abstract class BaseStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: props.config.region,
       defaultTags: [{ tags: platformTags(props.config, id) }],
+      ...providerAccount(props.config),
     });
     const backend = new S3Backend(this, {
       bucket: props.config.state.bucket,
@@ -71,6 +72,33 @@ export abstract class BaseStack extends TerraformStack {
     // Older Terraform would reject use_lockfile only after reading the backend: say it up front.
     this.addOverride("terraform.required_version", ">= 1.10.0");
   }
+}
+
+/**
+ * The account guard of an environment that names its account: `allowed_account_ids` makes
+ * Terraform refuse to plan or apply with credentials of any other account (checked after
+ * `assume_role`), and `assume_role` takes the deploy role in it. The S3 backend keeps the
+ * ambient credentials: the state bucket may live in another (tooling) account.
+ */
+export function providerAccount(
+  config: PlatformConfig,
+): Pick<AwsProviderConfig, "allowedAccountIds" | "assumeRole"> {
+  const account = config.account;
+  if (!account) return {};
+  return {
+    allowedAccountIds: [account.id],
+    assumeRole: account.roleArn
+      ? [
+          {
+            roleArn: account.roleArn,
+            // Shows in CloudTrail as the assumed-role session: which environment made the call
+            // (RoleSessionName: 2-64 characters of [\w+=,.@-]).
+            sessionName: `cdktf-${config.name}-${config.environmentSuffix}`.slice(0, 64),
+            externalId: account.externalId,
+          },
+        ]
+      : undefined,
+  };
 }
 
 /** The tags every resource carries: the blueprint's, plus where it was built from. */

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { PlatformKmsKey } from "../modules/kms-key";
 import { Vpc } from "../modules/vpc";
 import { BaseStack, PlatformStackProps } from "./base";
+import { lifecyclePolicy } from "../modules/lifecycle";
 
 /**
  * The network: one three-AZ VPC. Other stacks wire to it by property access
@@ -22,6 +23,7 @@ export class NetworkStack extends BaseStack {
         region: config.region,
         description: "VPC flow-log group encryption",
         aliasSubject: `${config.name}-flow-logs`,
+        lifecycle: lifecyclePolicy(config.lifecycle),
       });
     }
     this.vpc = new Vpc(this, "vpc", {

@@ -14,6 +14,7 @@ import { ServiceLogInsights } from "../modules/log-insights";
 import { XRayTracing } from "../modules/tracing";
 import { unhealthyAlarmPeriods } from "../modules/fargate-service/blue-green";
 import { BaseStack, PlatformStackProps } from "./base";
+import { lifecyclePolicy } from "../modules/lifecycle";
 
 export interface ObservabilityStackProps extends PlatformStackProps {
   /**
@@ -83,6 +84,7 @@ export class ObservabilityStack extends BaseStack {
     const alarms = obs.alarms
       ? new PlatformAlarms(this, "alarms", {
           naming,
+          lifecycle: lifecyclePolicy(config.lifecycle),
           region: config.region,
           subject: config.name,
           services: services.map(({ name, svc, handle }) => ({

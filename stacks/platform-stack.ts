@@ -17,6 +17,8 @@ import { ServiceDiscoveryNamespace } from "../modules/service-discovery";
 import { BaseStack, PlatformStackProps } from "./base";
 import type { NetworkStack } from "./network-stack";
 import { awsContext } from "../modules/stack-shared";
+import { PlatformDomain } from "../modules/domain";
+import { lifecyclePolicy } from "../modules/lifecycle";
 
 export interface PlatformServicesStackProps extends PlatformStackProps {
   readonly network: NetworkStack;
@@ -96,6 +98,8 @@ export class PlatformServicesStack extends BaseStack {
   readonly namespace: ServiceDiscoveryNamespace;
   readonly cluster: PlatformCluster;
   readonly loadBalancer?: PlatformLoadBalancer;
+  /** Certificate and alias record of `config.domain` (blueprints with a web service and a domain). */
+  readonly domain?: PlatformDomain;
   readonly database?: AuroraDatabase;
   readonly serviceConnectCa?: ServiceConnectCa;
   /** Key of the Service Connect TLS role only (never the key of secrets, queues or the database). */
@@ -114,11 +118,13 @@ export class PlatformServicesStack extends BaseStack {
     this.vpc = vpc;
     const aws = awsContext(this);
 
-    this.kms = new PlatformKmsKey(this, "kms", { naming, region: config.region });
+    const lifecycle = lifecyclePolicy(config.lifecycle);
+    this.kms = new PlatformKmsKey(this, "kms", { naming, region: config.region, lifecycle });
     this.secrets = new ApplicationSecrets(this, "secrets", {
       naming,
       secrets: config.secrets,
       kmsKeyArn: this.kms.keyArn,
+      lifecycle,
     });
     this.namespace = new ServiceDiscoveryNamespace(this, "namespace", {
       naming,
@@ -132,6 +138,7 @@ export class PlatformServicesStack extends BaseStack {
         description: "Service Connect TLS: the certificates ECS issues to services",
         aliasSubject: `${naming.blueprint}-sc-tls`,
         cloudWatchLogs: false,
+        lifecycle,
       });
       this.serviceConnectCa = new ServiceConnectCa(this, "service-connect-ca", {
         naming,
@@ -149,18 +156,24 @@ export class PlatformServicesStack extends BaseStack {
     if (webPorts.length > 0) {
       const webBlueGreen = entries.some(([, s]) => s.kind === "web" && isBlueGreen(deploymentStrategy(s)));
       const viaAlb = entries.some(([, s]) => s.calls.some((c) => callPath(config, c) === "alb"));
+      // A domain brings its own certificate (validated before the HTTPS listener is created).
+      this.domain = config.domain ? new PlatformDomain(this, "domain", { domain: config.domain }) : undefined;
       this.loadBalancer = new PlatformLoadBalancer(this, "load-balancer", {
         testListener: webBlueGreen,
         natPublicIps: vpc.natPublicIps,
         internalCallers: viaAlb,
         naming,
-        config: config.loadBalancer,
+        lifecycle,
+        config: this.domain
+          ? { ...config.loadBalancer, certificateArn: this.domain.certificateArn, https: true }
+          : config.loadBalancer,
         region: config.region,
         vpcId: vpc.vpcId,
         vpcCidr: vpc.vpcCidr,
         publicSubnetIds: vpc.publicSubnetIds,
         targetPorts: webPorts,
       });
+      this.domain?.aliasTo("alias", this.loadBalancer);
     }
     if (config.database) {
       this.database = new AuroraDatabase(this, "database", {
@@ -169,6 +182,7 @@ export class PlatformServicesStack extends BaseStack {
         vpcId: vpc.vpcId,
         subnetIds: vpc.databaseSubnetIds,
         kmsKeyArn: this.kms.keyArn,
+        lifecycle,
       });
     }
 

@@ -4,6 +4,7 @@ import type { PlatformConfig } from "../config";
 import { EcrRepository } from "../modules/ecr-repository";
 import { BaseStack, PlatformStackProps } from "./base";
 import { awsContext } from "../modules/stack-shared";
+import { lifecyclePolicy } from "../modules/lifecycle";
 
 /** Distinct image names of a config's services (`image`, or the service name), sorted. */
 export function serviceImages(config: PlatformConfig): string[] {
@@ -32,6 +33,7 @@ export class RegistryStack extends BaseStack {
         registry: props.config.registry,
         accountId: aws.accountId,
         partition: aws.partition,
+        lifecycle: lifecyclePolicy(props.config.lifecycle),
       });
     }
     this.repositories = repositories;

@@ -14,7 +14,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { stateKmsAliasName } from "../modules/naming";
 import type { PlatformConfig } from "../config";
-import { platformTags } from "./base";
+import { platformTags, providerAccount } from "./base";
 
 export const STATE_STACK_ID = "state";
 
@@ -49,6 +49,7 @@ export class StateStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: config.state.region,
       defaultTags: [{ tags: platformTags(config, STATE_STACK_ID) }],
+      ...providerAccount(config),
     });
 
     // State must outlive environments: no force_destroy, and the bucket is shared by all suffixes.

@@ -22,6 +22,7 @@ describe("config loader", () => {
       bucket: "tfstate-trading-platform",
       region: "us-east-1",
       noncurrentVersionDays: 90,
+      bucketSource: "blueprint-default",
     });
     expect(config.source).toBe("built-in:trading");
   });
@@ -34,7 +35,12 @@ describe("config loader", () => {
       TF_STATE_REGION: "eu-west-1",
     });
     expect(config).toMatchObject({ name: "fraud", environmentSuffix: "pr42", region: "eu-central-1" });
-    expect(config.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1", noncurrentVersionDays: 90 });
+    expect(config.state).toEqual({
+      bucket: "acme-tfstate",
+      region: "eu-west-1",
+      noncurrentVersionDays: 90,
+      bucketSource: "TF_STATE_BUCKET",
+    });
   });
 
   test("the state region defaults to the blueprint's region", () => {
@@ -157,6 +163,8 @@ describe("npm run blueprint", () => {
   });
 
   test("fails with usage for an unknown command", () => {
-    expect(() => blueprintCli(["frobnicate"])).toThrow(/usage: npm run blueprint -- list \| show <name>/);
+    expect(() => blueprintCli(["frobnicate"])).toThrow(
+      /usage: npm run blueprint -- list \| show <name> \[--out <file>\] \[--environment <env>\]/,
+    );
   });
 });

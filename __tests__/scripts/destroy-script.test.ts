@@ -104,7 +104,7 @@ describe("npm run destroy, as a process", () => {
     expect(help.code).toBe(0);
     expect(help.stderr).toBe("");
     for (const part of [
-      /^Usage: npm run destroy -- \[<stack>\.\.\.\] \[--yes\] \[--dry-run\] \[--help\]/,
+      /^Usage: npm run destroy -- \[<stack>\.\.\.\] \[--yes\] \[--dry-run\] \[--environment <blueprint>\/<suffix>\] \[--help\]/,
       /--yes {3}/,
       /--dry-run {3}/,
       /ENVIRONMENT_SUFFIX {2}required/,

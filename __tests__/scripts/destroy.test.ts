@@ -219,7 +219,7 @@ describe("arguments and command lines", () => {
 
   test("fails on an unknown option, listing the allowed ones", () => {
     expect(() => parseArgs(["--force"])).toThrow(
-      /unknown option\(s\) --force \(allowed: --yes, --dry-run, --help\)/,
+      /unknown option\(s\) --force \(allowed: --yes, --dry-run, --help, --environment\)/,
     );
   });
 
@@ -670,6 +670,108 @@ describe("main", () => {
     expect(await main(args, environment, t.value)).toBe(EXIT.usage);
     expect(t.log.join("\n")).toMatch(message);
     expect(t.side.started).toEqual([]);
+  });
+});
+
+describe("main: long-lived and persistent environments", () => {
+  const EXAMPLE = join(__dirname, "../../examples/three-environments.yaml");
+  const io = (over: Partial<MainIo> = {}, answer = "payments/dev") => {
+    const log: string[] = [];
+    const asked: string[] = [];
+    const side = fakeSide();
+    const value: MainIo = {
+      out: () => undefined,
+      log: (l) => log.push(l),
+      interactive: true,
+      ask: async (q) => {
+        asked.push(q);
+        return answer;
+      },
+      deps: () => side.deps,
+      ...over,
+    };
+    return { value, log, asked, side };
+  };
+  const envOf = (suffix: string) => ({ BLUEPRINT: EXAMPLE, ENVIRONMENT_SUFFIX: suffix });
+
+  test("refuses a persistent environment even when named, with the steps that release its protection", async () => {
+    for (const args of [["--yes"], ["--environment", "payments/production"], []]) {
+      const t = io();
+      expect(await main(args, envOf("production"), t.value)).toBe(EXIT.usage);
+      const text = t.log.join("\n");
+      expect(text).toMatch(
+        /refusing to destroy payments\/production: it is persistent \(lifecycle: persistent\)/,
+      );
+      expect(text).toMatch(
+        /2\. set environments\.production\.lifecycle: ephemeral in .*three-environments\.yaml/,
+      );
+      expect(text).toMatch(/3\. ENVIRONMENT_SUFFIX=production npm run deploy/);
+      expect(text).toMatch(
+        /4\. ENVIRONMENT_SUFFIX=production npm run destroy -- --environment payments\/production/,
+      );
+      expect(t.asked).toEqual([]);
+      expect(t.side.started).toEqual([]);
+    }
+  });
+
+  test("refuses a persistent environment in --dry-run too: nothing it prints could run", async () => {
+    const t = io();
+    expect(await main(["--dry-run"], envOf("production"), t.value)).toBe(EXIT.usage);
+    expect(t.side.started).toEqual([]);
+  });
+
+  test("refuses a declared environment that is not named with --environment", async () => {
+    const t = io();
+    expect(await main(["--yes"], envOf("dev"), t.value)).toBe(EXIT.usage);
+    expect(t.log.join("\n")).toMatch(
+      /payments\/dev is a long-lived environment \(declared under environments: in .*\); name it to destroy it: npm run destroy -- --environment payments\/dev/,
+    );
+    expect(t.side.started).toEqual([]);
+  });
+
+  test("refuses a declared environment named wrongly, showing what was given", async () => {
+    const t = io();
+    expect(await main(["--environment=payments/staging"], envOf("dev"), t.value)).toBe(EXIT.usage);
+    expect(t.log.join("\n")).toMatch(/\(got --environment payments\/staging\)/);
+    expect(t.side.started).toEqual([]);
+  });
+
+  test("a named declared environment is still confirmed by typing it, even with --yes", async () => {
+    const t = io();
+    expect(await main(["--yes", "--environment", "payments/dev"], envOf("dev"), t.value)).toBe(EXIT.ok);
+    expect(t.asked).toEqual([expect.stringMatching(/Type payments\/dev to confirm: $/)]);
+    expect(t.side.stacks()).toEqual(["observability", "platform", "registry", "network"]);
+  });
+
+  test("a named declared environment is not destroyed on a wrong answer", async () => {
+    const t = io({}, "payments/staging");
+    expect(await main(["--environment", "payments/dev"], envOf("dev"), t.value)).toBe(EXIT.usage);
+    expect(t.side.started).toEqual([]);
+  });
+
+  test("a declared environment needs a terminal: --yes in CI is refused", async () => {
+    const t = io({ interactive: false });
+    expect(await main(["--yes", "--environment", "payments/dev"], envOf("dev"), t.value)).toBe(EXIT.usage);
+    expect(t.log.join("\n")).toMatch(/needs a person to type its name, and stdin is not a terminal/);
+    expect(t.side.started).toEqual([]);
+  });
+
+  test("an ad-hoc environment of the same blueprint destroys with --yes as before, its template pinned", async () => {
+    const t = io({ interactive: false });
+    const env = { ...envOf("pr42"), ENVIRONMENT_TEMPLATE: "dev" };
+    expect(await main(["--yes"], env, t.value)).toBe(EXIT.ok);
+    expect(t.side.stacks()).toEqual(["observability", "platform", "registry", "network"]);
+    expect(t.side.started[0].argv).toEqual(
+      expect.arrayContaining(["ENVIRONMENT_TEMPLATE=dev", "ENVIRONMENT_SUFFIX=pr42"]),
+    );
+  });
+
+  test("--environment without a value is a usage error", () => {
+    expect(() => parseArgs(["--environment"])).toThrow(/--environment needs a value/);
+    expect(parseArgs(["platform", "--environment", "a/b", "observability"])).toMatchObject({
+      stacks: ["platform", "observability"],
+      environment: "a/b",
+    });
   });
 });
 

@@ -73,7 +73,7 @@ describe("the synth entry (cdktf.json app)", () => {
     // An edit that keeps the bundle's length: V8 checks a code cache only against the length.
     const base = join(root, "stacks", "base.ts");
     writeFileSync(base, readFileSync(base, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktX"'));
-    edited = synth();
+    edited = synth({ TF_STATE_BUCKET: "entry-test-state" });
     badBlueprint = synth({ BLUEPRINT: "nope" });
   }, 90_000);
   afterAll(() => {
@@ -126,6 +126,13 @@ describe("the synth entry (cdktf.json app)", () => {
       expect.arrayContaining(["main.ts", "config/index.ts", "stacks/app.ts", "scripts/runtime.cjs"]),
     );
     expect(meta.runtime).toBe(runtime);
+  });
+
+  test("says so on stderr when the state bucket is the blueprint-only default, and not when it is named", () => {
+    expect(first.run.status).toBe(0);
+    const note = /note: TF_STATE_BUCKET is not set; state goes to tfstate-trading-platform/;
+    expect(first.run.stderr).toMatch(note);
+    expect(edited.run.stderr).not.toMatch(note);
   });
 
   test("fails with the config error and exit code 1 when the blueprint is unknown", () => {

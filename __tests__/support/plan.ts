@@ -20,6 +20,13 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_iam_role: ["name"],
   aws_codedeploy_app: ["name", "compute_platform"],
   aws_ssm_parameter: ["name"],
+  // The stateful resources a lifecycle profile switch touches (deletion protection, recovery
+  // windows, force_delete/force_destroy are not among them: they update in place).
+  aws_lb: ["name", "name_prefix", "internal", "load_balancer_type"],
+  aws_ecr_repository: ["name", "encryption_configuration"],
+  aws_secretsmanager_secret: ["name", "name_prefix"],
+  aws_kms_key: ["customer_master_key_spec", "key_usage", "multi_region"],
+  aws_s3_bucket: ["bucket", "bucket_prefix"],
   // Terraform's built-in terraform_data: replaced when triggers_replace changes.
   terraform_data: ["triggers_replace"],
 };

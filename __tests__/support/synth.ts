@@ -24,8 +24,14 @@ export function configFrom(input: BlueprintInput, environmentSuffix = "test"): P
   return {
     ...bp,
     environmentSuffix,
-    state: { bucket: `tfstate-${bp.name}-platform`, region: bp.region, noncurrentVersionDays: 90 },
+    state: {
+      bucket: `tfstate-${bp.name}-platform`,
+      region: bp.region,
+      noncurrentVersionDays: 90,
+      bucketSource: "blueprint-default",
+    },
     source: "test",
+    environment: { name: environmentSuffix, declared: false, environments: [] },
   };
 }
 

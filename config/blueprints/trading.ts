@@ -19,6 +19,8 @@ export const trading: BlueprintInput = {
       { provider: "FARGATE_SPOT", base: 0, weight: 1 },
     ],
   },
+  // HTTPS on 443 with HTTP redirected (brief 004): set ALB_CERTIFICATE_ARN, or add
+  // `domain: { zone, name }` to create and validate the certificate (README "Environments").
   // Test listener: the NAT gateways' addresses only (pre-traffic checks run inside the VPC);
   // add operators' public CIDRs in loadBalancer.testListenerCidrs.
   loadBalancer: { ingressCidrs: ["0.0.0.0/0"] },

@@ -25,6 +25,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import type { Naming } from "../naming";
 import { math, metric } from "../dashboard/metrics";
 import type { DatabaseSignals, Series, ServiceSignals } from "../dashboard/metrics";
+import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
 
 export interface AlarmThresholds {
   readonly cpuPercent: number;
@@ -81,6 +82,8 @@ export interface PlatformAlarmsProps {
   readonly overviewDashboardUrl: string;
   /** E-mail address subscribed to the topic. @default none */
   readonly alarmEmail?: string;
+  /** The topic key's deletion window (modules/lifecycle). @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
@@ -382,9 +385,10 @@ export class PlatformAlarms extends Construct {
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the alarm notifications topic ${naming.name("snsTopic", `${props.subject}-alarms`)}`,
       enableKeyRotation: true,
-      // Shortest window: test environments are destroyed and recreated often.
-      deletionWindowInDays: 7,
+      // ephemeral: the shortest window (environments are destroyed and recreated often).
+      deletionWindowInDays: (props.lifecycle ?? lifecyclePolicy()).kmsDeletionWindowDays,
       policy: keyPolicy.json,
+      lifecycle: statefulLifecycle(props.lifecycle ?? lifecyclePolicy()),
     });
     new KmsAlias(this, "key-alias", {
       name: naming.name("kmsAlias", `${props.subject}-alarms`),

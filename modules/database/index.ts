@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { DatabaseConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
 
 export const AURORA_POSTGRES_ENGINE = "aurora-postgresql";
 /** Instance class of Aurora Serverless v2 instances. */
@@ -28,6 +29,8 @@ export interface AuroraDatabaseProps {
    * More can be added with {@link AuroraDatabase.allowFrom}. @default none
    */
   readonly allowedSecurityGroups?: Readonly<Record<string, string>>;
+  /** What a destroy may take: deletion protection, final snapshot, prevent_destroy. @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /**
@@ -59,6 +62,7 @@ export class AuroraDatabase extends Construct {
     super(scope, id);
     this.props = props;
     const { config, naming } = props;
+    const lifecycle = props.lifecycle ?? lifecyclePolicy();
     if (props.subnetIds.length < 2) {
       throw new Error(
         `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`,
@@ -104,16 +108,21 @@ export class AuroraDatabase extends Construct {
       vpcSecurityGroupIds: [sg.id],
       backupRetentionPeriod: config.backupRetentionDays,
       copyTagsToSnapshot: true,
-      // Environments must be destroyable: no final snapshot, no deletion protection.
-      skipFinalSnapshot: true,
-      deletionProtection: false,
+      // ephemeral: destroyable, no snapshot left behind; persistent: deletion protection, a final
+      // snapshot on delete (RDS requires its identifier when the snapshot is not skipped), and
+      // prevent_destroy below. All three update in place, so switching profiles replaces nothing.
+      skipFinalSnapshot: lifecycle.skipFinalSnapshot,
+      finalSnapshotIdentifier: lifecycle.skipFinalSnapshot
+        ? undefined
+        : naming.name("dbCluster", `${naming.blueprint}-final`),
+      deletionProtection: lifecycle.deletionProtection,
       serverlessv2ScalingConfiguration: serverless
         ? { minCapacity: config.minCapacity, maxCapacity: config.maxCapacity }
         : undefined,
       // Automatic minor upgrades stay on (security patches); the version AWS upgrades to is never
       // "corrected" back to the configured one, which RDS would refuse as a downgrade.
       // docs/decisions.md, "Engine version: set at creation, upgraded by AWS".
-      lifecycle: { ignoreChanges: ["engine_version"] },
+      lifecycle: statefulLifecycle(lifecycle, { ignoreChanges: ["engine_version"] }),
     });
     for (let i = 1; i <= config.instances; i++) {
       new RdsClusterInstance(this, `instance-${i}`, {

@@ -5,6 +5,7 @@ import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-poli
 import type { Blueprint } from "../../config/schema";
 import type { Naming } from "../naming";
 import { sharedPolicyDocument } from "../stack-shared";
+import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
 
 export type RegistryConfig = Blueprint["registry"];
 
@@ -26,6 +27,8 @@ export interface EcrRepositoryProps {
   readonly accountId: string;
   /** The AWS partition of that account (e.g. `DataAwsPartition.partition`). */
   readonly partition: string;
+  /** What a destroy may take (modules/lifecycle). @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /** One lifecycle rule in ECR's lifecycle policy grammar. */
@@ -93,7 +96,10 @@ export class EcrRepository extends Construct {
       // KMS without a key ARN = the AWS-managed aws/ecr key: encryption at rest with no key
       // policy to maintain. Changing encryption later replaces the repository.
       encryptionConfiguration: [{ encryptionType: "KMS" }],
-      forceDelete: true,
+      // ephemeral: a destroy deletes the images with the repository; persistent: the repository
+      // and its images are kept (prevent_destroy; ECR refuses to delete a non-empty repository).
+      forceDelete: (props.lifecycle ?? lifecyclePolicy()).forceDeleteImages,
+      lifecycle: statefulLifecycle(props.lifecycle ?? lifecyclePolicy()),
     });
     this.arn = this.repository.arn;
     this.url = this.repository.repositoryUrl;

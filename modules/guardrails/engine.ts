@@ -10,6 +10,7 @@ import { RULES } from "./rules";
 import { stackView } from "./stack-view";
 import { constructSuppressions, stackSuppressions, Suppression } from "./suppressions";
 import type { Rule, Violation } from "./types";
+import type { LifecycleProfile } from "../lifecycle";
 
 /** Tags every taggable resource must carry (rule TAG1). */
 export const REQUIRED_TAGS: readonly string[] = ["Environment", "Team", "CostCenter", "Project"];
@@ -21,6 +22,8 @@ export interface GuardrailOptions {
   readonly requiredTags?: readonly string[];
   /** Blueprint-level and stack-level suppressions. @default [] */
   readonly suppressions?: readonly Suppression[];
+  /** Lifecycle profile of the environment: rules of the other profile do not run. @default "ephemeral" */
+  readonly lifecycle?: LifecycleProfile;
   /** Rules to run. @default RULES (all) */
   readonly rules?: readonly Rule[];
   /**
@@ -69,7 +72,9 @@ export function evaluateStack(
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const suppressed: Finding[] = [];
+  const profile = options.lifecycle ?? "ephemeral";
   for (const rule of options.rules ?? RULES) {
+    if (rule.profile !== undefined && rule.profile !== profile) continue;
     for (const v of rule.check(view)) {
       const construct = constructAt(v.path);
       const candidates = [
@@ -90,7 +95,8 @@ export function evaluateStack(
   return { stack: id, errors, warnings, suppressed, unusedSuppressions };
 }
 
-const control = (rule: Rule) => (rule.control ? `, Security Hub ${rule.control}` : "");
+const control = (rule: Rule) =>
+  (rule.control ? `, Security Hub ${rule.control}` : "") + (rule.profile ? `, ${rule.profile} profile` : "");
 
 function section(title: string, findings: readonly Finding[], withFix: boolean): string[] {
   if (findings.length === 0) return [];

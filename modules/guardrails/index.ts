@@ -103,6 +103,7 @@ export function guardrailOptionsFor(
   );
   return {
     environmentSuffix: config.environmentSuffix,
+    lifecycle: config.lifecycle,
     suppressions: [...fromBlueprint, ...flowLogs, ...shared],
     log: extras.log,
   };

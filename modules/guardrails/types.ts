@@ -5,6 +5,8 @@
  * judge exactly what `terraform apply` would receive (overrides and lifecycle included).
  */
 
+import type { LifecycleProfile } from "../lifecycle";
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
@@ -67,6 +69,12 @@ export interface Rule {
   /** AWS Security Hub (Foundational Security Best Practices) control id, where one maps. */
   readonly control?: string;
   readonly category: RuleCategory;
+  /**
+   * The lifecycle profile the rule belongs to: destroyability rules (DST1-DST8) check
+   * `ephemeral` environments, their protective mirrors (PRS1-PRS8) `persistent` ones; a rule
+   * without a profile checks every environment. @default every profile
+   */
+  readonly profile?: LifecycleProfile;
   /** One line: what must hold. */
   readonly info: string;
   /** Why it matters and how to fix it. */

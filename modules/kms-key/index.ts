@@ -8,9 +8,15 @@ import {
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Naming } from "../naming";
+import {
+  KMS_MIN_DELETION_WINDOW_DAYS,
+  lifecyclePolicy,
+  LifecyclePolicy,
+  statefulLifecycle,
+} from "../lifecycle";
 
 /** The shortest pending-deletion window KMS allows: a destroyed environment releases its key soonest. */
-export const KMS_DELETION_WINDOW_DAYS = 7;
+export const KMS_DELETION_WINDOW_DAYS = KMS_MIN_DELETION_WINDOW_DAYS;
 
 export interface PlatformKmsKeyProps {
   readonly naming: Naming;
@@ -25,6 +31,8 @@ export interface PlatformKmsKeyProps {
    * a key no log group uses (no statement for a principal that never uses the key). @default true
    */
   readonly cloudWatchLogs?: boolean;
+  /** What a destroy may take (modules/lifecycle). @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /**
@@ -98,8 +106,10 @@ export class PlatformKmsKey extends Construct {
     const key = new KmsKey(this, "key", {
       description: props.description ?? "Platform key: logs, queues, secrets, database",
       enableKeyRotation: true,
-      deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
+      deletionWindowInDays: (props.lifecycle ?? lifecyclePolicy()).kmsDeletionWindowDays,
       policy: this.policy.json,
+      // A scheduled key deletion makes everything it encrypts unreadable (database, secrets, logs).
+      lifecycle: statefulLifecycle(props.lifecycle ?? lifecyclePolicy()),
     });
     this.aliasName = props.naming.name("kmsAlias", props.aliasSubject);
     new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId });

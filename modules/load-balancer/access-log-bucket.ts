@@ -57,6 +57,8 @@ export interface AccessLogBucketProps {
   readonly region: string;
   /** Days before log objects expire. */
   readonly retentionDays: number;
+  /** Empty the bucket on destroy (ephemeral) or refuse to delete it while it holds logs. @default true */
+  readonly forceDestroy?: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export class AccessLogBucket extends Construct {
     const bucket = new S3Bucket(this, "bucket", {
       // bucket_prefix: Terraform appends a unique suffix, so the 37-character prefix stays global-safe.
       bucketPrefix: props.naming.name("s3BucketPrefix", `${props.naming.blueprint}-alb-logs`),
-      forceDestroy: true,
+      forceDestroy: props.forceDestroy ?? true,
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: bucket.id,

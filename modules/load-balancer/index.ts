@@ -7,6 +7,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import type { PlatformConfig } from "../../config";
 import type { Naming } from "../naming";
 import { AccessLogBucket } from "./access-log-bucket";
+import { lifecyclePolicy, LifecyclePolicy } from "../lifecycle";
 
 export { AccessLogBucket, ELB_ACCOUNT_REGIONS } from "./access-log-bucket";
 
@@ -23,6 +24,8 @@ export interface PlatformLoadBalancerProps {
   readonly naming: Naming;
   /** `config.loadBalancer`: certificate, TLS policy, CIDRs, test listener, idle timeout, access logs. */
   readonly config: PlatformConfig["loadBalancer"];
+  /** Deletion protection and the log bucket's force_destroy (modules/lifecycle). @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
   /** Region of the stack; decides how ELB is allowed to write access logs. */
   readonly region: string;
   readonly vpcId: string;
@@ -149,6 +152,7 @@ export class PlatformLoadBalancer extends Construct {
         naming,
         region: props.region,
         retentionDays: config.accessLogs.retentionDays,
+        forceDestroy: (props.lifecycle ?? lifecyclePolicy()).forceDestroyBuckets,
       });
     }
 
@@ -159,8 +163,9 @@ export class PlatformLoadBalancer extends Construct {
       subnets: props.publicSubnetIds,
       securityGroups: [sg.id],
       dropInvalidHeaderFields: true,
-      // Environments must be destroyable by `cdktf destroy`.
-      enableDeletionProtection: false,
+      // ephemeral: destroyable by `cdktf destroy`; persistent: DeleteLoadBalancer is refused
+      // until an apply turns protection off (an in-place update).
+      enableDeletionProtection: (props.lifecycle ?? lifecyclePolicy()).deletionProtection,
       idleTimeout: config.idleTimeoutSeconds,
       accessLogs: this.accessLogs ? { bucket: this.accessLogs.bucketName, enabled: true } : undefined,
       // ELB checks it may write to the bucket when logging is turned on: the policy must exist first.

@@ -6,6 +6,7 @@ import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-se
 import { DataAwsKmsKey } from "@cdktf/provider-aws/lib/data-aws-kms-key";
 import type { SecretConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
 
 /** User name stored next to a generated password (`{"username": ..., "password": ...}`). */
 export const GENERATED_SECRET_USERNAME = "app";
@@ -37,6 +38,8 @@ export interface ApplicationSecretsProps {
   readonly secrets: Readonly<Record<string, SecretConfig>>;
   /** ARN of the customer-managed key that encrypts created secrets. */
   readonly kmsKeyArn: string;
+  /** What a destroy may take (modules/lifecycle). @default ephemeral */
+  readonly lifecycle?: LifecyclePolicy;
 }
 
 /**
@@ -87,11 +90,15 @@ export class ApplicationSecrets extends Construct {
     definition: Extract<SecretConfig, { source: "create" }>,
     props: ApplicationSecretsProps,
   ): SecretHandle {
+    const lifecycle = props.lifecycle ?? lifecyclePolicy();
     const secret = new SecretsmanagerSecret(this, name, {
       name: props.naming.name("secret", name),
       description: definition.description,
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: 0,
+      // ephemeral: deleted at once, so the next environment with this suffix can reuse the name;
+      // persistent: recoverable for 30 days, and prevent_destroy.
+      recoveryWindowInDays: lifecycle.secretRecoveryWindowDays,
+      lifecycle: statefulLifecycle(lifecycle),
     });
     if (definition.generate) {
       const stack = TerraformStack.of(this);

@@ -44,7 +44,11 @@ interface Case {
   readonly detail: RegExp;
   /** Provider default tags of the stub (TAG1). */
   readonly badTags?: Record<string, string>;
+  /** Lifecycle profile of the environment the rule is checked in. @default "ephemeral" */
+  readonly lifecycle?: "ephemeral" | "persistent";
 }
+
+const KEEP = { preventDestroy: true } as const;
 
 const ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const container = (edit: Record<string, unknown>) => ({ ...goodContainer, ...edit });
@@ -737,17 +741,135 @@ const CASES: Case[] = [
     good: (s) => new ServiceDiscoveryService(s, "discovery", { name: "app-test", forceDestroy: true }),
     detail: /force_destroy is unset/,
   },
+  {
+    rule: "PRS1",
+    lifecycle: "persistent",
+    offence: "a persistent environment's repository without prevent_destroy",
+    bad: (s) => repo(s, { forceDelete: false }),
+    good: (s) => repo(s, { forceDelete: false, lifecycle: KEEP }),
+    detail: /lifecycle.prevent_destroy is not set/,
+  },
+  {
+    rule: "PRS2",
+    lifecycle: "persistent",
+    offence: "a persistent environment's repository with force_delete",
+    bad: (s) => repo(s, { lifecycle: KEEP }),
+    good: (s) => repo(s, { forceDelete: false, lifecycle: KEEP }),
+    detail: /force_delete is true/,
+  },
+  {
+    rule: "PRS3",
+    lifecycle: "persistent",
+    offence: "a persistent environment's bucket with force_destroy",
+    bad: (s) => new S3Bucket(s, "logs", { bucket: "s3-logs-test", forceDestroy: true }),
+    good: (s) => new S3Bucket(s, "logs", { bucket: "s3-logs-test" }),
+    detail: /force_destroy is true/,
+  },
+  {
+    rule: "PRS4",
+    lifecycle: "persistent",
+    offence: "a persistent environment's ALB without deletion protection",
+    bad: (s) => alb(s),
+    good: (s) => alb(s, { enableDeletionProtection: true }),
+    detail: /enable_deletion_protection is unset \(false\)/,
+  },
+  {
+    rule: "PRS5",
+    lifecycle: "persistent",
+    offence: "a persistent environment's database without deletion protection",
+    bad: (s) => cluster(s, { lifecycle: KEEP }),
+    good: (s) => cluster(s, { deletionProtection: true, lifecycle: KEEP }),
+    detail: /deletion_protection is unset \(false\)/,
+  },
+  {
+    rule: "PRS6",
+    lifecycle: "persistent",
+    offence: "a persistent environment's database that skips the final snapshot",
+    bad: (s) => cluster(s, { lifecycle: KEEP }),
+    good: (s) =>
+      cluster(s, {
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: "aurora-app-final-test",
+        lifecycle: KEEP,
+      }),
+    detail: /skip_final_snapshot is true/,
+  },
+  {
+    rule: "PRS7",
+    lifecycle: "persistent",
+    offence: "a persistent environment's secret deleted without a recovery window",
+    bad: (s) => secret(s, { lifecycle: KEEP }),
+    good: (s) => secret(s, { recoveryWindowInDays: undefined, lifecycle: KEEP }),
+    detail: /recovery_window_in_days is 0/,
+  },
+  {
+    rule: "PRS8",
+    lifecycle: "persistent",
+    offence: "a persistent environment's KMS key with a 7-day deletion window",
+    bad: (s) => key(s, { lifecycle: KEEP }),
+    good: (s) => key(s, { deletionWindowInDays: 30, lifecycle: KEEP }),
+    detail: /deletion_window_in_days is 7/,
+  },
 ];
 
-describe.each(CASES)("rule $rule", ({ rule, offence, bad, good, detail, badTags }) => {
+describe.each(CASES)("rule $rule", ({ rule, offence, bad, good, detail, badTags, lifecycle }) => {
   test(`fires on ${offence}`, () => {
-    const fired = findingsOf(reportFor(bad, {}, badTags)).filter((f) => f.rule.id === rule);
+    const fired = findingsOf(reportFor(bad, { lifecycle }, badTags)).filter((f) => f.rule.id === rule);
     expect(fired.map((f) => f.detail)).toEqual(expect.arrayContaining([expect.stringMatching(detail)]));
   });
 
   test(`passes the clean counterpart of ${offence}`, () => {
-    const fired = findingsOf(reportFor(good, {}, TAGS)).filter((f) => f.rule.id === rule);
+    const fired = findingsOf(reportFor(good, { lifecycle }, TAGS)).filter((f) => f.rule.id === rule);
     expect(fired.map((f) => f.detail)).toEqual([]);
+  });
+});
+
+describe("lifecycle profiles", () => {
+  const ids = (lifecycle: "ephemeral" | "persistent", build: (s: TerraformStack) => void) =>
+    [...new Set(findingsOf(reportFor(build, { lifecycle })).map((f) => f.rule.id))].sort();
+  // One resource of each stateful kind, built for the other profile.
+  const ephemeralBuild = (s: TerraformStack) => {
+    repo(s);
+    alb(s);
+    cluster(s);
+    secret(s);
+    key(s);
+  };
+  const persistentBuild = (s: TerraformStack) => {
+    repo(s, { forceDelete: false, lifecycle: KEEP });
+    alb(s, { enableDeletionProtection: true });
+    cluster(s, {
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "aurora-app-final-test",
+      lifecycle: KEEP,
+    });
+    secret(s, { recoveryWindowInDays: undefined, lifecycle: KEEP });
+    key(s, { deletionWindowInDays: 30, lifecycle: KEEP });
+  };
+  const lifecycleRules = /^(DST[1-8]|PRS\d)$/;
+
+  test("an ephemeral environment is checked by DST1-DST8 only: protected resources fail them", () => {
+    expect(ids("ephemeral", ephemeralBuild).filter((id) => lifecycleRules.test(id))).toEqual([]);
+    expect(ids("ephemeral", persistentBuild).filter((id) => lifecycleRules.test(id))).toEqual(
+      ["DST1", "DST2", "DST4", "DST5", "DST6", "DST7", "DST8"].sort(),
+    );
+  });
+
+  test("a persistent environment is checked by the mirrors PRS1-PRS8 only: destroyable resources fail them", () => {
+    expect(ids("persistent", persistentBuild).filter((id) => lifecycleRules.test(id))).toEqual([]);
+    expect(ids("persistent", ephemeralBuild).filter((id) => lifecycleRules.test(id))).toEqual(
+      ["PRS1", "PRS2", "PRS4", "PRS5", "PRS6", "PRS7", "PRS8"].sort(),
+    );
+  });
+
+  test("every DST rule but the force-delete ones of ECS and Cloud Map has a persistent mirror", () => {
+    const byProfile = (p: string) => RULES.filter((r) => r.profile === p).map((r) => r.id.slice(3));
+    expect(byProfile("persistent")).toEqual(byProfile("ephemeral"));
+    expect(RULES.filter((r) => r.category === "destroyability" && !r.profile).map((r) => r.id)).toEqual([
+      "DST9",
+      "DST10",
+    ]);
   });
 });
 

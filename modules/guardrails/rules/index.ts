@@ -33,14 +33,14 @@ import { RDS1 } from "./rds1-storage-encrypted";
 import { RDS2 } from "./rds2-not-public";
 import { NAME1 } from "./name1-resource-names";
 import { TAG1 } from "./tag1-required-tags";
-import { DST1 } from "./dst1-prevent-destroy";
-import { DST2 } from "./dst2-ecr-force-delete";
-import { DST3 } from "./dst3-s3-force-destroy";
-import { DST4 } from "./dst4-lb-deletion-protection";
-import { DST5 } from "./dst5-rds-deletion-protection";
-import { DST6 } from "./dst6-rds-skip-final-snapshot";
-import { DST7 } from "./dst7-secret-recovery-window";
-import { DST8 } from "./dst8-kms-deletion-window";
+import { DST1, PRS1 } from "./dst1-prevent-destroy";
+import { DST2, PRS2 } from "./dst2-ecr-force-delete";
+import { DST3, PRS3 } from "./dst3-s3-force-destroy";
+import { DST4, PRS4 } from "./dst4-lb-deletion-protection";
+import { DST5, PRS5 } from "./dst5-rds-deletion-protection";
+import { DST6, PRS6 } from "./dst6-rds-skip-final-snapshot";
+import { DST7, PRS7 } from "./dst7-secret-recovery-window";
+import { DST8, PRS8 } from "./dst8-kms-deletion-window";
 import { DST9 } from "./dst9-ecs-force-delete";
 import { DST10 } from "./dst10-cloud-map-force-destroy";
 
@@ -85,6 +85,14 @@ export const RULES: readonly Rule[] = [
   DST8,
   DST9,
   DST10,
+  PRS1,
+  PRS2,
+  PRS3,
+  PRS4,
+  PRS5,
+  PRS6,
+  PRS7,
+  PRS8,
 ];
 
 /** Every rule id (what a suppression may name). */
