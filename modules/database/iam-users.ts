@@ -8,6 +8,7 @@ import { identityPolicyJson } from "../iam-policy-json";
 import type { Naming } from "../naming";
 import { ServiceSecurityGroup } from "../fargate-service/security";
 import { ecsTasksTrust } from "../fargate-service/iam";
+import { ValidationError } from "../errors";
 
 /**
  * The PostgreSQL client image of the bootstrap task, pinned to a released version tag of the
@@ -118,12 +119,12 @@ const RESERVED_ROLE_NAMES = new Set([
 export function databaseUserName(service: string): string {
   const user = service.replace(/-/g, "_");
   if (RESERVED_ROLE_NAMES.has(user) || user.startsWith("pg_")) {
-    throw new Error(
+    throw new ValidationError(
       `database: service name ${service} gives the database user ${user}, which PostgreSQL reserves; rename the service`,
     );
   }
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(user)) {
-    throw new Error(
+    throw new ValidationError(
       `database: service name ${service} gives the database user ${user}, not a plain PostgreSQL identifier`,
     );
   }

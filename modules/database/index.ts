@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { DatabaseConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 export const AURORA_POSTGRES_ENGINE = "aurora-postgresql";
 /** Instance class of Aurora Serverless v2 instances. */
@@ -60,8 +61,8 @@ export class AuroraDatabase extends Construct {
     this.props = props;
     const { config, naming } = props;
     if (props.subnetIds.length < 2) {
-      throw new Error(
-        `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`,
+      throw new ValidationError(
+        `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`, this
       );
     }
     const serverless = config.mode === "serverless-v2";
@@ -177,7 +178,7 @@ function validateServerlessCapacity(config: DatabaseConfig): void {
   for (const field of ["minCapacity", "maxCapacity"] as const) {
     const acus = config[field];
     if (!Number.isInteger(acus * 2)) {
-      throw new Error(
+      throw new ValidationError(
         `database.${field}: ${acus} is not an Aurora Serverless v2 capacity (0 to 256 ACUs in steps of 0.5)`,
       );
     }
@@ -186,7 +187,7 @@ function validateServerlessCapacity(config: DatabaseConfig): void {
     const [major, minor] = config.engineVersion.split(".").map(Number);
     const oldest = SCALE_TO_ZERO_MIN_VERSIONS[major];
     if (major < 13 || (oldest !== undefined && minor < oldest)) {
-      throw new Error(
+      throw new ValidationError(
         `database.minCapacity: 0 (automatic pause) needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later; engineVersion is ${config.engineVersion} (raise it or use 0.5)`,
       );
     }

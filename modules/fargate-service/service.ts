@@ -9,6 +9,7 @@ import {
 import type { DeploymentStrategy, ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import { replacementTrigger } from "./web-traffic";
+import { ValidationError } from "../errors";
 
 export interface CapacityProviderShare {
   readonly provider: string;
@@ -151,7 +152,7 @@ export class FargateEcsService extends Construct {
     const ecsBlueGreen = strategy === "ecs-blue-green";
     const autoscaled = props.autoscaled ?? true;
     const fail = (message: string) => {
-      throw new Error(`fargate-service ${serviceName}: ${message}`);
+      throw new ValidationError(`fargate-service ${serviceName}: ${message}`, this);
     };
     if (codeDeploy && !props.loadBalancer) fail("CodeDeploy blue/green needs a load balancer target group");
     // ECS Service Connect supports only the ECS deployment controller.

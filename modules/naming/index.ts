@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ValidationError } from "../errors";
 
 /**
  * Every AWS resource name of the platform is built here: `{resource-type}-{subject}-{suffix}`,
@@ -86,7 +87,12 @@ export type ResourceKind = keyof typeof NAME_RULES;
 /** Length of the hash added when a name is shortened. */
 const HASH_LEN = 6;
 
-export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z][a-z0-9-]*$/;
+/**
+ * Lowercase letters, digits and single hyphens, starting with a letter and not ending with a
+ * hyphen: the suffix ends ALB and target group names (no trailing hyphen) and RDS identifiers
+ * (no "--"), so a suffix such as `dev-` would otherwise fail at apply.
+ */
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z](-?[a-z0-9])*$/;
 /** Longest suffix that still leaves room in a 32-character name for a type and a hash. */
 export const ENVIRONMENT_SUFFIX_MAX = 20;
 
@@ -101,8 +107,8 @@ export class Naming {
       !ENVIRONMENT_SUFFIX_PATTERN.test(environmentSuffix) ||
       environmentSuffix.length > ENVIRONMENT_SUFFIX_MAX
     ) {
-      throw new Error(
-        `environmentSuffix: "${environmentSuffix}" must be 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits or hyphens, starting with a letter`,
+      throw new ValidationError(
+        `environmentSuffix: "${environmentSuffix}" must be 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen`,
       );
     }
   }
@@ -127,7 +133,7 @@ export class Naming {
     }
     const body = name.slice(prefix.length);
     if (!rule.pattern.test(body)) {
-      throw new Error(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
+      throw new ValidationError(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
     }
     return name;
   }
@@ -160,7 +166,7 @@ export class Naming {
   releaseParameter(service: string): string {
     const name = `/${this.blueprint}/${this.environmentSuffix}/release/${service}/image`;
     if (!/^(\/[a-zA-Z0-9_.-]+){5}$/.test(name)) {
-      throw new Error(`naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`);
+      throw new ValidationError(`naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`);
     }
     return name;
   }

@@ -6,6 +6,7 @@ import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-se
 import { DataAwsKmsKey } from "@cdktf/provider-aws/lib/data-aws-kms-key";
 import type { SecretConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 /** User name stored next to a generated password (`{"username": ..., "password": ...}`). */
 export const GENERATED_SECRET_USERNAME = "app";
@@ -77,7 +78,7 @@ export class ApplicationSecrets extends Construct {
     const handle = this.secrets[name];
     if (!handle) {
       const known = Object.keys(this.secrets).join(", ") || "none";
-      throw new Error(`secrets: ${name} is not a configured secret (configured: ${known})`);
+      throw new ValidationError(`secrets: ${name} is not a configured secret (configured: ${known})`, this);
     }
     return handle;
   }

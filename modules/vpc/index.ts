@@ -23,6 +23,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { planSubnets } from "../../config/cidr";
 import type { Blueprint } from "../../config/schema";
 import type { Naming, ResourceKind } from "../naming";
+import { ValidationError } from "../errors";
 
 export type NetworkConfig = Blueprint["network"];
 export type SubnetTier = "public" | "private" | "database";
@@ -234,14 +235,14 @@ export class Vpc extends Construct {
       for (const [i, az] of network.availabilityZones.entries()) {
         // An AZ name is its region plus one letter (the schema checks the shape).
         if (az.slice(0, -1) !== region) {
-          throw new Error(
-            `network.availabilityZones.${i}: ${az} is not in the blueprint's region ${region} (use ${region}a, ${region}b, ...)`,
+          throw new ValidationError(
+            `network.availabilityZones.${i}: ${az} is not in the blueprint's region ${region} (use ${region}a, ${region}b, ...)`, this
           );
         }
       }
       if (new Set(network.availabilityZones).size !== AZ_COUNT) {
-        throw new Error(
-          `network.availabilityZones: ${network.availabilityZones.join(", ")} must name ${AZ_COUNT} different AZs`,
+        throw new ValidationError(
+          `network.availabilityZones: ${network.availabilityZones.join(", ")} must name ${AZ_COUNT} different AZs`, this
         );
       }
       return [...network.availabilityZones];
