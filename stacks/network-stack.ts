@@ -21,7 +21,7 @@ export class NetworkStack extends BaseStack {
         naming: props.naming,
         region: config.region,
         description: "VPC flow-log group encryption",
-        aliasSubject: `${config.name}-flow-logs`,
+        aliasSubject: "flow-logs",
       });
     }
     this.vpc = new Vpc(this, "vpc", {

@@ -232,6 +232,8 @@ export class DatabaseUserBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseUserBootstrapProps) {
     super(scope, id);
     const { naming, database: db, arns } = props;
+    // The security group is VPC-scoped and named after the blueprint; account-scoped names
+    // (log group, roles, family) get the blueprint from naming.
     const subject = `${naming.blueprint}-${BOOTSTRAP_TASK}`;
     const users = props.services.map(databaseUserName);
 
@@ -243,7 +245,7 @@ export class DatabaseUserBootstrap extends Construct {
     });
 
     const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: naming.name("logGroup", subject),
+      name: naming.name("logGroup", BOOTSTRAP_TASK),
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logsKmsKeyArn,
     });
@@ -251,11 +253,11 @@ export class DatabaseUserBootstrap extends Construct {
 
     const trust = ecsTasksTrust(this, arns.accountId);
     this.executionRole = new IamRole(this, "execution-role", {
-      name: naming.name("iamRole", `${subject}-exec`),
+      name: naming.name("iamRole", `${BOOTSTRAP_TASK}-exec`),
       assumeRolePolicy: trust.json,
     });
     new IamRolePolicy(this, "execution-policy", {
-      name: naming.name("iamPolicy", `${subject}-exec`),
+      name: naming.name("iamPolicy", `${BOOTSTRAP_TASK}-exec`),
       role: this.executionRole.id,
       // No ECR statements: the image comes from ECR Public, which needs no credentials.
       policy: identityPolicyJson([
@@ -314,7 +316,7 @@ export class DatabaseUserBootstrap extends Construct {
       },
     };
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
-      family: naming.name("taskFamily", subject),
+      family: naming.name("taskFamily", BOOTSTRAP_TASK),
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
       cpu: "256",

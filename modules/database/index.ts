@@ -118,7 +118,7 @@ export class AuroraDatabase extends Construct {
     });
     for (let i = 1; i <= config.instances; i++) {
       new RdsClusterInstance(this, `instance-${i}`, {
-        identifier: naming.name("dbInstance", `${naming.blueprint}-${i}`),
+        identifier: naming.name("dbInstance", String(i)),
         clusterIdentifier: cluster.id,
         engine: cluster.engine,
         engineVersion: cluster.engineVersion,

@@ -341,7 +341,7 @@ export class Vpc extends Construct {
       ],
     });
     const role = new IamRole(this, "flow-log-role", {
-      name: naming.name("iamRole", shared("flow-logs")),
+      name: naming.name("iamRole", "flow-logs"),
       assumeRolePolicy: trust.json,
     });
     // The log group already exists (no CreateLogGroup); streams live under `<group arn>:*`.
@@ -355,7 +355,7 @@ export class Vpc extends Construct {
       ],
     });
     new IamRolePolicy(this, "flow-log-policy", {
-      name: naming.name("iamPolicy", shared("flow-logs")),
+      name: naming.name("iamPolicy", "flow-logs"),
       role: role.id,
       policy: permissions.json,
     });
