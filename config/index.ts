@@ -11,6 +11,7 @@ import { z } from "zod";
 import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "./blueprints";
 import { formatIssues, IssueSource } from "./issues";
 import { Blueprint, BlueprintSchema, LoadBalancerSchema, ObservabilitySchema } from "./schema";
+import { AWS_REGIONS } from "./aws-values";
 import { ENVIRONMENT_SUFFIX_MAX, ENVIRONMENT_SUFFIX_PATTERN } from "../modules/naming";
 import { UserError } from "../modules/errors";
 
@@ -91,8 +92,19 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     );
   }
   const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stateRegion)) {
-    throw new ConfigError(`TF_STATE_REGION: "${stateRegion}" is not an AWS region name (e.g. us-east-1)`);
+  if (!(AWS_REGIONS as readonly string[]).includes(stateRegion)) {
+    throw new ConfigError(
+      `TF_STATE_REGION: "${printable(stateRegion)}" is not an AWS region name (e.g. us-east-1; known: ${AWS_REGIONS.join(", ")})`,
+    );
+  }
+  // The state bucket holds every environment's state: no service may be granted it by name.
+  for (const [name, svc] of Object.entries(blueprint.services)) {
+    for (const [i, bucket] of svc.access.s3Buckets.entries()) {
+      if (bucket.name === stateBucket)
+        throw new ConfigError(
+          `${issueSource.label}: services.${name}.access.s3Buckets.${i}.name: ${stateBucket} is the Terraform state bucket; no service may be granted it`,
+        );
+    }
   }
   const noncurrentDays = env.TF_STATE_NONCURRENT_DAYS ?? String(DEFAULT_STATE_NONCURRENT_DAYS);
   if (!/^[1-9]\d{0,4}$/.test(noncurrentDays)) {

@@ -5,9 +5,11 @@
  */
 import { z } from "zod";
 import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./fargate";
-import { isValidScheduleExpression } from "./schedule-expression";
+import { scheduleExpressionProblem } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
 import { RULE_IDS } from "../modules/guardrails/rules";
+import { ALB_SSL_POLICIES, AWS_REGIONS } from "./aws-values";
+import { validateBlueprintRules } from "./blueprint-rules";
 
 const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
@@ -139,7 +141,7 @@ export const LoadBalancerSchema = z.strictObject({
     .optional(),
   /** Require HTTPS (fails validation without a certificate ARN). */
   https: z.boolean().default(false),
-  sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+  sslPolicy: z.enum(ALB_SSL_POLICIES).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
   /** CIDRs allowed to reach the listeners. */
   ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
   /** Port of the CodeDeploy test listener used to validate green before traffic shifts. */
@@ -484,10 +486,7 @@ export const BlueprintSchema = z
     name: dnsLabel("a blueprint name", 16),
     /** The brief(s) this blueprint implements. */
     description: z.string().default(""),
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "is not an AWS region name")
-      .default("us-east-1"),
+    region: z.enum(AWS_REGIONS).default("us-east-1"),
     tags: TagsSchema,
     network: NetworkSchema.prefault({}),
     registry: RegistrySchema.prefault({}),
@@ -599,10 +598,10 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     if (svc.kind === "scheduled") {
       if (!svc.schedule)
         issue(at("schedule"), "a scheduled service needs a schedule expression, e.g. rate(6 hours)");
-      else if (!isValidScheduleExpression(svc.schedule))
+      else if (scheduleExpressionProblem(svc.schedule))
         issue(
           at("schedule"),
-          `${svc.schedule} is not a schedule expression (rate(N minutes|hours|days), cron(m h dom mon dow yr), at(yyyy-mm-ddThh:mm:ss))`,
+          `${svc.schedule} is not a schedule expression (rate(N minutes|hours|days), cron(m h dom mon dow yr), at(yyyy-mm-ddThh:mm:ss)): ${scheduleExpressionProblem(svc.schedule)}`,
         );
     } else if (svc.schedule) {
       issue(at("schedule"), `only scheduled services take a schedule (kind is ${svc.kind})`);
@@ -641,6 +640,7 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     );
 
   validateNetwork(bp, issue);
+  validateBlueprintRules(bp, issue);
 }
 
 /** Which strategies AWS allows for a service, given its kind and the blueprint's mesh. */

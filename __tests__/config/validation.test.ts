@@ -254,7 +254,7 @@ describe("blueprint files", () => {
     );
     expect(() => loadConfig({ BLUEPRINT: file })).toThrow(
       new RegExp(
-        `invalid blueprint ${file}:\\n {2}${file}\\.services\\.api\\.cpu: 300 is not a Fargate CPU size`,
+        `invalid blueprint ${file}:\\n {2}${file}:6: services\\.api\\.cpu: 300 is not a Fargate CPU size`,
       ),
     );
   });

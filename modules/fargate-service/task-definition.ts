@@ -146,9 +146,17 @@ export class ServiceTaskDefinition extends Construct {
         `fargate-service ${name}: cpu ${svc.cpu} / memory ${svc.memory} is not a Fargate size (${fargateMemoryRule(svc.cpu)})`, this
       );
     }
-    const environment = { ...(props.environment ?? {}) };
     const sidecar = TRACING_SIDECARS[props.tracing.mode];
-    Object.assign(environment, sidecar.appEnvironment(name), svc.environment);
+    const environment: Record<string, string> = { ...(props.environment ?? {}), ...sidecar.appEnvironment(name) };
+    // A user value must never silently replace an address the platform injects (QUEUE_URL, the
+    // tracing endpoint...): the schema refuses those names; this is the construct's own guard.
+    const replaced = Object.keys(svc.environment).filter((k) => k in environment);
+    if (replaced.length > 0)
+      throw new ValidationError(
+        `services.${name}.environment: ${replaced.join(", ")} ${replaced.length > 1 ? "are" : "is"} set by the platform; choose another name`,
+        this,
+      );
+    Object.assign(environment, svc.environment);
     const secrets = [...(props.secrets ?? [])].sort((a, b) => a.name.localeCompare(b.name));
     const clash = secrets.find((s) => s.name in environment);
     if (clash) {
