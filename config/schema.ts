@@ -8,6 +8,7 @@ import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./farg
 import { scheduleExpressionProblem } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
 import { RULE_IDS } from "../modules/guardrails/rules";
+import { reasonProblem } from "../modules/guardrails/reason";
 import { ALB_SSL_POLICIES, AWS_REGIONS } from "./aws-values";
 import { validateBlueprintRules } from "./blueprint-rules";
 
@@ -472,7 +473,10 @@ export const GuardrailsSchema = z.strictObject({
       z.strictObject({
         rule: z.enum(RULE_IDS as [string, ...string[]]),
         /** Why the rule does not apply to this blueprint (printed in every guardrail report). */
-        reason: z.string().trim().min(10, "must say why the rule does not apply (at least 10 characters)"),
+        reason: z
+          .string()
+          .trim()
+          .refine((r) => reasonProblem(r) === undefined, { error: (i) => reasonProblem(String(i.input)) }),
         /** Only resources whose construct path starts with this, e.g. `platform/alb`. */
         scope: z.string().min(1).optional(),
       }),
@@ -691,10 +695,11 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
   }
   for (const [i, c] of bp.loadBalancer.testListenerCidrs.entries()) {
     const parsed = parseCidr(c);
-    if (parsed && parsed.prefix === 0)
+    // Wider than a /8 is the internet for the guardrails too (SG1): 0.0.0.0/1 is as open as /0.
+    if (parsed && parsed.prefix < 8)
       issue(
         ["loadBalancer", "testListenerCidrs", i],
-        `${c}: the test listener must not be open to the internet`,
+        `${c}: the test listener must not be open to the internet (ranges wider than /8 are refused)`,
       );
     else if (parsed && (cidrsOverlap(parsed, vpc) || isPrivate(parsed)))
       issue(

@@ -5,13 +5,12 @@
  */
 import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
+import { reasonProblem } from "./reason";
 import { RULE_IDS } from "./rules";
 import { ValidationError } from "../errors";
 
 /** Metadata type under which suppressions are stored on a construct. */
 export const SUPPRESSION_METADATA = "guardrails:suppression";
-/** A reason shorter than this is not an explanation ("ok", "n/a"). */
-export const MIN_REASON_LENGTH = 10;
 
 /** A suppression of one rule. */
 export interface Suppression {
@@ -30,10 +29,8 @@ export interface Suppression {
 export function checkSuppression(rule: string, reason: string, where: string): void {
   if (!RULE_IDS.includes(rule))
     throw new ValidationError(`${where}: "${rule}" is not a guardrail rule (${RULE_IDS.join(", ")})`);
-  if (reason.trim().length < MIN_REASON_LENGTH)
-    throw new ValidationError(
-      `${where}: suppressing ${rule} needs a reason of at least ${MIN_REASON_LENGTH} characters (why the rule does not apply here)`,
-    );
+  const problem = reasonProblem(reason);
+  if (problem) throw new ValidationError(`${where}: suppressing ${rule} ${problem} (got ${JSON.stringify(reason)})`);
 }
 
 /**
