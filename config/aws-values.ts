@@ -82,7 +82,8 @@ export function tagKeyProblem(key: string): string | undefined {
 }
 
 export function tagValueProblem(value: string): string | undefined {
-  if ([...value].length > TAG_LIMITS.valueMax) return `${[...value].length} characters; a tag value has at most ${TAG_LIMITS.valueMax}`;
+  if ([...value].length > TAG_LIMITS.valueMax)
+    return `${[...value].length} characters; a tag value has at most ${TAG_LIMITS.valueMax}`;
   if (/^aws:/i.test(value)) return "the aws: prefix is reserved for AWS";
   if (!TAG_CHARACTERS.test(value)) return "a tag value holds letters, digits, spaces and + - = . _ : / @";
   return undefined;
@@ -113,7 +114,8 @@ export function pathPatternsOverlap(a: string, b: string): boolean {
     if (i === a.length && j === b.length) result = true;
     else if (i < a.length && a[i] === "*") result = go(i + 1, j) || (j < b.length && go(i, j + 1));
     else if (j < b.length && b[j] === "*") result = go(i, j + 1) || (i < a.length && go(i + 1, j));
-    else if (i < a.length && j < b.length && (a[i] === b[j] || a[i] === "?" || b[j] === "?")) result = go(i + 1, j + 1);
+    else if (i < a.length && j < b.length && (a[i] === b[j] || a[i] === "?" || b[j] === "?"))
+      result = go(i + 1, j + 1);
     else result = false;
     memo.set(key, result);
     return result;
@@ -175,14 +177,21 @@ export function filterPatternProblem(pattern: string): string | undefined {
   const unquoted = p.replace(/"[^"]*"/g, '""');
   if (p.startsWith("{")) {
     if (!p.endsWith("}")) return "starts a JSON pattern with { but does not end with }";
-    if (!/\$[.[]/.test(unquoted)) return "is a JSON pattern without a $.field selector (e.g. { $.level = \"ERROR\" })";
+    if (!/\$[.[]/.test(unquoted))
+      return 'is a JSON pattern without a $.field selector (e.g. { $.level = "ERROR" })';
     if (!balanced(unquoted, "(", ")")) return "has unbalanced parentheses";
-    if (!/(=|!=|<|>|IS NULL|NOT EXISTS|EXISTS)/.test(unquoted)) return "is a JSON pattern without a comparison (=, !=, <, >, IS NULL, NOT EXISTS)";
+    if (!/(=|!=|<|>|IS NULL|NOT EXISTS|EXISTS)/.test(unquoted))
+      return "is a JSON pattern without a comparison (=, !=, <, >, IS NULL, NOT EXISTS)";
     return undefined;
   }
-  if (p.startsWith("[")) return p.endsWith("]") ? undefined : "starts a space-delimited pattern with [ but does not end with ]";
-  if (p.startsWith("%")) return p.length > 2 && p.endsWith("%") ? undefined : "starts a regular expression with % but does not end with %";
-  if (/[{}[\]]/.test(unquoted)) return "mixes braces or brackets into a term pattern (JSON patterns start with {, space-delimited ones with [)";
+  if (p.startsWith("["))
+    return p.endsWith("]") ? undefined : "starts a space-delimited pattern with [ but does not end with ]";
+  if (p.startsWith("%"))
+    return p.length > 2 && p.endsWith("%")
+      ? undefined
+      : "starts a regular expression with % but does not end with %";
+  if (/[{}[\]]/.test(unquoted))
+    return "mixes braces or brackets into a term pattern (JSON patterns start with {, space-delimited ones with [)";
   const terms = unquoted.split(/\s+/);
   const bare = terms.find((t) => t === "?" || t === "-");
   if (bare) return `has a lone "${bare}" (write ?term or -term)`;
@@ -211,7 +220,8 @@ export const DNS_LABEL_MAX = 63;
 export const DNS_NAME_MAX = 253;
 
 /** S3 bucket names (S3 User Guide, "General purpose bucket naming rules"). */
-export const S3_BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)(?!.*--ol-s3$)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const S3_BUCKET_NAME =
+  /^(?!xn--)(?!sthree-)(?!.*-s3alias$)(?!.*--ol-s3$)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** SQS queue names (SQS CreateQueue QueueName): 1-80 of alphanumerics, hyphens, underscores; `.fifo` for FIFO. */
 export const SQS_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$|^[A-Za-z0-9_-]{1,80}$/;
 /** DynamoDB table names (CreateTable TableName): 3-255 of a-z A-Z 0-9 `_ - .`. */

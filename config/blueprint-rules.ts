@@ -59,7 +59,11 @@ interface ServiceView {
   readonly secrets: Record<string, unknown>;
   readonly calls: readonly string[];
   readonly metricPattern?: string;
-  readonly healthCheck: { readonly intervalSeconds: number; readonly timeoutSeconds: number; readonly matcher: string };
+  readonly healthCheck: {
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly matcher: string;
+  };
   readonly access: {
     readonly s3Buckets: readonly { readonly name: string }[];
     readonly sqsQueues: readonly { readonly name: string }[];
@@ -132,7 +136,10 @@ export function validateBlueprintRules(bp: BlueprintView, issue: Issue): void {
   validateDatabase(bp, issue);
   const errorPattern = filterPatternProblem(bp.observability.errorLogPattern);
   if (errorPattern)
-    issue(["observability", "errorLogPattern"], `${JSON.stringify(bp.observability.errorLogPattern)} ${errorPattern}`);
+    issue(
+      ["observability", "errorLogPattern"],
+      `${JSON.stringify(bp.observability.errorLogPattern)} ${errorPattern}`,
+    );
   for (const [name, svc] of Object.entries(bp.services)) validateService(bp, name, svc, issue);
 }
 
@@ -142,7 +149,10 @@ function validateTags(bp: BlueprintView, issue: Issue): void {
     const keyProblem = tagKeyProblem(key);
     if (keyProblem) issue(["tags", key], `tag key ${JSON.stringify(key)}: ${keyProblem}`);
     if ((PLATFORM_TAG_KEYS as readonly string[]).includes(key))
-      issue(["tags", key], `is set by the platform on every resource; choose another key (reserved: ${PLATFORM_TAG_KEYS.join(", ")})`);
+      issue(
+        ["tags", key],
+        `is set by the platform on every resource; choose another key (reserved: ${PLATFORM_TAG_KEYS.join(", ")})`,
+      );
     const value = bp.tags[key] ?? "";
     const valueProblem = tagValueProblem(value);
     if (valueProblem) issue(["tags", key], `${JSON.stringify(value.slice(0, 40))}: ${valueProblem}`);
@@ -159,7 +169,10 @@ function validatePlacement(bp: BlueprintView, issue: Issue): void {
   // An AZ name is its Region's name plus one letter (EC2, "Availability Zones").
   for (const [i, az] of (bp.network.availabilityZones ?? []).entries()) {
     if (az.slice(0, -1) !== bp.region)
-      issue(["network", "availabilityZones", i], `${az} is not in the blueprint's region ${bp.region} (use ${bp.region}a, ${bp.region}b, ...)`);
+      issue(
+        ["network", "availabilityZones", i],
+        `${az} is not in the blueprint's region ${bp.region} (use ${bp.region}a, ${bp.region}b, ...)`,
+      );
   }
   const azs = bp.network.availabilityZones;
   if (azs && new Set(azs).size !== azs.length)
@@ -180,10 +193,17 @@ function validatePlacement(bp: BlueprintView, issue: Issue): void {
   const namespace = bp.serviceDiscovery.namespace;
   if (namespace) {
     const long = namespace.split(".").find((label) => label.length > DNS_LABEL_MAX);
-    if (long) issue(["serviceDiscovery", "namespace"], `label ${long} is ${long.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`);
+    if (long)
+      issue(
+        ["serviceDiscovery", "namespace"],
+        `label ${long} is ${long.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`,
+      );
     // The environment suffix (at most 20 characters) and a dot are prepended.
     if (namespace.length > DNS_NAME_MAX - 21)
-      issue(["serviceDiscovery", "namespace"], `is ${namespace.length} characters; with the suffix prepended a DNS name allows ${DNS_NAME_MAX - 21}`);
+      issue(
+        ["serviceDiscovery", "namespace"],
+        `is ${namespace.length} characters; with the suffix prepended a DNS name allows ${DNS_NAME_MAX - 21}`,
+      );
   }
 }
 
@@ -191,10 +211,15 @@ function validateServiceNames(bp: BlueprintView, issue: Issue): void {
   const names = Object.keys(bp.services);
   for (const name of names) {
     if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(name))
-      issue(["services", name], `"${name}" is reserved by the platform (${RESERVED_SERVICE_NAMES.join(", ")}); choose another service name`);
+      issue(
+        ["services", name],
+        `"${name}" is reserved by the platform (${RESERVED_SERVICE_NAMES.join(", ")}); choose another service name`,
+      );
     for (const other of names) {
       if (other === name) continue;
-      const qualifier = SERVICE_NAME_QUALIFIERS.find((q) => name === `${other}-${q}` || name.startsWith(`${other}-${q}-`));
+      const qualifier = SERVICE_NAME_QUALIFIERS.find(
+        (q) => name === `${other}-${q}` || name.startsWith(`${other}-${q}-`),
+      );
       if (qualifier)
         issue(
           ["services", name],
@@ -215,10 +240,16 @@ function validateRouting(bp: BlueprintView, issue: Issue): void {
         );
     }
     if (svc.paths.length > 5)
-      issue(["services", name, "paths"], `${svc.paths.length} path patterns; an ALB listener rule takes 1 to 5 (condition values per rule)`);
+      issue(
+        ["services", name, "paths"],
+        `${svc.paths.length} path patterns; an ALB listener rule takes 1 to 5 (condition values per rule)`,
+      );
     const wildcards = svc.paths.join("").replace(/[^*?]/g, "").length;
     if (wildcards > 5)
-      issue(["services", name, "paths"], `hold ${wildcards} wildcards (* or ?); an ALB listener rule allows 5`);
+      issue(
+        ["services", name, "paths"],
+        `hold ${wildcards} wildcards (* or ?); an ALB listener rule allows 5`,
+      );
   }
   // Specific routes of different services must be disjoint: listener priorities come from a
   // hash of the service name, so overlapping patterns would be ordered by chance. Only the exact
@@ -250,10 +281,14 @@ function validateDatabase(bp: BlueprintView, issue: Issue): void {
       `${db.instanceClass} is not a DB instance class Aurora PostgreSQL offers (db.<r5|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g>.<large|xlarge|Nxlarge> or db.<t3|t4g>.<medium|large>)`,
     );
   const [low, high] = AURORA_PORT_RANGE;
-  if (db.port < low || db.port > high) issue(["database", "port"], `${db.port} is outside ${low}-${high}, the ports RDS accepts`);
+  if (db.port < low || db.port > high)
+    issue(["database", "port"], `${db.port} is outside ${low}-${high}, the ports RDS accepts`);
   for (const field of ["minCapacity", "maxCapacity"] as const) {
     if (!isHalfAcuStep(db[field]))
-      issue(["database", field], `${db[field]} is not an Aurora Serverless v2 capacity (0 to 256 ACUs in steps of 0.5)`);
+      issue(
+        ["database", field],
+        `${db[field]} is not an Aurora Serverless v2 capacity (0 to 256 ACUs in steps of 0.5)`,
+      );
   }
 }
 
@@ -267,7 +302,10 @@ function validateService(bp: BlueprintView, name: string, svc: ServiceView, issu
   if (svc.kind === "web") {
     // ELBv2 rejects a target group whose health check timeout is not below its interval.
     if (svc.healthCheck.timeoutSeconds >= svc.healthCheck.intervalSeconds)
-      issue(at("healthCheck", "timeoutSeconds"), `${svc.healthCheck.timeoutSeconds} must be less than intervalSeconds (${svc.healthCheck.intervalSeconds})`);
+      issue(
+        at("healthCheck", "timeoutSeconds"),
+        `${svc.healthCheck.timeoutSeconds} must be less than intervalSeconds (${svc.healthCheck.intervalSeconds})`,
+      );
     const matcher = healthCheckMatcherProblem(svc.healthCheck.matcher);
     if (matcher) issue(at("healthCheck", "matcher"), `${svc.healthCheck.matcher} ${matcher}`);
   }
@@ -300,7 +338,10 @@ function validateEnvironment(bp: BlueprintView, name: string, svc: ServiceView, 
   const bytes = Buffer.byteLength(
     JSON.stringify([
       ...Object.entries(svc.environment).map(([k, v]) => ({ name: k, value: v })),
-      ...Object.keys(svc.secrets).map((k) => ({ name: k, valueFrom: "arn:aws:secretsmanager:xx-xxxx-1:000000000000:secret:x" })),
+      ...Object.keys(svc.secrets).map((k) => ({
+        name: k,
+        valueFrom: "arn:aws:secretsmanager:xx-xxxx-1:000000000000:secret:x",
+      })),
     ]),
   );
   const budget = TASK_DEFINITION_MAX_BYTES - TASK_DEFINITION_PLATFORM_RESERVE_BYTES;
@@ -321,8 +362,22 @@ function validateAccess(name: string, svc: ServiceView, issue: Issue): void {
         );
     }
   };
-  check(svc.access.s3Buckets, "s3Buckets", S3_BUCKET_NAME, "an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)");
-  check(svc.access.sqsQueues, "sqsQueues", SQS_QUEUE_NAME, "an SQS queue name (1-80 of A-Z a-z 0-9 _ -, .fifo for FIFO queues)");
-  check(svc.access.dynamodbTables, "dynamodbTables", DYNAMODB_TABLE_NAME, "a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)");
+  check(
+    svc.access.s3Buckets,
+    "s3Buckets",
+    S3_BUCKET_NAME,
+    "an S3 bucket name (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)",
+  );
+  check(
+    svc.access.sqsQueues,
+    "sqsQueues",
+    SQS_QUEUE_NAME,
+    "an SQS queue name (1-80 of A-Z a-z 0-9 _ -, .fifo for FIFO queues)",
+  );
+  check(
+    svc.access.dynamodbTables,
+    "dynamodbTables",
+    DYNAMODB_TABLE_NAME,
+    "a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)",
+  );
 }
-

@@ -183,9 +183,12 @@ function readBlueprintFile(ref: string): string {
   } catch {
     throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
   }
-  if (stat.isDirectory()) throw new ConfigError(`BLUEPRINT: ${ref} is a directory; name a .yaml/.yml/.json file`);
+  if (stat.isDirectory())
+    throw new ConfigError(`BLUEPRINT: ${ref} is a directory; name a .yaml/.yml/.json file`);
   if (!stat.isFile())
-    throw new ConfigError(`BLUEPRINT: ${ref} is not a regular file (a device, socket or pipe); name a .yaml/.yml/.json file`);
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is not a regular file (a device, socket or pipe); name a .yaml/.yml/.json file`,
+    );
   if (stat.size > MAX_BLUEPRINT_BYTES)
     throw new ConfigError(
       `BLUEPRINT: ${ref} is ${stat.size} bytes; a blueprint file may be at most ${MAX_BLUEPRINT_BYTES} bytes`,
@@ -196,7 +199,9 @@ function readBlueprintFile(ref: string): string {
     fd = openSync(path, "r");
     readSync(fd, buffer, 0, stat.size, 0);
   } catch (error) {
-    throw new ConfigError(`BLUEPRINT: ${ref} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -204,9 +209,14 @@ function readBlueprintFile(ref: string): string {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(buffer);
   } catch {
-    throw new ConfigError(`BLUEPRINT: ${ref} is not UTF-8 text (a binary file?); a blueprint is YAML or JSON`);
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is not UTF-8 text (a binary file?); a blueprint is YAML or JSON`,
+    );
   }
-  if (text.includes("\u0000")) throw new ConfigError(`BLUEPRINT: ${ref} contains NUL bytes (a binary file?); a blueprint is YAML or JSON`);
+  if (text.includes("\u0000"))
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} contains NUL bytes (a binary file?); a blueprint is YAML or JSON`,
+    );
   return text;
 }
 
@@ -243,19 +253,24 @@ function applyEnvOverrides(
   env: Env,
 ): { blueprint: unknown; fromEnvironment: Record<string, string> } {
   const fromEnvironment: Record<string, string> = {};
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return { blueprint: input, fromEnvironment };
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return { blueprint: input, fromEnvironment };
   const bp = input as Record<string, unknown>;
   const object = (value: unknown) =>
-    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   if (env.ALB_CERTIFICATE_ARN) {
     const problem = envValueProblem(LoadBalancerSchema.shape.certificateArn, env.ALB_CERTIFICATE_ARN);
-    if (problem) throw new ConfigError(`ALB_CERTIFICATE_ARN: "${printable(env.ALB_CERTIFICATE_ARN)}": ${problem}`);
+    if (problem)
+      throw new ConfigError(`ALB_CERTIFICATE_ARN: "${printable(env.ALB_CERTIFICATE_ARN)}": ${problem}`);
     bp.loadBalancer = { ...object(bp.loadBalancer), certificateArn: env.ALB_CERTIFICATE_ARN, https: true };
     fromEnvironment["loadBalancer.certificateArn"] = "ALB_CERTIFICATE_ARN";
   }
   if (env.ALARM_EMAIL) {
     const problem = envValueProblem(ObservabilitySchema.shape.alarmEmail, env.ALARM_EMAIL);
-    if (problem) throw new ConfigError(`ALARM_EMAIL: "${printable(env.ALARM_EMAIL)}": ${problem} (an e-mail address)`);
+    if (problem)
+      throw new ConfigError(`ALARM_EMAIL: "${printable(env.ALARM_EMAIL)}": ${problem} (an e-mail address)`);
     bp.observability = { ...object(bp.observability), alarmEmail: env.ALARM_EMAIL };
     fromEnvironment["observability.alarmEmail"] = "ALARM_EMAIL";
   }

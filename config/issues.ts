@@ -19,7 +19,10 @@ export interface IssueSource {
 
 /** Edit distance (insertions, deletions, substitutions, adjacent swaps). */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -135,7 +138,9 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: 
   const field = issue.path.map(String).join(".");
   const envVar = source.fromEnvironment?.[field];
   const withValue =
-    issue.code !== "custom" && "input" in issue && ["string", "number", "boolean"].includes(typeof issue.input);
+    issue.code !== "custom" &&
+    "input" in issue &&
+    ["string", "number", "boolean"].includes(typeof issue.input);
   const value = withValue ? `${shown(issue.input)}: ` : "";
   const where = (key?: string, extra: PropertyKey[] = []): string => {
     if (envVar) return `${envVar} (sets ${source.label}: ${field})`;
@@ -156,7 +161,8 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: 
   let message = issue.message;
   if (issue.code === "invalid_value" && "values" in issue) {
     const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
-    const guess = typeof issue.input === "string" ? nearest(issue.input, issue.values.map(String)) : undefined;
+    const guess =
+      typeof issue.input === "string" ? nearest(issue.input, issue.values.map(String)) : undefined;
     message = `must be one of ${allowed}${guess ? ` (did you mean "${guess}"?)` : ""}`;
   }
   if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator")

@@ -32,7 +32,8 @@ export class ValidationError extends UserError {
 /** cdktf's message for failed stack validations (the guardrails) starts with this. */
 const STACK_VALIDATION = /^(App-level )?[Vv]alidation failed with the following errors:\n\s*/;
 /** cdktf appends how to skip validation; bypassing the guardrails is not something we offer. */
-const SKIP_HINT = /\n*\s*(If you wish to ignore these validations, pass|Validations allow for dynamic|To skip validations, add)[\s\S]*$/;
+const SKIP_HINT =
+  /\n*\s*(If you wish to ignore these validations, pass|Validations allow for dynamic|To skip validations, add)[\s\S]*$/;
 
 /**
  * The message to print for a failure the user can act on, or undefined for a defect. Guardrail

@@ -21,7 +21,9 @@ function filesUnder(dir: string): string[] {
 
 /** Copies the staged files into `outdir`, each through a rename; the manifest last. */
 function publish(staging: string, outdir: string): void {
-  const files = filesUnder(staging).sort((a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"));
+  const files = filesUnder(staging).sort(
+    (a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"),
+  );
   for (const file of files) {
     const target = join(outdir, file);
     mkdirSync(dirname(target), { recursive: true });

@@ -63,7 +63,17 @@ const SCOPED_BELOW_ACCOUNT = new Set([
   "aws_s3_bucket_versioning",
 ]);
 
-const NAME_ATTRIBUTES = ["name", "alarm_name", "dashboard_name", "group_name", "rule_name", "family", "identifier", "cluster_identifier", "bucket"];
+const NAME_ATTRIBUTES = [
+  "name",
+  "alarm_name",
+  "dashboard_name",
+  "group_name",
+  "rule_name",
+  "family",
+  "identifier",
+  "cluster_identifier",
+  "bucket",
+];
 
 export interface Named {
   readonly blueprint: string;
@@ -79,7 +89,11 @@ export function accountScopedNames(blueprint: string, stacks: Record<string, Jso
       if (attribute === undefined || attribute === "-") return [];
       return Object.entries(byId)
         .filter(([, r]) => typeof r[attribute] === "string")
-        .map(([id, r]) => ({ blueprint, address: `${stack}.${type}.${id}`, name: `${type}:${r[attribute]}` }));
+        .map(([id, r]) => ({
+          blueprint,
+          address: `${stack}.${type}.${id}`,
+          name: `${type}:${r[attribute]}`,
+        }));
     }),
   );
 }

@@ -103,7 +103,8 @@ export class ServiceDashboards extends Construct {
       const clash = owners.get(name);
       if (clash !== undefined)
         throw new ValidationError(
-          `dashboard: the ${key} dashboard would reuse the name ${name} of the ${clash} dashboard`, this
+          `dashboard: the ${key} dashboard would reuse the name ${name} of the ${clash} dashboard`,
+          this,
         );
       owners.set(name, key);
       urls[key] = dashboardUrl(props.region, name);

@@ -62,7 +62,8 @@ export class AuroraDatabase extends Construct {
     const { config, naming } = props;
     if (props.subnetIds.length < 2) {
       throw new ValidationError(
-        `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`, this
+        `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`,
+        this,
       );
     }
     const serverless = config.mode === "serverless-v2";

@@ -65,11 +65,15 @@ export class ServiceScaling extends Construct {
     }
     if (scaling.requestsPerTarget !== undefined && !props.loadBalancer) {
       throw new ValidationError(
-        `fargate-service ${name}: scaling.requestsPerTarget needs a load balancer target group`, this
+        `fargate-service ${name}: scaling.requestsPerTarget needs a load balancer target group`,
+        this,
       );
     }
     if (svc.kind === "worker" && !props.queueName) {
-      throw new ValidationError(`fargate-service ${name}: a worker scales on its queue backlog and needs queueName`, this);
+      throw new ValidationError(
+        `fargate-service ${name}: a worker scales on its queue backlog and needs queueName`,
+        this,
+      );
     }
 
     this.target = new AppautoscalingTarget(this, "target", {

@@ -126,7 +126,8 @@ export class ServiceSecurityGroup extends Construct {
   ): VpcSecurityGroupIngressRule {
     if (port === undefined) {
       throw new ValidationError(
-        `fargate-service ${this.serviceName}: listens on no port, so ${what} cannot be admitted`, this
+        `fargate-service ${this.serviceName}: listens on no port, so ${what} cannot be admitted`,
+        this,
       );
     }
     return new VpcSecurityGroupIngressRule(this, id, {

@@ -143,11 +143,15 @@ export class ServiceTaskDefinition extends Construct {
     const { naming, serviceName: name, service: svc } = props;
     if (!isValidFargatePair(svc.cpu, svc.memory)) {
       throw new ValidationError(
-        `fargate-service ${name}: cpu ${svc.cpu} / memory ${svc.memory} is not a Fargate size (${fargateMemoryRule(svc.cpu)})`, this
+        `fargate-service ${name}: cpu ${svc.cpu} / memory ${svc.memory} is not a Fargate size (${fargateMemoryRule(svc.cpu)})`,
+        this,
       );
     }
     const sidecar = TRACING_SIDECARS[props.tracing.mode];
-    const environment: Record<string, string> = { ...(props.environment ?? {}), ...sidecar.appEnvironment(name) };
+    const environment: Record<string, string> = {
+      ...(props.environment ?? {}),
+      ...sidecar.appEnvironment(name),
+    };
     // A user value must never silently replace an address the platform injects (QUEUE_URL, the
     // tracing endpoint...): the schema refuses those names; this is the construct's own guard.
     const replaced = Object.keys(svc.environment).filter((k) => k in environment);
@@ -161,7 +165,8 @@ export class ServiceTaskDefinition extends Construct {
     const clash = secrets.find((s) => s.name in environment);
     if (clash) {
       throw new ValidationError(
-        `fargate-service ${name}: ${clash.name} is both a secret and an environment variable; a name is one or the other`, this
+        `fargate-service ${name}: ${clash.name} is both a secret and an environment variable; a name is one or the other`,
+        this,
       );
     }
     const duplicate = secrets.find((s, i) => secrets.findIndex((o) => o.name === s.name) !== i);

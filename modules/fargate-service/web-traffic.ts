@@ -131,7 +131,8 @@ export class WebTraffic extends Construct {
     if (this.blueGreen) {
       if (!props.testListenerArn)
         throw new ValidationError(
-          `services.${props.serviceName}.deployment.strategy: ${props.strategy} needs the ALB's test listener`, this
+          `services.${props.serviceName}.deployment.strategy: ${props.strategy} needs the ALB's test listener`,
+          this,
         );
       this.testRule = rule("test", props.testListenerArn);
     }
@@ -188,7 +189,9 @@ function validate(props: WebTrafficProps): void {
   }
   const [minPriority, maxPriority] = LISTENER_RULE_PRIORITY_RANGE;
   if (!Number.isInteger(priority) || priority < minPriority || priority > maxPriority) {
-    throw new ValidationError(`${at}: listener rule priority ${priority} is outside ${minPriority}..${maxPriority}`);
+    throw new ValidationError(
+      `${at}: listener rule priority ${priority} is outside ${minPriority}..${maxPriority}`,
+    );
   }
   // ELBv2 rejects a target group whose health check timeout is not below its interval.
   if (hc.timeoutSeconds >= hc.intervalSeconds) {
@@ -202,6 +205,8 @@ function validate(props: WebTrafficProps): void {
     );
   }
   if (props.deregistrationDelaySeconds < 0 || props.deregistrationDelaySeconds > 3600) {
-    throw new ValidationError(`${at}: deregistration delay ${props.deregistrationDelaySeconds} s is outside 0..3600`);
+    throw new ValidationError(
+      `${at}: deregistration delay ${props.deregistrationDelaySeconds} s is outside 0..3600`,
+    );
   }
 }

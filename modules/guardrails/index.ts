@@ -66,7 +66,9 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
           log(
             [
               "guardrails: suppressions that matched nothing in any stack (remove them, or fix their rule or scope):",
-              ...unused.map((s) => `  ${s.rule}${s.scope ? ` (scope ${s.scope})` : ""} by ${s.origin}: ${s.reason}`),
+              ...unused.map(
+                (s) => `  ${s.rule}${s.scope ? ` (scope ${s.scope})` : ""} by ${s.origin}: ${s.reason}`,
+              ),
             ].join("\n"),
           );
         return [];

@@ -10,7 +10,11 @@ export const MIN_REASON_WORDS = 3;
 export function reasonProblem(reason: string): string | undefined {
   const text = reason.trim();
   const words = text.match(/\p{L}{2,}/gu) ?? [];
-  if (text.length < MIN_REASON_LENGTH || words.length < MIN_REASON_WORDS || new Set(words.map((w) => w.toLowerCase())).size < 2)
+  if (
+    text.length < MIN_REASON_LENGTH ||
+    words.length < MIN_REASON_WORDS ||
+    new Set(words.map((w) => w.toLowerCase())).size < 2
+  )
     return `needs a reason of at least ${MIN_REASON_LENGTH} characters and ${MIN_REASON_WORDS} different words saying why the rule does not apply here`;
   return undefined;
 }

@@ -30,7 +30,8 @@ export function checkSuppression(rule: string, reason: string, where: string): v
   if (!RULE_IDS.includes(rule))
     throw new ValidationError(`${where}: "${rule}" is not a guardrail rule (${RULE_IDS.join(", ")})`);
   const problem = reasonProblem(reason);
-  if (problem) throw new ValidationError(`${where}: suppressing ${rule} ${problem} (got ${JSON.stringify(reason)})`);
+  if (problem)
+    throw new ValidationError(`${where}: suppressing ${rule} ${problem} (got ${JSON.stringify(reason)})`);
 }
 
 /**

@@ -48,7 +48,12 @@ export const NAME_RULES = {
   securityGroup: { type: "secgroup", max: 255, pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/ },
   flowLog: { type: "flowlog", max: 255, pattern: /^.+$/ },
   flowLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/vpc/flow-logs/", sep: "-" },
-  ecrRepository: { type: "ecr-repo", max: 256, accountScoped: true, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/ },
+  ecrRepository: {
+    type: "ecr-repo",
+    max: 256,
+    accountScoped: true,
+    pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  },
   ecsCluster: { type: "ecs-cluster", max: 255, pattern: ECS_NAME },
   ecsService: { type: "ecs-svc", max: 255, pattern: ECS_NAME },
   taskFamily: { type: "task", max: 255, accountScoped: true, pattern: ECS_NAME },
@@ -57,7 +62,14 @@ export const NAME_RULES = {
   targetGroup: { type: "tg", max: 32, accountScoped: true, pattern: HYPHENATED },
   iamRole: { type: "role", max: 64, accountScoped: true, pattern: IAM_NAME },
   iamPolicy: { type: "policy", max: 128, accountScoped: true, pattern: IAM_NAME },
-  logGroup: { type: "", max: 512, accountScoped: true, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/", sep: "-" },
+  logGroup: {
+    type: "",
+    max: 512,
+    accountScoped: true,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    prefix: "/ecs/",
+    sep: "-",
+  },
   kmsAlias: { type: "kms", max: 256, accountScoped: true, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
   secret: { type: "secret", max: 512, accountScoped: true, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
   sqsQueue: { type: "sqs", max: 80, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
@@ -70,7 +82,12 @@ export const NAME_RULES = {
   // RDS identifiers: letters, digits, hyphens; start with a letter; no "--"; no trailing hyphen.
   dbCluster: { type: "aurora", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
   // DB instance identifiers follow the cluster identifier rules (63 characters).
-  dbInstance: { type: "aurora-db", max: 63, accountScoped: true, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
+  dbInstance: {
+    type: "aurora-db",
+    max: 63,
+    accountScoped: true,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+  },
   dbSubnetGroup: { type: "dbsubnets", max: 255, pattern: /^[a-z0-9 ._-]+$/ },
   dbParameterGroup: { type: "dbparams", max: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
   dashboard: { type: "dashboard", max: 255, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
@@ -178,7 +195,9 @@ export class Naming {
   releaseParameter(service: string): string {
     const name = `/${this.blueprint}/${this.environmentSuffix}/release/${service}/image`;
     if (!/^(\/[a-zA-Z0-9_.-]+){5}$/.test(name)) {
-      throw new ValidationError(`naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`);
+      throw new ValidationError(
+        `naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`,
+      );
     }
     return name;
   }

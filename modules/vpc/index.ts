@@ -236,13 +236,15 @@ export class Vpc extends Construct {
         // An AZ name is its region plus one letter (the schema checks the shape).
         if (az.slice(0, -1) !== region) {
           throw new ValidationError(
-            `network.availabilityZones.${i}: ${az} is not in the blueprint's region ${region} (use ${region}a, ${region}b, ...)`, this
+            `network.availabilityZones.${i}: ${az} is not in the blueprint's region ${region} (use ${region}a, ${region}b, ...)`,
+            this,
           );
         }
       }
       if (new Set(network.availabilityZones).size !== AZ_COUNT) {
         throw new ValidationError(
-          `network.availabilityZones: ${network.availabilityZones.join(", ")} must name ${AZ_COUNT} different AZs`, this
+          `network.availabilityZones: ${network.availabilityZones.join(", ")} must name ${AZ_COUNT} different AZs`,
+          this,
         );
       }
       return [...network.availabilityZones];

@@ -372,12 +372,16 @@ const CASES: Case[] = [
     bad: (s) =>
       new SecurityGroup(s, "sg", {
         name: "secgroup-app-test",
-        ingress: [{ fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }],
+        ingress: [
+          { fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] },
+        ],
       }),
     good: (s) =>
       new SecurityGroup(s, "sg", {
         name: "secgroup-app-test",
-        ingress: [{ fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["10.0.0.0/8", "203.0.113.0/24"] }],
+        ingress: [
+          { fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["10.0.0.0/8", "203.0.113.0/24"] },
+        ],
       }),
     detail: /ingress from 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 on tcp 8080-8080/,
   },

@@ -16,6 +16,9 @@ export const ECS10: Rule = {
     containers(stack)
       .filter(({ container }) => typeof container.user === "string" && ROOT_USER.test(container.user.trim()))
       .map(({ taskDefinition, container }) =>
-        violation(taskDefinition, `container ${container.name} runs as user ${JSON.stringify(container.user)} (root)`),
+        violation(
+          taskDefinition,
+          `container ${container.name} runs as user ${JSON.stringify(container.user)} (root)`,
+        ),
       ),
 };

@@ -23,7 +23,13 @@ export const NAME2: Rule = {
           const name = block.attrs[attribute];
           if (typeof name !== "string" || isExpression(name)) continue;
           const first = owners.get(name);
-          if (first) out.push(violation(block, `${attribute} ${JSON.stringify(name)} is also the ${attribute} of ${first.address}`));
+          if (first)
+            out.push(
+              violation(
+                block,
+                `${attribute} ${JSON.stringify(name)} is also the ${attribute} of ${first.address}`,
+              ),
+            );
           else owners.set(name, block);
         }
       }
