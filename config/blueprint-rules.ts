@@ -88,6 +88,12 @@ export const SIDECAR_PORTS: Record<"xray-daemon" | "adot", readonly number[]> = 
  */
 export const RESERVED_SERVICE_NAMES = ["database", ...SIDECAR_CONTAINER_NAMES] as const;
 /**
+ * Qualifiers of the blueprint's shared resources whose names are unique only inside the VPC
+ * and carry `<blueprint>-<qualifier>` (the ALB's and the database's security groups, the
+ * endpoints' group...). A service named `<blueprint>-alb` would share the ALB's group name.
+ */
+export const SHARED_QUALIFIERS = ["alb", "alb-logs", "db", "db-bootstrap", "vpce", "vpc", "flow-logs", "sc-tls"] as const;
+/**
  * What the platform appends to a service name for the resources it creates per service
  * (`<service>-dlq` queue, `<service>-exec` role, `<service>-blue-…` alarms...). A service named
  * `<other>-<qualifier>` would share those names.
@@ -210,6 +216,12 @@ function validatePlacement(bp: BlueprintView, issue: Issue): void {
 function validateServiceNames(bp: BlueprintView, issue: Issue): void {
   const names = Object.keys(bp.services);
   for (const name of names) {
+    const shared = SHARED_QUALIFIERS.find((q) => name === `${bp.name}-${q}`);
+    if (shared)
+      issue(
+        ["services", name],
+        `would share the name of the blueprint's own ${shared} resources (${bp.name}-${shared}); service names may not be ${SHARED_QUALIFIERS.map((q) => `${bp.name}-${q}`).join(", ")}`,
+      );
     if ((RESERVED_SERVICE_NAMES as readonly string[]).includes(name))
       issue(
         ["services", name],
