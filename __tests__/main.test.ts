@@ -32,7 +32,10 @@ function previousOutput(name: string): string {
 const contents = (outdir: string) =>
   readdirSync(outdir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => `${join(e.parentPath, e.name).slice(outdir.length)}=${readFileSync(join(e.parentPath, e.name), "utf8")}`)
+    .map(
+      (e) =>
+        `${join(e.parentPath, e.name).slice(outdir.length)}=${readFileSync(join(e.parentPath, e.name), "utf8")}`,
+    )
     .sort();
 
 /** Runs the synth entry (cdktf.json "app") as `cdktf synth` does. */
@@ -58,7 +61,9 @@ describe("main.ts through the synth entry", () => {
 
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/guardrails failed; fix the findings below/);
-    expect(run.stderr).toMatch(/ECS6 .*\n.*passes DATABASE_URL as a plain environment value that looks like a credential/);
+    expect(run.stderr).toMatch(
+      /ECS6 .*\n.*passes DATABASE_URL as a plain environment value that looks like a credential/,
+    );
     expect(run.stderr + run.stdout).not.toMatch(/skipValidation/);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(contents(outdir)).toEqual(before);
@@ -124,7 +129,9 @@ describe("user-facing errors", () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).constructPath).toMatch(/\/vpc$/);
-    expect(userFacingMessage(error)).toMatch(/^network\.availabilityZones: .* must name 3 different AZs \[at .*\/vpc\]$/);
+    expect(userFacingMessage(error)).toMatch(
+      /^network\.availabilityZones: .* must name 3 different AZs \[at .*\/vpc\]$/,
+    );
   });
 
   test("config errors and cdktf's validation failures are user-facing; other errors are defects", () => {

@@ -92,7 +92,16 @@ export const RESERVED_SERVICE_NAMES = ["database", ...SIDECAR_CONTAINER_NAMES] a
  * and carry `<blueprint>-<qualifier>` (the ALB's and the database's security groups, the
  * endpoints' group...). A service named `<blueprint>-alb` would share the ALB's group name.
  */
-export const SHARED_QUALIFIERS = ["alb", "alb-logs", "db", "db-bootstrap", "vpce", "vpc", "flow-logs", "sc-tls"] as const;
+export const SHARED_QUALIFIERS = [
+  "alb",
+  "alb-logs",
+  "db",
+  "db-bootstrap",
+  "vpce",
+  "vpc",
+  "flow-logs",
+  "sc-tls",
+] as const;
 /**
  * What the platform appends to a service name for the resources it creates per service
  * (`<service>-dlq` queue, `<service>-exec` role, `<service>-blue-…` alarms...). A service named

@@ -614,7 +614,7 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
       if (!(ref.secret in bp.secrets))
         issue(
           at("secrets", envName, "secret"),
-          `${ref.secret} is not defined in secrets (defined: ${Object.keys(bp.secrets).join(", ") || "none"})`,
+          `${shownName(ref.secret)} is not defined in secrets (defined: ${Object.keys(bp.secrets).join(", ") || "none"})`,
         );
       if (envName in svc.environment)
         issue(
@@ -624,7 +624,10 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     }
     for (const [i, callee] of svc.calls.entries()) {
       if (!names.includes(callee))
-        issue(at("calls", i), `${callee} is not a service of this blueprint (${names.join(", ")})`);
+        issue(
+          at("calls", i),
+          `${shownName(callee)} is not a service of this blueprint (${names.join(", ")})`,
+        );
       else if (callee === name) issue(at("calls", i), "a service cannot call itself");
       else if (bp.services[callee].kind === "scheduled")
         issue(at("calls", i), `${callee} is a scheduled job: it has no endpoint and no queue to call`);
@@ -646,6 +649,9 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
   validateNetwork(bp, issue);
   validateBlueprintRules(bp, issue);
 }
+
+/** A name as written, quoted when it is empty or holds spaces (so the message shows it). */
+const shownName = (name: string) => (/^\S+$/.test(name) ? name : JSON.stringify(name));
 
 /** Which strategies AWS allows for a service, given its kind and the blueprint's mesh. */
 export function allowedStrategies(kind: ServiceKind, meshEnabled: boolean): DeploymentStrategy[] {

@@ -20,21 +20,22 @@ const file = (name: string, content: string | Buffer) => {
   return path;
 };
 /** Validates a built-in blueprint after `edit`; the thunk throws the ConfigError. */
-const from =
-  (name: string, edit: (bp: Any) => void) =>
-  (): unknown =>
-    configFrom(blueprintWith(name, edit as (bp: BlueprintInput) => void));
+const from = (name: string, edit: (bp: Any) => void) => (): unknown =>
+  configFrom(blueprintWith(name, edit as (bp: BlueprintInput) => void));
 const trading = (edit: (bp: Any) => void) => from("trading", edit);
 const fintech = (edit: (bp: Any) => void) => from("fintech", edit);
 const web = (paths: string[]) => ({ kind: "web", cpu: 256, memory: 512, paths });
 const worker = { kind: "worker", cpu: 256, memory: 512 };
 
 describe("names that collide with what the platform creates", () => {
-  test.each(["trading-alb", "trading-db"])("fails for a service named %s (the blueprint's shared resources)", (name) => {
-    expect(trading((bp) => (bp.services[name] = { kind: "backend", cpu: 256, memory: 512 }))).toThrow(
-      new RegExp(`services\\.${name}: would share the name of the blueprint's own`),
-    );
-  });
+  test.each(["trading-alb", "trading-db"])(
+    "fails for a service named %s (the blueprint's shared resources)",
+    (name) => {
+      expect(trading((bp) => (bp.services[name] = { kind: "backend", cpu: 256, memory: 512 }))).toThrow(
+        new RegExp(`services\\.${name}: would share the name of the blueprint's own`),
+      );
+    },
+  );
 
   test("fails for a worker jobs next to a worker jobs-dlq", () => {
     expect(
@@ -42,14 +43,19 @@ describe("names that collide with what the platform creates", () => {
         bp.services.jobs = worker;
         bp.services["jobs-dlq"] = worker;
       }),
-    ).toThrow(/services\.jobs-dlq: would share resource names with service jobs, whose own resources are named jobs-dlq/);
-  });
-
-  test.each(["xray-daemon", "aws-otel-collector", "database"])("fails for a service named %s (reserved)", (name) => {
-    expect(trading((bp) => (bp.services[name] = { kind: "backend", cpu: 256, memory: 512 }))).toThrow(
-      new RegExp(`services\\.${name}: "${name}" is reserved by the platform`),
+    ).toThrow(
+      /services\.jobs-dlq: would share resource names with service jobs, whose own resources are named jobs-dlq/,
     );
   });
+
+  test.each(["xray-daemon", "aws-otel-collector", "database"])(
+    "fails for a service named %s (reserved)",
+    (name) => {
+      expect(trading((bp) => (bp.services[name] = { kind: "backend", cpu: 256, memory: 512 }))).toThrow(
+        new RegExp(`services\\.${name}: "${name}" is reserved by the platform`),
+      );
+    },
+  );
 
   test("fails for an app port equal to the X-Ray daemon's (2000)", () => {
     expect(trading((bp) => (bp.services["processing-service"].port = 2000))).toThrow(
@@ -88,9 +94,9 @@ describe("ALB routing", () => {
   });
 
   test("fails for more than 5 path conditions on one service", () => {
-    expect(trading((bp) => (bp.services["api-gateway"].paths = ["/a", "/b", "/c", "/d", "/e", "/f"]))).toThrow(
-      /services\.api-gateway\.paths: 6 path patterns; an ALB listener rule takes 1 to 5/,
-    );
+    expect(
+      trading((bp) => (bp.services["api-gateway"].paths = ["/a", "/b", "/c", "/d", "/e", "/f"])),
+    ).toThrow(/services\.api-gateway\.paths: 6 path patterns; an ALB listener rule takes 1 to 5/);
   });
 
   test("fails for a health-check timeout not below the interval", () => {
@@ -99,11 +105,14 @@ describe("ALB routing", () => {
     ).toThrow(/services\.frontend\.healthCheck\.timeoutSeconds: 10 must be less than intervalSeconds \(10\)/);
   });
 
-  test.each(["500", "100-399", "200-599"])("fails for a health-check matcher %s outside 200-499", (matcher) => {
-    expect(trading((bp) => (bp.services.frontend.healthCheck = { matcher }))).toThrow(
-      /services\.frontend\.healthCheck\.matcher: .* outside 200-499/,
-    );
-  });
+  test.each(["500", "100-399", "200-599"])(
+    "fails for a health-check matcher %s outside 200-499",
+    (matcher) => {
+      expect(trading((bp) => (bp.services.frontend.healthCheck = { matcher }))).toThrow(
+        /services\.frontend\.healthCheck\.matcher: .* outside 200-499/,
+      );
+    },
+  );
 
   test("fails for a test listener on port 80", () => {
     expect(trading((bp) => (bp.loadBalancer = { testListenerPort: 80 }))).toThrow(
@@ -120,7 +129,9 @@ describe("ALB routing", () => {
 
 describe("values AWS rejects", () => {
   test("fails for an unknown region, suggesting the nearest", () => {
-    expect(trading((bp) => (bp.region = "zz-north-9"))).toThrow(/region: "zz-north-9": must be one of "us-east-1"/);
+    expect(trading((bp) => (bp.region = "zz-north-9"))).toThrow(
+      /region: "zz-north-9": must be one of "us-east-1"/,
+    );
     expect(trading((bp) => (bp.region = "eu-wset-1"))).toThrow(/did you mean "eu-west-1"\?/);
   });
 
@@ -164,7 +175,8 @@ describe("values AWS rejects", () => {
         (bp) =>
           (bp.loadBalancer = {
             https: true,
-            certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1234-5678-9abc-def012345678",
+            certificateArn:
+              "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1234-5678-9abc-def012345678",
           }),
       ),
     ).toThrow(/loadBalancer\.certificateArn: is in eu-west-1; the ALB is in us-east-1/);
@@ -184,18 +196,22 @@ describe("values AWS rejects", () => {
     expect(trading(job(schedule))).toThrow(message);
   });
 
-  test.each(["cron(0/15 * * * ? *)", "cron(0 8 ? * MON-FRI *)", "cron(0 0 L * ? *)", "at(2027-01-31T23:59:59)"])(
-    "accepts the valid schedule %s",
-    (schedule) => {
-      expect(trading(job(schedule))).not.toThrow();
-    },
-  );
+  test.each([
+    "cron(0/15 * * * ? *)",
+    "cron(0 8 ? * MON-FRI *)",
+    "cron(0 0 L * ? *)",
+    "at(2027-01-31T23:59:59)",
+  ])("accepts the valid schedule %s", (schedule) => {
+    expect(trading(job(schedule))).not.toThrow();
+  });
 
   test("fails for an Aurora engine version RDS does not offer", () => {
     expect(fintech((bp) => (bp.database.engineVersion = "9.6"))).toThrow(
       /database\.engineVersion: 9\.6 major version 9 is not an Aurora PostgreSQL major version/,
     );
-    expect(fintech((bp) => (bp.database.engineVersion = "latest"))).toThrow(/is not an Aurora PostgreSQL engine version/);
+    expect(fintech((bp) => (bp.database.engineVersion = "latest"))).toThrow(
+      /is not an Aurora PostgreSQL engine version/,
+    );
   });
 
   test("fails for an instance class Aurora PostgreSQL does not offer", () => {
@@ -217,7 +233,11 @@ describe("values AWS rejects", () => {
   test("fails for a kmsKeyArn that is not an ARN", () => {
     expect(
       fintech(
-        (bp) => (bp.secrets = { ...bp.secrets, ext: { source: "lookup", name: "ext/key", kmsKeyArn: "alias/my-key" } }),
+        (bp) =>
+          (bp.secrets = {
+            ...bp.secrets,
+            ext: { source: "lookup", name: "ext/key", kmsKeyArn: "alias/my-key" },
+          }),
       ),
     ).toThrow(/secrets\.ext\.kmsKeyArn: "alias\/my-key": is not a KMS key ARN/);
   });
@@ -226,19 +246,23 @@ describe("values AWS rejects", () => {
     expect(trading((bp) => (bp.services.frontend.metricPattern = "{ $.latency > 100"))).toThrow(
       /services\.frontend\.metricPattern: .* does not end with }/,
     );
-    expect(trading((bp) => (bp.services.frontend.metricPattern = '"unclosed'))).toThrow(/has an unclosed quote/);
+    expect(trading((bp) => (bp.services.frontend.metricPattern = '"unclosed'))).toThrow(
+      /has an unclosed quote/,
+    );
   });
 
   test("fails for an empty error log pattern (it would count every line)", () => {
     expect(trading((bp) => (bp.observability = { errorLogPattern: "  " }))).toThrow(
-      /observability\.errorLogPattern: "  " is empty, which matches every log event/,
+      /observability\.errorLogPattern: " {2}" is empty, which matches every log event/,
     );
   });
 
   test("fails for environment values that push the task definition past 64 KiB", () => {
     expect(
       trading((bp) => (bp.services.frontend.environment = { A: "x".repeat(40000), B: "y".repeat(20000) })),
-    ).toThrow(/services\.frontend\.environment: variables take \d+ bytes of the task definition; at most 57344 fit/);
+    ).toThrow(
+      /services\.frontend\.environment: variables take \d+ bytes of the task definition; at most 57344 fit/,
+    );
   });
 
   test("fails for a namespace label over 63 characters", () => {
@@ -284,7 +308,9 @@ describe("silent overrides and over-grants", () => {
   });
 
   test("fails for a suppression whose reason is ten x's", () => {
-    expect(trading((bp) => (bp.guardrails = { suppressions: [{ rule: "ELB3", reason: "xxxxxxxxxx" }] }))).toThrow(
+    expect(
+      trading((bp) => (bp.guardrails = { suppressions: [{ rule: "ELB3", reason: "xxxxxxxxxx" }] })),
+    ).toThrow(
       /guardrails\.suppressions\.0\.reason: .*needs a reason of at least 10 characters and 3 different words/,
     );
   });
@@ -309,11 +335,16 @@ describe("clear errors instead of stack traces", () => {
     );
   });
 
-  test.each(["dev-", "a--b"])("ENVIRONMENT_SUFFIX=%s is refused by the loader, not by a construct", (suffix) => {
-    expect(() => loadConfig({ ENVIRONMENT_SUFFIX: suffix })).toThrow(
-      new RegExp(`^ENVIRONMENT_SUFFIX: "${suffix}" is not allowed: .*not ending with a hyphen and without "--"`),
-    );
-  });
+  test.each(["dev-", "a--b"])(
+    "ENVIRONMENT_SUFFIX=%s is refused by the loader, not by a construct",
+    (suffix) => {
+      expect(() => loadConfig({ ENVIRONMENT_SUFFIX: suffix })).toThrow(
+        new RegExp(
+          `^ENVIRONMENT_SUFFIX: "${suffix}" is not allowed: .*not ending with a hyphen and without "--"`,
+        ),
+      );
+    },
+  );
 
   test("BLUEPRINT naming a directory", () => {
     const dir = join(tmp, "dir.yaml");
@@ -333,7 +364,9 @@ describe("clear errors instead of stack traces", () => {
   });
 
   test("BLUEPRINT=toString is not a built-in blueprint", () => {
-    expect(() => loadConfig({ BLUEPRINT: "toString" })).toThrow(/^BLUEPRINT: "toString" is not a built-in blueprint/);
+    expect(() => loadConfig({ BLUEPRINT: "toString" })).toThrow(
+      /^BLUEPRINT: "toString" is not a built-in blueprint/,
+    );
   });
 
   test("an ALARM_EMAIL error names the variable, not a blueprint field", () => {
@@ -343,9 +376,12 @@ describe("clear errors instead of stack traces", () => {
   test("a cross-field error on ALB_CERTIFICATE_ARN names the variable", () => {
     expect(() =>
       loadConfig({
-        ALB_CERTIFICATE_ARN: "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1234-5678-9abc-def012345678",
+        ALB_CERTIFICATE_ARN:
+          "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1234-5678-9abc-def012345678",
       }),
-    ).toThrow(/ALB_CERTIFICATE_ARN \(sets blueprints\.trading: loadBalancer\.certificateArn\): is in eu-west-1/);
+    ).toThrow(
+      /ALB_CERTIFICATE_ARN \(sets blueprints\.trading: loadBalancer\.certificateArn\): is in eu-west-1/,
+    );
   });
 
   test("a file error gives file:line, the field path apart, and suggests the misspelt key", () => {
@@ -355,7 +391,9 @@ describe("clear errors instead of stack traces", () => {
     );
     expect(() => loadConfig({ BLUEPRINT: path })).toThrow(ConfigError);
     expect(() => loadConfig({ BLUEPRINT: path })).toThrow(
-      new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7: services\\.api\\.memroy: unknown field; did you mean "memory"\\?`),
+      new RegExp(
+        `${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:7: services\\.api\\.memroy: unknown field; did you mean "memory"\\?`,
+      ),
     );
   });
 

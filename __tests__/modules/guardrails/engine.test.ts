@@ -66,7 +66,12 @@ describe("guardrail validation on a stack", () => {
       environmentSuffix: "test",
       log: (t) => printed.push(t),
       suppressions: [
-        { rule: "ELB3", reason: "load tests only last an hour", scope: "platform/albb", origin: "blueprint x" },
+        {
+          rule: "ELB3",
+          reason: "load tests only last an hour",
+          scope: "platform/albb",
+          origin: "blueprint x",
+        },
       ],
     });
     app.synth();
@@ -83,7 +88,9 @@ describe("guardrail validation on a stack", () => {
     applyGuardrails(app, {
       environmentSuffix: "test",
       log: (t) => printed.push(t),
-      suppressions: [{ rule: "ECS4", reason: "the app writes its cache to the root filesystem", origin: "blueprint x" }],
+      suppressions: [
+        { rule: "ECS4", reason: "the app writes its cache to the root filesystem", origin: "blueprint x" },
+      ],
     });
     app.synth();
     expect(printed.join("\n")).not.toMatch(/matched nothing/);
