@@ -1,27 +1,30 @@
-import { App } from "cdktf";
-import { ConfigError, loadConfig } from "./config";
+import { debugRequested, loadConfig } from "./config";
+import { userFacingMessage } from "./modules/errors";
 import { buildPlatformApp } from "./stacks/app";
+import { synthesizeAtomically } from "./stacks/synth-output";
 
-// The only entry point: load and validate the config (from the environment), then build the
-// stacks. A config error stops here, before anything is written to cdktf.out; a guardrail
-// error stops the synth of the stack that breaks a rule.
+// The only entry point: load and validate the config (from the environment), then build and
+// synthesize the stacks. Any error leaves the previous cdktf.out as it was.
 try {
   const config = loadConfig();
   if (config.state.bucketSource === "blueprint-default")
     console.error(
       `note: TF_STATE_BUCKET is not set; state goes to ${config.state.bucket}, a default name in S3's global namespace. Set TF_STATE_BUCKET (the same for every command of this environment) or account.id in the blueprint.`,
     );
-  const app = new App();
-  buildPlatformApp(app, config);
-  app.synth();
+  synthesizeAtomically((app) => buildPlatformApp(app, config));
 } catch (error) {
-  // Bad config and guardrail findings are the user's to fix: print the report, not a stack trace.
-  if (
-    error instanceof ConfigError ||
-    (error instanceof Error && error.message.startsWith("Validation failed"))
-  ) {
-    console.error(error.message);
-    process.exit(1);
+  // A mistake in the blueprint, an environment variable or a guardrail finding is the user's to
+  // fix: print what to change, never a stack trace. Anything else is a defect of this code.
+  const message = userFacingMessage(error);
+  if (message !== undefined) {
+    console.error(message);
+  } else {
+    const detail = error instanceof Error ? error.message : String(error);
+    console.error(
+      `internal error (a defect of the platform code, not of your input): ${detail}\n` +
+        "Run with PLATFORM_DEBUG=1 for the stack trace, and report it.",
+    );
+    if (debugRequested() && error instanceof Error) console.error(error.stack);
   }
-  throw error;
+  process.exit(1);
 }

@@ -4,14 +4,17 @@
  * fully-defaulted PlatformConfig. Every error names the field path, the bad value and what
  * is allowed, and is raised before anything is synthesized.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "./blueprints";
-import { Blueprint, BlueprintSchema } from "./schema";
+import { formatIssues, IssueSource } from "./issues";
+import { Blueprint, BlueprintSchema, LoadBalancerSchema, ObservabilitySchema } from "./schema";
+import { AWS_REGIONS } from "./aws-values";
 import { ENVIRONMENT_SUFFIX_MAX, ENVIRONMENT_SUFFIX_PATTERN } from "../modules/naming";
 import { EnvironmentInfo, selectEnvironment } from "./environments";
+import { UserError } from "../modules/errors";
 
 export * from "./schema";
 export type { EnvironmentInfo } from "./environments";
@@ -64,11 +67,15 @@ export const ENVIRONMENT_VARIABLES = {
   ALARM_EMAIL: "e-mail address subscribed to the alarm topic (optional)",
 } as const;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+/** A mistake in the blueprint or an environment variable; printed without a stack trace. */
+export class ConfigError extends UserError {}
+
+/** Largest blueprint file read (a real one is a few KiB; this stops /dev/zero-like inputs). */
+export const MAX_BLUEPRINT_BYTES = 1024 * 1024;
+
+/** Whether the user asked for stack traces of internal errors (PLATFORM_DEBUG=1). */
+export function debugRequested(env: Env = process.env): boolean {
+  return env.PLATFORM_DEBUG === "1";
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -105,9 +112,9 @@ function stateBucketFor(blueprint: Blueprint, info: EnvironmentInfo, region: str
  * --environment <name>` prints; no environment variable is read.
  */
 export function resolveBlueprint(ref: string, environment = "dev", template?: string): Blueprint {
-  const { input, label } = readBlueprint(ref);
-  const selection = selectEnvironment(input, label, environment, template);
-  return parseBlueprint(selection.input, selection.label);
+  const { input, issueSource } = readBlueprint(ref);
+  const selection = selectEnvironment(input, issueSource.label, environment, template);
+  return parseBlueprint(selection.input, withSelection(issueSource, selection.label, {}));
 }
 
 export function loadConfig(env: Env = process.env): PlatformConfig {
@@ -117,13 +124,21 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     environmentSuffix.length > ENVIRONMENT_SUFFIX_MAX
   ) {
     throw new ConfigError(
-      `ENVIRONMENT_SUFFIX: "${environmentSuffix}" is not allowed: use 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits and hyphens, starting with a letter (e.g. dev, pr1234)`,
+      `ENVIRONMENT_SUFFIX: "${environmentSuffix}" is not allowed: use 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without "--" (e.g. dev, pr1234)`,
     );
   }
-  const { input, source, label } = readBlueprint(env.BLUEPRINT ?? DEFAULT_BLUEPRINT);
-  const selection = selectEnvironment(input, label, environmentSuffix, env.ENVIRONMENT_TEMPLATE || undefined);
-  const withOverrides = applyEnvOverrides(selection.input, env);
-  const blueprint = parseBlueprint(withOverrides, selection.label);
+  const { input, source, issueSource } = readBlueprint(env.BLUEPRINT ?? DEFAULT_BLUEPRINT);
+  const selection = selectEnvironment(
+    input,
+    issueSource.label,
+    environmentSuffix,
+    env.ENVIRONMENT_TEMPLATE || undefined,
+  );
+  const { blueprint: withOverrides, fromEnvironment } = applyEnvOverrides(selection.input, env);
+  const blueprint = parseBlueprint(
+    withOverrides,
+    withSelection(issueSource, selection.label, fromEnvironment),
+  );
   blueprint.tags.Environment ??= environmentSuffix;
 
   const stateRegion = env.TF_STATE_REGION ?? blueprint.region;
@@ -138,8 +153,19 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       `TF_STATE_BUCKET: "${stateBucket}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
     );
   }
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stateRegion)) {
-    throw new ConfigError(`TF_STATE_REGION: "${stateRegion}" is not an AWS region name (e.g. us-east-1)`);
+  if (!(AWS_REGIONS as readonly string[]).includes(stateRegion)) {
+    throw new ConfigError(
+      `TF_STATE_REGION: "${printable(stateRegion)}" is not an AWS region name (e.g. us-east-1; known: ${AWS_REGIONS.join(", ")})`,
+    );
+  }
+  // The state bucket holds every environment's state: no service may be granted it by name.
+  for (const [name, svc] of Object.entries(blueprint.services)) {
+    for (const [i, bucket] of svc.access.s3Buckets.entries()) {
+      if (bucket.name === stateBucket)
+        throw new ConfigError(
+          `${issueSource.label}: services.${name}.access.s3Buckets.${i}.name: ${stateBucket} is the Terraform state bucket; no service may be granted it`,
+        );
+    }
   }
   const noncurrentDays = env.TF_STATE_NONCURRENT_DAYS ?? String(DEFAULT_STATE_NONCURRENT_DAYS);
   if (!/^[1-9]\d{0,4}$/.test(noncurrentDays)) {
@@ -161,64 +187,126 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   });
 }
 
-/** Validates a blueprint object; `label` prefixes error paths (e.g. `blueprints.trading`). */
-export function parseBlueprint(input: unknown, label: string): Blueprint {
+/**
+ * Validates a blueprint object. `source` names it in errors: a label such as
+ * `blueprints.trading` (prefixed to field paths) or a file with its parsed document (file, line
+ * and field path).
+ */
+export function parseBlueprint(input: unknown, source: string | IssueSource): Blueprint {
+  const from = typeof source === "string" ? { label: source } : source;
   const result = BlueprintSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ConfigError(formatIssues(result.error, label));
+  if (!result.success) throw new ConfigError(formatIssues(result.error, BlueprintSchema, from));
   return result.data;
 }
 
-export function formatIssues(error: z.ZodError, label: string): string {
-  const lines = error.issues.map((i) => {
-    const path = [label, ...i.path.map(String)].join(".");
-    // Custom (cross-field) messages already name the value; others show the primitive received.
-    const shown =
-      i.code !== "custom" && "input" in i && ["string", "number", "boolean"].includes(typeof i.input);
-    const value = shown ? `${JSON.stringify(i.input)}: ` : "";
-    let message = i.message;
-    if (i.code === "invalid_value" && "values" in i)
-      message = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    if (i.code === "unrecognized_keys") message = `unknown field(s) ${i.keys.join(", ")}`;
-    if (i.code === "invalid_union" && "note" in i && i.note === "No matching discriminator") {
-      message = 'source must be one of "create", "lookup"';
-    }
-    return `${path}: ${value}${message}`;
-  });
-  return `invalid blueprint ${label}:\n  ${lines.join("\n  ")}`;
-}
-
-export function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
-  if (ref in BUILT_IN_BLUEPRINTS) {
+export function readBlueprint(ref: string): { input: unknown; source: string; issueSource: IssueSource } {
+  // Own keys only: "toString" or "constructor" are not blueprints.
+  if (Object.hasOwn(BUILT_IN_BLUEPRINTS, ref)) {
     return {
       input: structuredClone(BUILT_IN_BLUEPRINTS[ref]),
       source: `built-in:${ref}`,
-      label: `blueprints.${ref}`,
+      issueSource: { label: `blueprints.${ref}` },
     };
   }
-  if (/\.(ya?ml|json)$/i.test(ref)) {
-    const path = resolve(ref);
-    if (!existsSync(path)) throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
-    const doc = parseDocument(withoutNpmBanner(readFileSync(path, "utf8")), {
-      uniqueKeys: true,
-      prettyErrors: true,
-    });
-    // A duplicated key (two services with one name) would silently keep the last one; name its path.
-    const duplicates = duplicateKeyPaths(doc.contents);
-    if (duplicates.length > 0) {
-      throw new ConfigError(
-        `BLUEPRINT: ${ref}: ${duplicates.map((p) => `${p}: is defined more than once (each name may appear once)`).join("; ")}`,
-      );
-    }
-    if (doc.errors.length > 0) {
-      throw new ConfigError(
-        `BLUEPRINT: ${ref} is not valid YAML/JSON: ${doc.errors.map((e) => e.message).join("; ")}`,
-      );
-    }
-    return { input: doc.toJS(), source: ref, label: ref };
+  if (!/\.(ya?ml|json)$/i.test(ref)) {
+    throw new ConfigError(
+      `BLUEPRINT: "${printable(ref)}" is not a built-in blueprint (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
+    );
   }
-  throw new ConfigError(
-    `BLUEPRINT: "${ref}" is not a built-in blueprint (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
-  );
+  const text = withoutNpmBanner(readBlueprintFile(ref));
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
+  // A duplicated key (two services with one name) would silently keep the last one; name its path.
+  const duplicates = duplicateKeyPaths(doc.contents);
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      `BLUEPRINT: ${ref}: ${duplicates.map((p) => `${p}: is defined more than once (each name may appear once)`).join("; ")}`,
+    );
+  }
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is not valid YAML/JSON: ${doc.errors.map((e) => e.message).join("; ")}`,
+    );
+  }
+  const input = toPlainData(doc, ref);
+  return { input, source: ref, issueSource: { label: ref, document: doc, lineCounter } };
+}
+
+/**
+ * Where errors of the selected environment's blueprint point: its label names the environment
+ * when overrides were merged; line numbers come from the file only when they describe the
+ * merged fields (no overrides applied).
+ */
+function withSelection(
+  source: IssueSource,
+  label: string,
+  fromEnvironment: Readonly<Record<string, string>>,
+): IssueSource {
+  return label === source.label ? { ...source, fromEnvironment } : { label, fromEnvironment };
+}
+
+/** A value safe to print: control characters and bytes of a binary file shown escaped. */
+function printable(text: string): string {
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return escaped.length > 120 ? `${escaped.slice(0, 117)}...` : escaped;
+}
+
+/**
+ * The text of a blueprint file: a regular file of at most MAX_BLUEPRINT_BYTES, UTF-8 text.
+ * Directories, devices (/dev/zero), FIFOs and binary files are refused with what was found.
+ */
+function readBlueprintFile(ref: string): string {
+  const path = resolve(ref);
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
+  }
+  if (stat.isDirectory())
+    throw new ConfigError(`BLUEPRINT: ${ref} is a directory; name a .yaml/.yml/.json file`);
+  if (!stat.isFile())
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is not a regular file (a device, socket or pipe); name a .yaml/.yml/.json file`,
+    );
+  if (stat.size > MAX_BLUEPRINT_BYTES)
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is ${stat.size} bytes; a blueprint file may be at most ${MAX_BLUEPRINT_BYTES} bytes`,
+    );
+  const buffer = Buffer.alloc(stat.size);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    readSync(fd, buffer, 0, stat.size, 0);
+  } catch (error) {
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(buffer);
+  } catch {
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} is not UTF-8 text (a binary file?); a blueprint is YAML or JSON`,
+    );
+  }
+  if (text.includes("\u0000"))
+    throw new ConfigError(
+      `BLUEPRINT: ${ref} contains NUL bytes (a binary file?); a blueprint is YAML or JSON`,
+    );
+  return text;
+}
+
+/** The document as plain data; YAML aliases are expanded with a bound (no "billion laughs"). */
+function toPlainData(doc: Document, ref: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(`BLUEPRINT: ${ref} cannot be read as data: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -244,18 +332,43 @@ function duplicateKeyPaths(node: unknown, path: string[] = []): string[] {
   });
 }
 
-function applyEnvOverrides(input: unknown, env: Env): unknown {
-  if (typeof input !== "object" || input === null) return input;
+/**
+ * Applies ALB_CERTIFICATE_ARN and ALARM_EMAIL to the blueprint. Each is checked first, so a bad
+ * value is reported under its variable's name; the fields they set are returned so later
+ * (cross-field) errors on them name the variable too.
+ */
+function applyEnvOverrides(
+  input: unknown,
+  env: Env,
+): { blueprint: unknown; fromEnvironment: Record<string, string> } {
+  const fromEnvironment: Record<string, string> = {};
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return { blueprint: input, fromEnvironment };
   const bp = input as Record<string, unknown>;
+  const object = (value: unknown) =>
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   if (env.ALB_CERTIFICATE_ARN) {
-    const lb = (bp.loadBalancer ?? {}) as Record<string, unknown>;
-    bp.loadBalancer = { ...lb, certificateArn: env.ALB_CERTIFICATE_ARN, https: true };
+    const problem = envValueProblem(LoadBalancerSchema.shape.certificateArn, env.ALB_CERTIFICATE_ARN);
+    if (problem)
+      throw new ConfigError(`ALB_CERTIFICATE_ARN: "${printable(env.ALB_CERTIFICATE_ARN)}": ${problem}`);
+    bp.loadBalancer = { ...object(bp.loadBalancer), certificateArn: env.ALB_CERTIFICATE_ARN, https: true };
+    fromEnvironment["loadBalancer.certificateArn"] = "ALB_CERTIFICATE_ARN";
   }
   if (env.ALARM_EMAIL) {
-    const obs = (bp.observability ?? {}) as Record<string, unknown>;
-    bp.observability = { ...obs, alarmEmail: env.ALARM_EMAIL };
+    const problem = envValueProblem(ObservabilitySchema.shape.alarmEmail, env.ALARM_EMAIL);
+    if (problem)
+      throw new ConfigError(`ALARM_EMAIL: "${printable(env.ALARM_EMAIL)}": ${problem} (an e-mail address)`);
+    bp.observability = { ...object(bp.observability), alarmEmail: env.ALARM_EMAIL };
+    fromEnvironment["observability.alarmEmail"] = "ALARM_EMAIL";
   }
-  return bp;
+  return { blueprint: bp, fromEnvironment };
+}
+
+function envValueProblem(schema: z.ZodType, value: string): string | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? undefined : result.error.issues.map((i) => i.message).join("; ");
 }
 
 function deepFreeze<T>(value: T): T {

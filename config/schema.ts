@@ -5,10 +5,13 @@
  */
 import { z } from "zod";
 import { FARGATE_CPU_SIZES, fargateMemoryRule, isValidFargatePair } from "./fargate";
-import { isValidScheduleExpression } from "./schedule-expression";
+import { scheduleExpressionProblem } from "./schedule-expression";
 import { Cidr, cidrContains, cidrsOverlap, formatCidr, parseCidr, planSubnets } from "./cidr";
 import { RULE_IDS } from "../modules/guardrails/rules";
 import { AccountSchema, DomainSchema, LifecycleSchema } from "./targets";
+import { reasonProblem } from "../modules/guardrails/reason";
+import { ALB_SSL_POLICIES, AWS_REGIONS } from "./aws-values";
+import { validateBlueprintRules } from "./blueprint-rules";
 
 const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
@@ -140,7 +143,7 @@ export const LoadBalancerSchema = z.strictObject({
     .optional(),
   /** Require HTTPS (fails validation without a certificate ARN). */
   https: z.boolean().default(false),
-  sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+  sslPolicy: z.enum(ALB_SSL_POLICIES).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
   /** CIDRs allowed to reach the listeners. */
   ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
   /** Port of the CodeDeploy test listener used to validate green before traffic shifts. */
@@ -471,7 +474,10 @@ export const GuardrailsSchema = z.strictObject({
       z.strictObject({
         rule: z.enum(RULE_IDS as [string, ...string[]]),
         /** Why the rule does not apply to this blueprint (printed in every guardrail report). */
-        reason: z.string().trim().min(10, "must say why the rule does not apply (at least 10 characters)"),
+        reason: z
+          .string()
+          .trim()
+          .refine((r) => reasonProblem(r) === undefined, { error: (i) => reasonProblem(String(i.input)) }),
         /** Only resources whose construct path starts with this, e.g. `platform/alb`. */
         scope: z.string().min(1).optional(),
       }),
@@ -490,8 +496,7 @@ export const BlueprintSchema = z
     /** The brief(s) this blueprint implements. */
     description: z.string().default("").describe("What the system is, in one sentence."),
     region: z
-      .string()
-      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "is not an AWS region name")
+      .enum(AWS_REGIONS)
       .default("us-east-1")
       .describe("AWS region of every stack (and of the state bucket unless TF_STATE_REGION says otherwise)."),
     tags: TagsSchema.describe(
@@ -652,10 +657,10 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     if (svc.kind === "scheduled") {
       if (!svc.schedule)
         issue(at("schedule"), "a scheduled service needs a schedule expression, e.g. rate(6 hours)");
-      else if (!isValidScheduleExpression(svc.schedule))
+      else if (scheduleExpressionProblem(svc.schedule))
         issue(
           at("schedule"),
-          `${svc.schedule} is not a schedule expression (rate(N minutes|hours|days), cron(m h dom mon dow yr), at(yyyy-mm-ddThh:mm:ss))`,
+          `${svc.schedule} is not a schedule expression (rate(N minutes|hours|days), cron(m h dom mon dow yr), at(yyyy-mm-ddThh:mm:ss)): ${scheduleExpressionProblem(svc.schedule)}`,
         );
     } else if (svc.schedule) {
       issue(at("schedule"), `only scheduled services take a schedule (kind is ${svc.kind})`);
@@ -664,7 +669,7 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
       if (!(ref.secret in bp.secrets))
         issue(
           at("secrets", envName, "secret"),
-          `${ref.secret} is not defined in secrets (defined: ${Object.keys(bp.secrets).join(", ") || "none"})`,
+          `${shownName(ref.secret)} is not defined in secrets (defined: ${Object.keys(bp.secrets).join(", ") || "none"})`,
         );
       if (envName in svc.environment)
         issue(
@@ -674,7 +679,10 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     }
     for (const [i, callee] of svc.calls.entries()) {
       if (!names.includes(callee))
-        issue(at("calls", i), `${callee} is not a service of this blueprint (${names.join(", ")})`);
+        issue(
+          at("calls", i),
+          `${shownName(callee)} is not a service of this blueprint (${names.join(", ")})`,
+        );
       else if (callee === name) issue(at("calls", i), "a service cannot call itself");
       else if (bp.services[callee].kind === "scheduled")
         issue(at("calls", i), `${callee} is a scheduled job: it has no endpoint and no queue to call`);
@@ -694,7 +702,11 @@ function validateCrossFields(bp: Blueprint, ctx: z.RefinementCtx): void {
     );
 
   validateNetwork(bp, issue);
+  validateBlueprintRules(bp, issue);
 }
+
+/** A name as written, quoted when it is empty or holds spaces (so the message shows it). */
+const shownName = (name: string) => (/^\S+$/.test(name) ? name : JSON.stringify(name));
 
 /** Which strategies AWS allows for a service, given its kind and the blueprint's mesh. */
 export function allowedStrategies(kind: ServiceKind, meshEnabled: boolean): DeploymentStrategy[] {
@@ -744,10 +756,11 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
   }
   for (const [i, c] of bp.loadBalancer.testListenerCidrs.entries()) {
     const parsed = parseCidr(c);
-    if (parsed && parsed.prefix === 0)
+    // Wider than a /8 is the internet for the guardrails too (SG1): 0.0.0.0/1 is as open as /0.
+    if (parsed && parsed.prefix < 8)
       issue(
         ["loadBalancer", "testListenerCidrs", i],
-        `${c}: the test listener must not be open to the internet`,
+        `${c}: the test listener must not be open to the internet (ranges wider than /8 are refused)`,
       );
     else if (parsed && (cidrsOverlap(parsed, vpc) || isPrivate(parsed)))
       issue(

@@ -22,7 +22,7 @@ export class NetworkStack extends BaseStack {
         naming: props.naming,
         region: config.region,
         description: "VPC flow-log group encryption",
-        aliasSubject: `${config.name}-flow-logs`,
+        aliasSubject: "flow-logs",
         lifecycle: lifecyclePolicy(config.lifecycle),
       });
     }

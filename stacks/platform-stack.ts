@@ -136,7 +136,7 @@ export class PlatformServicesStack extends BaseStack {
         naming,
         region: config.region,
         description: "Service Connect TLS: the certificates ECS issues to services",
-        aliasSubject: `${naming.blueprint}-sc-tls`,
+        aliasSubject: "sc-tls",
         cloudWatchLogs: false,
         lifecycle,
       });

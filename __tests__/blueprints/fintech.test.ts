@@ -215,11 +215,11 @@ describe("fintech blueprint (brief 002)", () => {
 
     test("private ECR repositories for the container images", () => {
       expect(repositories.map((r) => r.name).sort()).toEqual(
-        SERVICES.map((s) => `ecr-repo-${s}-test`).sort(),
+        SERVICES.map((s) => `ecr-repo-fintech-${s}-test`).sort(),
       );
       for (const name of SERVICES)
         expect(imageOf(platform, name)).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-fintech-${name}-test:bootstrap$`),
         );
     });
 
@@ -307,7 +307,7 @@ describe("fintech blueprint (brief 002)", () => {
 
     test("independent deployment lifecycles: each microservice has its own service and task definition family", () => {
       const families = SERVICES.map((name) => oneOf(platform, "aws_ecs_task_definition", name)[1].family);
-      expect(families).toEqual(SERVICES.map((name) => `task-${name}-test`));
+      expect(families).toEqual(SERVICES.map((name) => `task-fintech-${name}-test`));
       for (const name of SERVICES)
         expect(service(name).task_definition).toBe(
           ref("aws_ecs_task_definition", oneOf(platform, "aws_ecs_task_definition", name)[0], "arn"),
@@ -439,13 +439,15 @@ describe("fintech blueprint (brief 002)", () => {
   });
 
   describe("9. monitoring and observability", () => {
-    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-${name}-test`);
+    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-fintech-${name}-test`);
 
     test("CloudWatch dashboards for service health and performance: an overview and one per service", () => {
       const names = Object.values(resources(observability, "aws_cloudwatch_dashboard"))
         .map((d) => d.dashboard_name)
         .sort();
-      expect(names).toEqual(["dashboard-fintech-test", ...SERVICES.map((s) => `dashboard-${s}-test`)].sort());
+      expect(names).toEqual(
+        ["dashboard-fintech-test", ...SERVICES.map((s) => `dashboard-fintech-${s}-test`)].sort(),
+      );
       expect(dashboardMetrics(observability, "dashboard-fintech-test").map((m) => m.metric)).toEqual(
         expect.arrayContaining(["RunningTaskCount", "CPUUtilization", "RequestCount", "TargetResponseTime"]),
       );

@@ -251,7 +251,7 @@ describe("fraud blueprint (brief 001)", () => {
     test("CloudWatch log groups with 7-day retention for each service", () => {
       for (const name of SERVICES)
         expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
-          name: `/ecs/${name}-test`,
+          name: `/ecs/fraud-${name}-test`,
           retention_in_days: 7,
         });
     });
@@ -324,7 +324,7 @@ describe("fraud blueprint (brief 001)", () => {
   });
 
   describe("9. CloudWatch dashboards", () => {
-    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-${name}-test`);
+    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-fraud-${name}-test`);
 
     test("task count metrics for each service", () => {
       for (const name of SCALED)
@@ -460,13 +460,13 @@ describe("fraud blueprint (brief 001)", () => {
         Object.values(resources(registry, "aws_ecr_repository"))
           .map((r) => r.name)
           .sort(),
-      ).toEqual(SERVICES.map((s) => `ecr-repo-${s}-test`).sort());
+      ).toEqual(SERVICES.map((s) => `ecr-repo-fraud-${s}-test`).sort());
     });
 
     test("the infrastructure references the repository URIs: each task's image is its repository in eu-central-1", () => {
       for (const name of SERVICES)
         expect(imageOf(platform, name)).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.eu-central-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
+          new RegExp(`\\.dkr\\.ecr\\.eu-central-1\\.amazonaws\\.com/ecr-repo-fraud-${name}-test:bootstrap$`),
         );
       expect(Object.keys(registry.output.repository_urls.value).sort()).toEqual([...SERVICES].sort());
     });
@@ -514,7 +514,7 @@ describe("fraud blueprint (brief 001)", () => {
       const urls = observability.output.dashboard_urls.value as Record<string, string>;
       expect(Object.keys(urls).sort()).toEqual(["overview", ...SERVICES].sort());
       expect(urls["fraud-api"]).toBe(
-        "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/dashboard-fraud-api-test",
+        "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/dashboard-fraud-fraud-api-test",
       );
     });
   });

@@ -69,7 +69,7 @@ describe("orders blueprint (brief 000)", () => {
     ])("%s has its own Fargate task definition with %i CPU units and %i MiB", (name, cpu, memory) => {
       const [taskDefinitionId, taskDefinition] = oneOf(platform, "aws_ecs_task_definition", name);
       expect(taskDefinition).toMatchObject({
-        family: `task-${name}-test`,
+        family: `task-orders-${name}-test`,
         cpu: String(cpu),
         memory: String(memory),
         requires_compatibilities: ["FARGATE"],
@@ -80,7 +80,7 @@ describe("orders blueprint (brief 000)", () => {
     test("container images are referenced from each service's ECR repository", () => {
       for (const name of SERVICES)
         expect(imageOf(platform, name)).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-orders-${name}-test:bootstrap$`),
         );
     });
 
@@ -314,7 +314,7 @@ describe("orders blueprint (brief 000)", () => {
 
     test("an ECR repository per microservice, named like ecr-repo-order-processor-<suffix>", () => {
       expect(repositories.map((r) => r.name).sort()).toEqual(
-        SERVICES.map((s) => `ecr-repo-${s}-test`).sort(),
+        SERVICES.map((s) => `ecr-repo-orders-${s}-test`).sort(),
       );
     });
 
@@ -363,7 +363,7 @@ describe("orders blueprint (brief 000)", () => {
     test("log aggregation: every container log lands in its service's log group (30 days)", () => {
       for (const name of SERVICES)
         expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
-          name: `/ecs/${name}-test`,
+          name: `/ecs/orders-${name}-test`,
           retention_in_days: 30,
         });
     });
@@ -387,14 +387,14 @@ describe("orders blueprint (brief 000)", () => {
     test("task execution roles may pull their own image from ECR", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "ecr:BatchGetImage")).toEqual([
-          expect.stringMatching(new RegExp(`:repository/ecr-repo-${name}-test$`)),
+          expect.stringMatching(new RegExp(`:repository/ecr-repo-orders-${name}-test$`)),
         ]);
     });
 
     test("CloudWatch Logs write permissions on the service's own log group", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
-          expect.stringMatching(new RegExp(`:log-group:/ecs/${name}-test:\\*$`)),
+          expect.stringMatching(new RegExp(`:log-group:/ecs/orders-${name}-test:\\*$`)),
         ]);
     });
 
@@ -462,7 +462,7 @@ describe("orders blueprint (brief 000)", () => {
   });
 
   describe("10. CloudWatch dashboards", () => {
-    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-${name}-test`);
+    const metricsOf = (name: string) => dashboardMetrics(observability, `dashboard-orders-${name}-test`);
 
     test("service health metrics (CPU, memory, task count) for each service", () => {
       for (const name of SERVICES) {
@@ -555,8 +555,8 @@ describe("orders blueprint (brief 000)", () => {
     test("secrets for sensitive configuration (database credentials, API keys) are created in Secrets Manager", () => {
       const secrets = Object.values(resources(platform, "aws_secretsmanager_secret"));
       expect(secrets.map((s) => s.name).sort()).toEqual([
-        "secret-db-credentials-test",
-        "secret-exchange-api-keys-test",
+        "secret-orders-db-credentials-test",
+        "secret-orders-exchange-api-keys-test",
       ]);
     });
 
@@ -588,7 +588,9 @@ describe("orders blueprint (brief 000)", () => {
     test("naming convention {resource-type}-{service-name}-{environmentSuffix}", () => {
       for (const name of SERVICES) {
         expect(service(name).name).toBe(`ecs-svc-${name}-test`);
-        expect(oneOf(platform, "aws_iam_role", name, "task-role")[1].name).toBe(`role-${name}-task-test`);
+        expect(oneOf(platform, "aws_iam_role", name, "task-role")[1].name).toBe(
+          `role-orders-${name}-task-test`,
+        );
       }
       expect(cluster.name).toBe("ecs-cluster-orders-test");
     });

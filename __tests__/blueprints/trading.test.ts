@@ -111,7 +111,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
 
     test("ECR repositories for frontend, api-gateway and processing-service", () => {
       expect(repositories.map((r) => r.name).sort()).toEqual(
-        SERVICES.map((s) => `ecr-repo-${s}-test`).sort(),
+        SERVICES.map((s) => `ecr-repo-trading-${s}-test`).sort(),
       );
     });
 
@@ -140,7 +140,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
     test("task definitions take their images from the service's private ECR repository", () => {
       for (const name of SERVICES) {
         expect(imageOf(platform, name)).toMatch(
-          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-${name}-test:bootstrap$`),
+          new RegExp(`\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/ecr-repo-trading-${name}-test:bootstrap$`),
         );
       }
     });
@@ -174,7 +174,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       expect(taskDefinition).toMatchObject({
         cpu: String(cpu),
         memory: String(memory),
-        family: `task-${name}-test`,
+        family: `task-trading-${name}-test`,
         requires_compatibilities: ["FARGATE"],
         network_mode: "awsvpc",
       });
@@ -258,7 +258,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       for (const name of WEB) {
         for (const color of ["blue", "green"])
           expect(oneOf(platform, "aws_lb_target_group", name, `/${color}`)[1]).toMatchObject({
-            name: expect.stringMatching(new RegExp(`^tg-${color}-${name}-[0-9a-f]{4}-test$`)),
+            name: expect.stringMatching(new RegExp(`^tg-trading-${color}-[a-z0-9-]*[0-9a-f]{4,6}-test$`)),
             target_type: "ip",
             port: 8080,
           });
@@ -358,7 +358,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
 
     test("execution roles pull only their own ECR image and fetch only their own secrets", () => {
       expect(resourcesFor(platform, "api-gateway", "execution-policy", "ecr:BatchGetImage")).toEqual([
-        expect.stringMatching(/:repository\/ecr-repo-api-gateway-test$/),
+        expect.stringMatching(/:repository\/ecr-repo-trading-api-gateway-test$/),
       ]);
       expect(
         resourcesFor(platform, "api-gateway", "execution-policy", "secretsmanager:GetSecretValue"),
@@ -374,7 +374,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
     test("policies allow CloudWatch Logs access to the service's own log group", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
-          expect.stringMatching(new RegExp(`:log-group:/ecs/${name}-test:\\*$`)),
+          expect.stringMatching(new RegExp(`:log-group:/ecs/trading-${name}-test:\\*$`)),
         ]);
     });
   });
@@ -383,7 +383,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
     test("a CloudWatch log group per service with 30-day retention", () => {
       for (const name of SERVICES)
         expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
-          name: `/ecs/${name}-test`,
+          name: `/ecs/trading-${name}-test`,
           retention_in_days: 30,
         });
     });
@@ -408,8 +408,8 @@ describe("trading blueprint (briefs 003 + 004)", () => {
     test("Secrets Manager secrets for database credentials and API keys, encrypted with the platform key", () => {
       const secrets = Object.values(resources(platform, "aws_secretsmanager_secret"));
       expect(secrets.map((s) => s.name).sort()).toEqual([
-        "secret-api-keys-test",
-        "secret-db-credentials-test",
+        "secret-trading-api-keys-test",
+        "secret-trading-db-credentials-test",
       ]);
       for (const s of secrets) expect(s.kms_key_id).toMatch(/^\$\{aws_kms_key\.kms_key_[^.]+\.arn\}$/);
     });

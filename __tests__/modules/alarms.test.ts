@@ -86,8 +86,8 @@ describe("PlatformAlarms", () => {
   test("each service gets the alarms of its kind", () => {
     const keys = (svc: string) =>
       Object.keys(all.byName)
-        .filter((n) => n.startsWith(`alarm-${svc}-`))
-        .map((n) => n.slice(`alarm-${svc}-`.length, -"-test".length))
+        .filter((n) => n.startsWith(`alarm-trading-${svc}-`))
+        .map((n) => n.slice(`alarm-trading-${svc}-`.length, -"-test".length))
         .sort();
     expect(keys("frontend")).toEqual(["cpu", "http-5xx", "log-errors", "memory", "tasks", "unhealthy-hosts"]);
     expect(keys("processing-service")).toEqual(["cpu", "log-errors", "memory", "tasks"]);
@@ -100,7 +100,7 @@ describe("PlatformAlarms", () => {
       "tasks",
     ]);
     expect(keys("eod-report")).toEqual(["cpu", "failed-runs", "log-errors", "memory"]);
-    expect(keys("trading-database")).toEqual(["connections", "cpu"]);
+    expect(keys("database")).toEqual(["connections", "cpu"]);
   });
 
   test("every metric and composite alarm notifies the topic when it fires and when it recovers", () => {
@@ -141,7 +141,7 @@ describe("PlatformAlarms", () => {
       );
       const perService = ["ServiceName", "TaskDefinitionFamily", "TargetGroup", "QueueName", "ScheduleGroup"];
       const foreign = Object.values(all.alarms)
-        .filter((a) => a.alarm_name.startsWith(`alarm-${name}-`))
+        .filter((a) => a.alarm_name.startsWith(`alarm-trading-${name}-`))
         .flatMap(alarmMetrics)
         .flatMap((m) => Object.entries(m.dimensions))
         .filter(([k, v]) => perService.includes(k) && !own.has(v));
@@ -150,7 +150,7 @@ describe("PlatformAlarms", () => {
   });
 
   test("the running-tasks alarm fires below the minimum and treats silence as the outage", () => {
-    expect(all.byName["alarm-frontend-tasks-test"]).toMatchObject({
+    expect(all.byName["alarm-trading-frontend-tasks-test"]).toMatchObject({
       namespace: "ECS/ContainerInsights",
       metric_name: "RunningTaskCount",
       statistic: "Minimum",
@@ -171,12 +171,12 @@ describe("PlatformAlarms", () => {
     const zero = build(configFor("trading"), (s, name) => {
       if (name === "frontend") s.minCount = 0;
     });
-    expect(zero.byName["alarm-frontend-tasks-test"]).toBeUndefined();
-    expect(zero.byName["alarm-api-gateway-tasks-test"]).toBeDefined();
+    expect(zero.byName["alarm-trading-frontend-tasks-test"]).toBeUndefined();
+    expect(zero.byName["alarm-trading-api-gateway-tasks-test"]).toBeDefined();
   });
 
   test("CPU and memory alarms use the configured thresholds on AWS/ECS for 3 of 5 minutes", () => {
-    expect(trading.byName["alarm-frontend-cpu-test"]).toMatchObject({
+    expect(trading.byName["alarm-trading-frontend-cpu-test"]).toMatchObject({
       namespace: "AWS/ECS",
       metric_name: "CPUUtilization",
       dimensions: {
@@ -188,14 +188,14 @@ describe("PlatformAlarms", () => {
       evaluation_periods: 5,
       datapoints_to_alarm: 3,
     });
-    expect(trading.byName["alarm-frontend-memory-test"]).toMatchObject({
+    expect(trading.byName["alarm-trading-frontend-memory-test"]).toMatchObject({
       metric_name: "MemoryUtilization",
       threshold: 80,
     });
   });
 
   test("the 5xx alarm is metric math over both target groups that returns only the rate", () => {
-    const a = all.byName["alarm-frontend-http-5xx-test"];
+    const a = all.byName["alarm-trading-frontend-http-5xx-test"];
     expect(a.metric_name).toBeUndefined();
     expect(a.period).toBeUndefined();
     const queries = a.metric_query as Json[];
@@ -221,12 +221,12 @@ describe("PlatformAlarms", () => {
 
   test("worker alarms: oldest message age over the threshold, any message in the dead-letter queue", () => {
     const q = all.handles.services["settlement-worker"].queue!;
-    expect(all.byName["alarm-settlement-worker-queue-age-test"]).toMatchObject({
+    expect(all.byName["alarm-trading-settlement-worker-queue-age-test"]).toMatchObject({
       metric_name: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: q.name },
       threshold: 600,
     });
-    expect(all.byName["alarm-settlement-worker-dead-letters-test"]).toMatchObject({
+    expect(all.byName["alarm-trading-settlement-worker-dead-letters-test"]).toMatchObject({
       metric_name: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: q.dlqName },
       comparison_operator: "GreaterThanOrEqualToThreshold",
@@ -235,7 +235,7 @@ describe("PlatformAlarms", () => {
   });
 
   test("a scheduled job alarms on any run dropped or dead-lettered by its schedule group", () => {
-    const a = all.byName["alarm-eod-report-failed-runs-test"];
+    const a = all.byName["alarm-trading-eod-report-failed-runs-test"];
     const inputs = (a.metric_query as Json[]).filter((q) => q.metric?.namespace === "AWS/Scheduler");
     expect(inputs.map((q) => q.metric.metric_name).sort()).toEqual([
       "InvocationDroppedCount",
@@ -251,7 +251,7 @@ describe("PlatformAlarms", () => {
   test("a scheduled job's failed runs include task failures forwarded by its EventBridge rule", () => {
     const [ruleId, rule] = Object.entries(resources(all.stack, "aws_cloudwatch_event_rule"))[0];
     const h = all.handles.services["eod-report"];
-    expect(rule.name).toBe("rule-eod-report-failed-runs-test");
+    expect(rule.name).toBe("rule-trading-eod-report-failed-runs-test");
     expect(JSON.parse(rule.event_pattern)).toEqual({
       source: ["aws.ecs"],
       "detail-type": ["ECS Task State Change"],
@@ -265,7 +265,7 @@ describe("PlatformAlarms", () => {
         ],
       },
     });
-    const a = all.byName["alarm-eod-report-failed-runs-test"];
+    const a = all.byName["alarm-trading-eod-report-failed-runs-test"];
     const result = (a.metric_query as Json[]).find((q) => q.return_data)!;
     expect(result.expression).toMatch(/ \+ FILL\(exited, 0\)$/);
     expect((a.metric_query as Json[]).find((q) => q.id === "exited")!.metric).toMatchObject({
@@ -278,7 +278,7 @@ describe("PlatformAlarms", () => {
   test("without task state events a scheduled job's failed runs are the scheduler's alone", () => {
     const bare = build(allKindsConfig(), (s) => void (s.failedRunEvents = undefined));
     expect(resources(bare.stack, "aws_cloudwatch_event_rule")).toEqual({});
-    const a = bare.byName["alarm-eod-report-failed-runs-test"];
+    const a = bare.byName["alarm-trading-eod-report-failed-runs-test"];
     expect((a.metric_query as Json[]).find((q) => q.return_data)!.expression).toBe(
       "FILL(dropped, 0) + FILL(dlq, 0) + FILL(dlq_failed, 0)",
     );
@@ -334,7 +334,7 @@ describe("PlatformAlarms", () => {
   });
 
   test("error log lines alarm on the log metric filter's custom metric", () => {
-    expect(all.byName["alarm-frontend-log-errors-test"]).toMatchObject({
+    expect(all.byName["alarm-trading-frontend-log-errors-test"]).toMatchObject({
       namespace: "Platform/test",
       metric_name: "frontend/ErrorLogLines",
       statistic: "Sum",
@@ -360,10 +360,10 @@ describe("PlatformAlarms", () => {
 
   test("a composite alarm per service ORs its own alarms and the platform's deployment alarms", () => {
     const composite = Object.values(all.composites).find(
-      (c) => c.alarm_name === "alarm-frontend-health-test",
+      (c) => c.alarm_name === "alarm-trading-frontend-health-test",
     )!;
     const own = Object.entries(all.alarms)
-      .filter(([, a]) => a.alarm_name.startsWith("alarm-frontend-"))
+      .filter(([, a]) => a.alarm_name.startsWith("alarm-trading-frontend-"))
       .map(([id]) => `ALARM("\${aws_cloudwatch_metric_alarm.${id}.alarm_name}")`);
     const deploy = all.handles.services.frontend.deploymentAlarmNames.map((n) => `ALARM("${n}")`);
     expect(composite.alarm_rule.split(" OR ").sort()).toEqual([...own, ...deploy].sort());
@@ -371,7 +371,7 @@ describe("PlatformAlarms", () => {
   });
 
   test("alarm descriptions say what is wrong and link the service's dashboard", () => {
-    expect(all.byName["alarm-frontend-cpu-test"].alarm_description).toBe(
+    expect(all.byName["alarm-trading-frontend-cpu-test"].alarm_description).toBe(
       "frontend: CPU above 85% of the reserved CPU. Dashboard: https://console/frontend",
     );
     expect(all.byName["alarm-trading-database-cpu-test"].alarm_description).toContain(

@@ -76,9 +76,9 @@ describe("ServiceDashboards", () => {
 
   test("creates the overview and one dashboard per service, named by the naming module", () => {
     expect(Object.keys(t.bodies).sort()).toEqual([
-      "dashboard-api-gateway-test",
-      "dashboard-frontend-test",
-      "dashboard-processing-service-test",
+      "dashboard-trading-api-gateway-test",
+      "dashboard-trading-frontend-test",
+      "dashboard-trading-processing-service-test",
       "dashboard-trading-test",
     ]);
     expect(Object.keys(a.bodies)).toHaveLength(Object.keys(all.services).length + 1);
@@ -117,7 +117,7 @@ describe("ServiceDashboards", () => {
         ].filter(Boolean),
       );
       const perService = ["ServiceName", "TaskDefinitionFamily", "TargetGroup", "QueueName", "ScheduleGroup"];
-      const foreign = drawnMetrics(a.bodies[`dashboard-${name}-test`])
+      const foreign = drawnMetrics(a.bodies[`dashboard-trading-${name}-test`])
         .flatMap((m) => Object.entries(m.dimensions))
         .filter(([k, v]) => (perService.includes(k) || k.endsWith("DiscoveryName")) && !own.has(v));
       expect(foreign).toEqual([]);
@@ -126,7 +126,7 @@ describe("ServiceDashboards", () => {
 
   test("each web service shows p50, p90 and p99 response time for its blue and green target groups", () => {
     for (const [name, h] of Object.entries(t.handles.services).filter(([, s]) => s.kind === "web")) {
-      const latency = drawnMetrics(t.bodies[`dashboard-${name}-test`]).filter(
+      const latency = drawnMetrics(t.bodies[`dashboard-trading-${name}-test`]).filter(
         (m) => m.namespace === "AWS/ApplicationELB" && m.metricName === "TargetResponseTime",
       );
       for (const tg of [h.targetGroups!.blue, h.targetGroups!.green!]) {
@@ -139,7 +139,7 @@ describe("ServiceDashboards", () => {
   });
 
   test("web dashboards graph requests, target and load balancer 4xx/5xx, and healthy/unhealthy hosts", () => {
-    const names = new Set(drawnMetrics(t.bodies["dashboard-frontend-test"]).map((m) => m.metricName));
+    const names = new Set(drawnMetrics(t.bodies["dashboard-trading-frontend-test"]).map((m) => m.metricName));
     for (const m of [
       "RequestCount",
       "HTTPCode_Target_4XX_Count",
@@ -153,7 +153,7 @@ describe("ServiceDashboards", () => {
   });
 
   test("the 5xx error rate is metric math over both target groups' hidden 5xx and request counts", () => {
-    const widget = t.bodies["dashboard-frontend-test"].widgets.find(
+    const widget = t.bodies["dashboard-trading-frontend-test"].widgets.find(
       (w: Json) => w.properties.title === "5xx error rate %",
     );
     const rows = widget.properties.metrics as unknown[][];
@@ -172,7 +172,7 @@ describe("ServiceDashboards", () => {
 
   test("worker dashboards graph queue depth, oldest message age and dead-letter depth", () => {
     const h = a.handles.services["settlement-worker"];
-    const sqs = drawnMetrics(a.bodies["dashboard-settlement-worker-test"]).filter(
+    const sqs = drawnMetrics(a.bodies["dashboard-trading-settlement-worker-test"]).filter(
       (m) => m.namespace === "AWS/SQS",
     );
     expect(sqs.map((m) => [m.metricName, m.dimensions.QueueName])).toEqual(
@@ -186,7 +186,7 @@ describe("ServiceDashboards", () => {
 
   test("scheduled dashboards graph the schedule group's invocations and failures, and task-family CPU", () => {
     const h = a.handles.services["eod-report"];
-    const drawn = drawnMetrics(a.bodies["dashboard-eod-report-test"]);
+    const drawn = drawnMetrics(a.bodies["dashboard-trading-eod-report-test"]);
     const scheduler = drawn.filter((m) => m.namespace === "AWS/Scheduler");
     expect(new Set(scheduler.map((m) => m.dimensions.ScheduleGroup))).toEqual(
       new Set([h.schedule!.groupName]),
@@ -202,7 +202,7 @@ describe("ServiceDashboards", () => {
 
   test("Service Connect widgets appear only when the mesh is on, for services that accept connections", () => {
     const mesh = (b: typeof t, name: string) =>
-      drawnMetrics(b.bodies[`dashboard-${name}-test`]).filter(
+      drawnMetrics(b.bodies[`dashboard-trading-${name}-test`]).filter(
         (m) => m.namespace === "AWS/ECS" && m.metricName === "RequestCount",
       );
     expect(mesh(t, "processing-service")).toEqual([]);
@@ -258,7 +258,7 @@ describe("ServiceDashboards", () => {
   });
 
   test("graphs draw the alarm thresholds and the minimum task count", () => {
-    const widgets = t.bodies["dashboard-frontend-test"].widgets as Json[];
+    const widgets = t.bodies["dashboard-trading-frontend-test"].widgets as Json[];
     const lines = (title: string) =>
       widgets.find((w) => w.properties.title === title)!.properties.annotations.horizontal;
     expect(lines("CPU and memory %")).toEqual([
@@ -269,7 +269,7 @@ describe("ServiceDashboards", () => {
   });
 
   test("the log metrics and a recent-errors query on the service's log group are on its dashboard", () => {
-    const widgets = a.bodies["dashboard-processing-service-test"].widgets as Json[];
+    const widgets = a.bodies["dashboard-trading-processing-service-test"].widgets as Json[];
     const log = widgets.find((w) => w.type === "log")!;
     expect(log.properties.query).toBe(
       `SOURCE '${a.handles.services["processing-service"].logGroupName}' | fields @timestamp, @message | limit 20`,
@@ -306,7 +306,7 @@ describe("ServiceDashboards", () => {
     expect(t.construct.urls.overview).toBe(
       "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/dashboard-trading-test",
     );
-    expect(t.construct.urls.frontend).toContain("#dashboards/dashboard/dashboard-frontend-test");
+    expect(t.construct.urls.frontend).toContain("#dashboards/dashboard/dashboard-trading-frontend-test");
   });
 
   test("GovCloud and China regions link their partition's console domain", () => {
@@ -314,16 +314,17 @@ describe("ServiceDashboards", () => {
     expect(dashboardUrl("cn-north-1", "d")).toMatch(/^https:\/\/console\.amazonaws\.cn\//);
   });
 
-  test("fails when a service's dashboard would reuse the overview's name", () => {
+  test("a service named like the blueprint gets its own dashboard, not the overview's name", () => {
     const config = { ...trading, services: { trading: trading.services["processing-service"] } };
     const handles = fakeHandles(trading);
-    const clash = {
+    const named = {
       ...handles,
       services: { trading: { ...handles.services["processing-service"], name: "trading" } },
     };
-    expect(() => build(config, clash)).toThrow(
-      /the trading dashboard would reuse the name dashboard-trading-test/,
-    );
+    expect(Object.keys(build(config, named).bodies).sort()).toEqual([
+      "dashboard-trading-test",
+      "dashboard-trading-trading-test",
+    ]);
   });
 });
 

@@ -37,7 +37,7 @@ describe("EcrRepository with the default registry settings", () => {
   const statements: Json[] = dataSources(json, "aws_iam_policy_document")[policyDocId].statement;
 
   test("names the repository ecr-repo-<image>-<suffix>", () => {
-    expect(repo.name).toBe("ecr-repo-order-processor-pr1234");
+    expect(repo.name).toBe("ecr-repo-orders-order-processor-pr1234");
   });
 
   test("scans on push, has immutable tags and encrypts with the AWS-managed KMS key", () => {

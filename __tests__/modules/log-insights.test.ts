@@ -64,10 +64,10 @@ describe("ServiceLogInsights", () => {
 
   test("each service has saved recent-errors and slowest-requests queries on its own log group", () => {
     expect(queries.map((q) => [q.name, q.log_group_names])).toEqual([
-      ["query-frontend-recent-errors-test", ["/ecs/frontend-test"]],
-      ["query-frontend-slowest-requests-test", ["/ecs/frontend-test"]],
-      ["query-processing-service-recent-errors-test", ["/ecs/processing-service-test"]],
-      ["query-processing-service-slowest-requests-test", ["/ecs/processing-service-test"]],
+      ["query-trading-frontend-recent-errors-test", ["/ecs/frontend-test"]],
+      ["query-trading-frontend-slowest-requests-test", ["/ecs/frontend-test"]],
+      ["query-trading-processing-service-recent-errors-test", ["/ecs/processing-service-test"]],
+      ["query-trading-processing-service-slowest-requests-test", ["/ecs/processing-service-test"]],
     ]);
   });
 

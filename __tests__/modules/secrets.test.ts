@@ -33,8 +33,8 @@ describe("secrets", () => {
 
   test("creates one secret per create entry, named by the naming module", () => {
     expect(created.map(([, s]) => s.name).sort()).toEqual([
-      "secret-api-keys-test",
-      "secret-db-credentials-test",
+      "secret-trading-api-keys-test",
+      "secret-trading-db-credentials-test",
     ]);
   });
 
@@ -50,7 +50,7 @@ describe("secrets", () => {
     Object.entries(json.ephemeral?.aws_secretsmanager_random_password ?? {});
 
   test("a generated secret gets one version written through the write-only attribute from an ephemeral password", () => {
-    const [id] = byName("secret-db-credentials-test");
+    const [id] = byName("secret-trading-db-credentials-test");
     expect(versions).toHaveLength(1);
     const [[password]] = ephemeral();
     expect(versions[0].secret_id).toBe(ref("aws_secretsmanager_secret", id, "id"));
@@ -127,7 +127,7 @@ describe("secrets", () => {
   });
 
   test("handles carry the ARN of the created secret", () => {
-    const [id] = byName("secret-db-credentials-test");
+    const [id] = byName("secret-trading-db-credentials-test");
     expect(probed(json, "arn_db-credentials")).toBe(ref("aws_secretsmanager_secret", id, "arn"));
   });
 

@@ -31,7 +31,7 @@ describe("XRayTracing", () => {
 
   test("a sampling rule per service matches every request carrying its service name", () => {
     expect(rules["api-gateway"]).toMatchObject({
-      rule_name: "xsr-api-gateway-test",
+      rule_name: "xsr-trading-api-gateway-test",
       service_name: "api-gateway",
       service_type: "*",
       host: "*",
@@ -66,9 +66,13 @@ describe("XRayTracing", () => {
 
   test("an X-Ray group per service selects that service's traces", () => {
     expect(groups.map((g) => [g.group_name, g.filter_expression]).sort()).toEqual([
-      ["xray-api-gateway-test", 'service("api-gateway")'],
-      ["xray-frontend-test", 'service("frontend")'],
-      ["xray-processing-service-test", 'service("processing-service")'],
+      ["xray-trading-api-gateway-test", 'service("api-gateway")'],
+      ["xray-trading-frontend-test", 'service("frontend")'],
+      // 32 characters at most: the naming module shortens it with a hash.
+      [
+        new Naming("trading", "test").name("xrayGroup", "processing-service"),
+        'service("processing-service")',
+      ],
     ]);
   });
 

@@ -387,19 +387,29 @@ describe("Vpc with pinned AZs and explicit subnets", () => {
     expect(tierSubnets(json, "private").map(([, s]) => s.cidr_block)).toEqual(subnets.private);
   });
 
-  test("fails when a pinned AZ is outside the blueprint's region", () => {
-    const config = trading(
-      (bp) => (bp.network = { ...bp.network, availabilityZones: ["us-east-1a", "us-east-1b", "us-west-2a"] }),
-    );
-    expect(() => synthVpc(config)).toThrow(
-      /network\.availabilityZones\.2: us-west-2a is not in .* us-east-1/,
+  test("fails (at load time) when a pinned AZ is outside the blueprint's region", () => {
+    expect(() =>
+      trading(
+        (bp) =>
+          (bp.network = { ...bp.network, availabilityZones: ["us-east-1a", "us-east-1b", "us-west-2a"] }),
+      ),
+    ).toThrow(/network\.availabilityZones\.2: us-west-2a is not in .* us-east-1/);
+  });
+
+  test("the construct refuses an AZ of another region too, with a ValidationError at its path", () => {
+    const config = { ...trading(() => undefined) };
+    const network = { ...config.network, availabilityZones: ["us-east-1a", "us-east-1b", "us-west-2a"] };
+    expect(() => synthVpc({ ...config, network })).toThrow(
+      /network\.availabilityZones\.2: us-west-2a is not in .* us-east-1 .*\[at .*vpc\]/,
     );
   });
 
-  test("fails when a pinned AZ is named twice", () => {
-    const config = trading(
-      (bp) => (bp.network = { ...bp.network, availabilityZones: ["us-east-1a", "us-east-1a", "us-east-1b"] }),
-    );
-    expect(() => synthVpc(config)).toThrow(/must name 3 different AZs/);
+  test("fails (at load time) when a pinned AZ is named twice", () => {
+    expect(() =>
+      trading(
+        (bp) =>
+          (bp.network = { ...bp.network, availabilityZones: ["us-east-1a", "us-east-1a", "us-east-1b"] }),
+      ),
+    ).toThrow(/network\.availabilityZones: us-east-1a, us-east-1a, us-east-1b must name different AZs/);
   });
 });

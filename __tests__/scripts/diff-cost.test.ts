@@ -176,7 +176,7 @@ describe("npm run cost", () => {
   });
 
   test("a region without a table is refused, naming the regions that have one", () => {
-    const config = { ...target.config, region: "ap-south-1" };
+    const config = { ...target.config, region: "ap-south-1" as const };
     expect(() => estimate(config, counts)).toThrow(
       /region ap-south-1: no price table in scripts\/cost\/prices.json \(us-east-1, eu-central-1\)/,
     );

@@ -5,9 +5,13 @@ import { App } from "cdktf";
 import { configFor, synthApp } from "../support/synth";
 import { STACK_DEPENDENCIES, STACK_IDS } from "../../stacks/base";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
+import { accountScopedNames, sharedNames, unclassifiedNamedTypes } from "../support/account-names";
+
+// One config per blueprint (all with the suffix "test"), so synthApp synthesizes each app once.
+const CONFIGS = Object.fromEntries(Object.keys(BUILT_IN_BLUEPRINTS).map((b) => [b, configFor(b)]));
 
 describe("platform app", () => {
-  const { stacks } = synthApp(configFor("trading"));
+  const { stacks } = synthApp(CONFIGS.trading);
 
   test("builds the state, network, registry, platform and observability stacks", () => {
     expect(Object.keys(stacks).sort()).toEqual(["network", "observability", "platform", "registry", "state"]);
@@ -65,7 +69,7 @@ describe("platform app", () => {
   test.each(Object.keys(BUILT_IN_BLUEPRINTS))(
     "%s: the stacks depend on each other exactly as STACK_DEPENDENCIES says (what cdktf deploy and destroy check)",
     (blueprint) => {
-      const { app } = synthApp(configFor(blueprint));
+      const { app } = synthApp(CONFIGS[blueprint]);
       const manifest = JSON.parse(
         readFileSync(join((app.state.node.root as App).outdir, "manifest.json"), "utf8"),
       ) as { stacks: Record<string, { dependencies: string[] }> };
@@ -77,4 +81,40 @@ describe("platform app", () => {
       expect(manifest.stacks.state.dependencies).toEqual([]);
     },
   );
+});
+
+// Several blueprints in one account with the same suffix: IAM, ECR and log groups would fail at
+// apply, alarms, dashboards and X-Ray groups would be overwritten silently, and the release CLI
+// would register the other blueprint's task definition family.
+describe("all built-in blueprints in one account with the same suffix", () => {
+  const synthesized = Object.keys(BUILT_IN_BLUEPRINTS).map((blueprint) => ({
+    blueprint,
+    stacks: synthApp(CONFIGS[blueprint]).stacks,
+  }));
+  const all = synthesized.flatMap(({ blueprint, stacks }) => accountScopedNames(blueprint, stacks));
+
+  test("no two resources share an account-scoped name", () => {
+    expect(sharedNames(all)).toEqual([]);
+  });
+
+  test("the check covers roles, log groups, repositories, target groups, alarms, dashboards, X-Ray, release records and task families", () => {
+    const types = new Set(all.map((n) => n.name.split(":")[0]));
+    for (const type of [
+      "aws_iam_role",
+      "aws_cloudwatch_log_group",
+      "aws_ecr_repository",
+      "aws_lb_target_group",
+      "aws_cloudwatch_metric_alarm",
+      "aws_cloudwatch_dashboard",
+      "aws_xray_group",
+      "aws_xray_sampling_rule",
+      "aws_ssm_parameter",
+      "aws_ecs_task_definition",
+    ])
+      expect(types).toContain(type);
+  });
+
+  test("every named resource type is classified, so a new account-scoped type cannot slip past", () => {
+    expect(synthesized.flatMap(({ stacks }) => unclassifiedNamedTypes(stacks))).toEqual([]);
+  });
 });

@@ -354,3 +354,38 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s: every change of the day-2 l
     expect(unsafeSteps(c.before, c.after, c.plan)).toEqual([]);
   });
 });
+
+/**
+ * Issue 17 put the blueprint into account-scoped service-level names
+ * (`role-<blueprint>-<service>-exec-<suffix>`). An environment deployed before has the same
+ * resources under `role-<service>-exec-<suffix>`: its "before" is this synthesis with the
+ * blueprint taken out of those names again.
+ */
+describe.each(["trading", "fintech"])("%s: upgrading an environment named before issue 17", (blueprint) => {
+  const after = platformOf(blueprint);
+  const services = Object.keys(BUILT_IN_BLUEPRINTS[blueprint].services);
+  // `<type>-<blueprint>-<service>`, `/ecs/<blueprint>-<service>`, `tg-<blueprint>-blue-<service>`.
+  const qualified = new RegExp(`([-/])${blueprint}-(?=(${[...services, "blue-", "green-"].join("|")}))`, "g");
+  const legacy = (text: string) => text.replace(qualified, "$1");
+  const before: Json = JSON.parse(legacy(JSON.stringify(after)));
+  const p = plan(before, after);
+  const replacedTypes = new Set(p.replace.map((k) => k.split(".")[0]));
+
+  test("the rename is visible: service-level names lose the blueprint in the legacy synthesis", () => {
+    expect(JSON.stringify(before)).not.toBe(JSON.stringify(after));
+  });
+
+  test("applies in one deploy: no failing step", () => {
+    expect(unsafeSteps(before, after, p)).toEqual([]);
+  });
+
+  test("IAM roles, log groups, target groups and web services' ECS services are replaced; security groups are not", () => {
+    for (const type of ["aws_iam_role", "aws_cloudwatch_log_group", "aws_lb_target_group", "aws_ecs_service"])
+      expect(replacedTypes).toContain(type);
+    expect(replacedTypes).not.toContain("aws_security_group");
+  });
+
+  test("the release records keep their names (they already carried the blueprint), so released tags survive", () => {
+    expect(p.replace.filter((k) => k.startsWith("aws_ssm_parameter."))).toEqual([]);
+  });
+});

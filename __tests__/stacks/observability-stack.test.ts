@@ -123,7 +123,7 @@ describe("ObservabilityStack wired to the platform's tokens", () => {
 
   test("alarm dimensions read the platform's resources", () => {
     const cpu = Object.values(resources(observability, "aws_cloudwatch_metric_alarm")).find(
-      (a) => a.alarm_name === "alarm-api-gateway-cpu-test",
+      (a) => a.alarm_name === "alarm-trading-api-gateway-cpu-test",
     )!;
     expect(source(cpu.dimensions.ClusterName)).toBe("${aws_ecs_cluster.cluster.name}");
     expect(source(cpu.dimensions.ServiceName)).toBe("${aws_ecs_service.api-gateway-service.name}");
@@ -168,7 +168,7 @@ describe("ObservabilityStack", () => {
     expect(json.output.dashboard_urls.value).toMatchObject({
       overview:
         "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/dashboard-trading-test",
-      frontend: expect.stringContaining("dashboard-frontend-test"),
+      frontend: expect.stringContaining("dashboard-trading-frontend-test"),
     });
     expect(json.output.alarm_topic_arn.value).toMatch(/^\$\{aws_sns_topic\.[\w-]+\.arn\}$/);
   });
@@ -184,9 +184,14 @@ describe("ObservabilityStack", () => {
       JSON.parse(dashboards.find((d) => d.dashboard_name === name)!.dashboard_body).widgets.find(
         (w: Json) => w.type === "alarm",
       );
-    const frontendHealth = composites.find(([, c]) => c.alarm_name === "alarm-frontend-health-test")![0];
-    expect(alarmWidget("dashboard-frontend-test").properties.alarms.sort()).toEqual(
-      [...alarmIds("alarm-frontend-"), `\${aws_cloudwatch_composite_alarm.${frontendHealth}.arn}`].sort(),
+    const frontendHealth = composites.find(
+      ([, c]) => c.alarm_name === "alarm-trading-frontend-health-test",
+    )![0];
+    expect(alarmWidget("dashboard-trading-frontend-test").properties.alarms.sort()).toEqual(
+      [
+        ...alarmIds("alarm-trading-frontend-"),
+        `\${aws_cloudwatch_composite_alarm.${frontendHealth}.arn}`,
+      ].sort(),
     );
     expect(alarmWidget("dashboard-trading-test").properties.alarms.sort()).toEqual(
       composites.map(([id]) => `\${aws_cloudwatch_composite_alarm.${id}.arn}`).sort(),
@@ -195,7 +200,7 @@ describe("ObservabilityStack", () => {
 
   test("alarm descriptions link the dashboards the stack outputs", () => {
     const cpu = Object.values(resources(json, "aws_cloudwatch_metric_alarm")).find(
-      (a) => a.alarm_name === "alarm-frontend-cpu-test",
+      (a) => a.alarm_name === "alarm-trading-frontend-cpu-test",
     )!;
     expect(cpu.alarm_description).toContain(`Dashboard: ${json.output.dashboard_urls.value.frontend}`);
   });
@@ -232,7 +237,10 @@ describe("ObservabilityStack", () => {
     const { json: all } = synthWithLiterals(allKindsConfig());
     expect(Object.keys(resources(all, "aws_cloudwatch_dashboard"))).toHaveLength(6);
     expect(Object.values(resources(all, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name)).toEqual(
-      expect.arrayContaining(["alarm-trading-database-cpu-test", "alarm-eod-report-failed-runs-test"]),
+      expect.arrayContaining([
+        "alarm-trading-database-cpu-test",
+        "alarm-trading-eod-report-failed-runs-test",
+      ]),
     );
   });
 
@@ -312,7 +320,7 @@ describe("ObservabilityStack in the trading app, wired to the real platform stac
 
   test("each service dashboard's ServiceName is the platform's ECS service of that service", () => {
     for (const name of Object.keys(config.services)) {
-      const cpu = drawnMetrics(body(`dashboard-${name}-test`)).find(
+      const cpu = drawnMetrics(body(`dashboard-trading-${name}-test`)).find(
         (m) => m.metricName === "CPUUtilization",
       )!;
       expect(resourceOf(cpu.dimensions.ServiceName)).toEqual([
@@ -328,11 +336,13 @@ describe("ObservabilityStack in the trading app, wired to the real platform stac
 
   test("web dashboards' TargetGroup and LoadBalancer values are the platform's target groups and ALB", () => {
     for (const name of ["frontend", "api-gateway"]) {
-      const alb = drawnMetrics(body(`dashboard-${name}-test`)).filter((m) => m.dimensions.TargetGroup);
+      const alb = drawnMetrics(body(`dashboard-trading-${name}-test`)).filter(
+        (m) => m.dimensions.TargetGroup,
+      );
       const groups = [...new Set(alb.map((m) => resourceOf(m.dimensions.TargetGroup)[1].name as string))];
       expect(groups.sort()).toEqual([
-        expect.stringMatching(new RegExp(`^tg-blue-${name}-[0-9a-f]{4}-test$`)),
-        expect.stringMatching(new RegExp(`^tg-green-${name}-[0-9a-f]{4}-test$`)),
+        expect.stringMatching(new RegExp(`^tg-trading-blue-[a-z0-9-]*[0-9a-f]{4,6}-test$`)),
+        expect.stringMatching(new RegExp(`^tg-trading-green-[a-z0-9-]*[0-9a-f]{4,6}-test$`)),
       ]);
       const lbs = new Set(
         alb.map((m) => resourceOf(m.dimensions.LoadBalancer)).map(([t, r]) => `${t} ${r.name}`),
@@ -354,7 +364,7 @@ describe("ObservabilityStack in the trading app, wired to the real platform stac
 
   test("composite alarms roll up the platform's deployment alarms of the service", () => {
     const composite = Object.values(resources(observability, "aws_cloudwatch_composite_alarm")).find(
-      (c) => c.alarm_name === "alarm-frontend-health-test",
+      (c) => c.alarm_name === "alarm-trading-frontend-health-test",
     )!;
     const remote = [
       ...composite.alarm_rule.matchAll(/ALARM\("(\$\{data\.terraform_remote_state[^}]+\})"\)/g),

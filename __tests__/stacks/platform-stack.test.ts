@@ -132,7 +132,7 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
 
   test("images come from the naming convention's ECR repository in this account, not from the registry stack", () => {
     expect(imageOf(platform, "api-gateway")).toMatch(
-      /^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ecr-repo-api-gateway-test:bootstrap$/,
+      /^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ecr-repo-trading-api-gateway-test:bootstrap$/,
     );
     expect(JSON.stringify(platform)).not.toContain("registry.tfstate");
   });
@@ -184,7 +184,7 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
         expect.stringMatching(new RegExp(`:log-group:${logGroup.name}:\\*$`)),
       ]);
       expect(resourcesOf("ecr:BatchGetImage")).toEqual([
-        expect.stringMatching(new RegExp(`:repository/ecr-repo-${name}-test$`)),
+        expect.stringMatching(new RegExp(`:repository/ecr-repo-trading-${name}-test$`)),
       ]);
       const secretArns = resourcesOf("secretsmanager:GetSecretValue");
       const expected = name === "api-gateway" ? ["api-keys"] : ["db-credentials"];

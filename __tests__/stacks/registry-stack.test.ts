@@ -29,7 +29,11 @@ describe("registry stack (trading)", () => {
       Object.values(repos)
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["ecr-repo-api-gateway-test", "ecr-repo-frontend-test", "ecr-repo-processing-service-test"]);
+    ).toEqual([
+      "ecr-repo-trading-api-gateway-test",
+      "ecr-repo-trading-frontend-test",
+      "ecr-repo-trading-processing-service-test",
+    ]);
   });
 
   test("outputs every repository URL by image name", () => {
@@ -38,9 +42,9 @@ describe("registry stack (trading)", () => {
       return `\${aws_ecr_repository.${id}.repository_url}`;
     };
     expect(registry.output.repository_urls.value).toEqual({
-      "api-gateway": urlOf("ecr-repo-api-gateway-test"),
-      frontend: urlOf("ecr-repo-frontend-test"),
-      "processing-service": urlOf("ecr-repo-processing-service-test"),
+      "api-gateway": urlOf("ecr-repo-trading-api-gateway-test"),
+      frontend: urlOf("ecr-repo-trading-frontend-test"),
+      "processing-service": urlOf("ecr-repo-trading-processing-service-test"),
     });
     expect(registry.output.repository_urls.description).toMatch(/ECR repository URL/);
   });
@@ -77,7 +81,7 @@ describe("registry stack (trading)", () => {
       "frontend",
       "processing-service",
     ]);
-    expect(app.registry.repositories.frontend.name).toBe("ecr-repo-frontend-test");
+    expect(app.registry.repositories.frontend.name).toBe("ecr-repo-trading-frontend-test");
   });
 });
 
@@ -97,6 +101,6 @@ describe("registry stack when services share or rename images", () => {
     const names = Object.values(resources(synthApp(config).stacks.registry, "aws_ecr_repository")).map(
       (r) => r.name,
     );
-    expect(names.sort()).toEqual(["ecr-repo-frontend-test", "ecr-repo-trade-engine-test"]);
+    expect(names.sort()).toEqual(["ecr-repo-trading-frontend-test", "ecr-repo-trading-trade-engine-test"]);
   });
 });

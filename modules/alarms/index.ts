@@ -383,7 +383,7 @@ export class PlatformAlarms extends Construct {
       ],
     });
     this.key = new KmsKey(this, "key", {
-      description: `Encrypts the alarm notifications topic ${naming.name("snsTopic", `${props.subject}-alarms`)}`,
+      description: `Encrypts the alarm notifications topic ${naming.name("snsTopic", "alarms")}`,
       enableKeyRotation: true,
       // ephemeral: the shortest window (environments are destroyed and recreated often).
       deletionWindowInDays: (props.lifecycle ?? lifecyclePolicy()).kmsDeletionWindowDays,
@@ -391,12 +391,12 @@ export class PlatformAlarms extends Construct {
       lifecycle: statefulLifecycle(props.lifecycle ?? lifecyclePolicy()),
     });
     new KmsAlias(this, "key-alias", {
-      name: naming.name("kmsAlias", `${props.subject}-alarms`),
+      name: naming.name("kmsAlias", "alarms"),
       targetKeyId: this.key.keyId,
     });
 
     this.topic = new SnsTopic(this, "topic", {
-      name: naming.name("snsTopic", `${props.subject}-alarms`),
+      name: naming.name("snsTopic", "alarms"),
       kmsMasterKeyId: this.key.arn,
     });
     const topicPolicy = new DataAwsIamPolicyDocument(this, "topic-policy", {
@@ -485,7 +485,8 @@ export class PlatformAlarms extends Construct {
       });
     }
     if (props.database) {
-      const owner = `${props.subject}-database`;
+      // Alarm names carry the blueprint already (naming); "database" is a reserved service name.
+      const owner = "database";
       alarms.database = databaseAlarmSpecs(props.database, props.thresholds).map((s) =>
         alarm(owner, s, props.overviewDashboardUrl),
       );

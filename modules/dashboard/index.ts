@@ -10,6 +10,7 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { ServiceKind } from "../../config/schema";
 import type { Naming } from "../naming";
 import type { DatabaseSignals, LoadBalancerSignals, MetricRef, Series, ServiceSignals } from "./metrics";
+import { ValidationError } from "../errors";
 
 export * from "./metrics";
 
@@ -101,8 +102,9 @@ export class ServiceDashboards extends Construct {
       const name = props.naming.name("dashboard", subject);
       const clash = owners.get(name);
       if (clash !== undefined)
-        throw new Error(
+        throw new ValidationError(
           `dashboard: the ${key} dashboard would reuse the name ${name} of the ${clash} dashboard`,
+          this,
         );
       owners.set(name, key);
       urls[key] = dashboardUrl(props.region, name);
@@ -326,7 +328,7 @@ function databaseWidgets(db: DatabaseSignals): WidgetSpec[] {
 export function renderDashboard(widgets: readonly WidgetSpec[], region: string): string {
   if (widgets.length > MAX_WIDGETS) {
     // PutDashboard rejects a body with more widgets: fail the synth, not the apply.
-    throw new Error(
+    throw new ValidationError(
       `dashboard: ${widgets.length} widgets exceed CloudWatch's ${MAX_WIDGETS} per dashboard; split the catalog's overview`,
     );
   }

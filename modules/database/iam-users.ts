@@ -8,6 +8,7 @@ import { identityPolicyJson } from "../iam-policy-json";
 import type { Naming } from "../naming";
 import { ServiceSecurityGroup } from "../fargate-service/security";
 import { ecsTasksTrust } from "../fargate-service/iam";
+import { ValidationError } from "../errors";
 
 /**
  * The PostgreSQL client image of the bootstrap task, pinned to a released version tag of the
@@ -118,12 +119,12 @@ const RESERVED_ROLE_NAMES = new Set([
 export function databaseUserName(service: string): string {
   const user = service.replace(/-/g, "_");
   if (RESERVED_ROLE_NAMES.has(user) || user.startsWith("pg_")) {
-    throw new Error(
+    throw new ValidationError(
       `database: service name ${service} gives the database user ${user}, which PostgreSQL reserves; rename the service`,
     );
   }
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(user)) {
-    throw new Error(
+    throw new ValidationError(
       `database: service name ${service} gives the database user ${user}, not a plain PostgreSQL identifier`,
     );
   }
@@ -231,6 +232,8 @@ export class DatabaseUserBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseUserBootstrapProps) {
     super(scope, id);
     const { naming, database: db, arns } = props;
+    // The security group is VPC-scoped and named after the blueprint; account-scoped names
+    // (log group, roles, family) get the blueprint from naming.
     const subject = `${naming.blueprint}-${BOOTSTRAP_TASK}`;
     const users = props.services.map(databaseUserName);
 
@@ -242,7 +245,7 @@ export class DatabaseUserBootstrap extends Construct {
     });
 
     const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: naming.name("logGroup", subject),
+      name: naming.name("logGroup", BOOTSTRAP_TASK),
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logsKmsKeyArn,
     });
@@ -250,11 +253,11 @@ export class DatabaseUserBootstrap extends Construct {
 
     const trust = ecsTasksTrust(this, arns.accountId);
     this.executionRole = new IamRole(this, "execution-role", {
-      name: naming.name("iamRole", `${subject}-exec`),
+      name: naming.name("iamRole", `${BOOTSTRAP_TASK}-exec`),
       assumeRolePolicy: trust.json,
     });
     new IamRolePolicy(this, "execution-policy", {
-      name: naming.name("iamPolicy", `${subject}-exec`),
+      name: naming.name("iamPolicy", `${BOOTSTRAP_TASK}-exec`),
       role: this.executionRole.id,
       // No ECR statements: the image comes from ECR Public, which needs no credentials.
       policy: identityPolicyJson([
@@ -313,7 +316,7 @@ export class DatabaseUserBootstrap extends Construct {
       },
     };
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
-      family: naming.name("taskFamily", subject),
+      family: naming.name("taskFamily", BOOTSTRAP_TASK),
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
       cpu: "256",

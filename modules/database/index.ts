@@ -8,6 +8,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import type { DatabaseConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
+import { ValidationError } from "../errors";
 
 export const AURORA_POSTGRES_ENGINE = "aurora-postgresql";
 /** Instance class of Aurora Serverless v2 instances. */
@@ -64,8 +65,9 @@ export class AuroraDatabase extends Construct {
     const { config, naming } = props;
     const lifecycle = props.lifecycle ?? lifecyclePolicy();
     if (props.subnetIds.length < 2) {
-      throw new Error(
+      throw new ValidationError(
         `database: ${props.subnetIds.length} subnet(s) given; an RDS DB subnet group needs subnets in at least two AZs`,
+        this,
       );
     }
     const serverless = config.mode === "serverless-v2";
@@ -126,7 +128,7 @@ export class AuroraDatabase extends Construct {
     });
     for (let i = 1; i <= config.instances; i++) {
       new RdsClusterInstance(this, `instance-${i}`, {
-        identifier: naming.name("dbInstance", `${naming.blueprint}-${i}`),
+        identifier: naming.name("dbInstance", String(i)),
         clusterIdentifier: cluster.id,
         engine: cluster.engine,
         engineVersion: cluster.engineVersion,
@@ -186,7 +188,7 @@ function validateServerlessCapacity(config: DatabaseConfig): void {
   for (const field of ["minCapacity", "maxCapacity"] as const) {
     const acus = config[field];
     if (!Number.isInteger(acus * 2)) {
-      throw new Error(
+      throw new ValidationError(
         `database.${field}: ${acus} is not an Aurora Serverless v2 capacity (0 to 256 ACUs in steps of 0.5)`,
       );
     }
@@ -195,7 +197,7 @@ function validateServerlessCapacity(config: DatabaseConfig): void {
     const [major, minor] = config.engineVersion.split(".").map(Number);
     const oldest = SCALE_TO_ZERO_MIN_VERSIONS[major];
     if (major < 13 || (oldest !== undefined && minor < oldest)) {
-      throw new Error(
+      throw new ValidationError(
         `database.minCapacity: 0 (automatic pause) needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later; engineVersion is ${config.engineVersion} (raise it or use 0.5)`,
       );
     }

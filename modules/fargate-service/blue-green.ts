@@ -20,6 +20,7 @@ import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import type { TargetGroupColor } from "./web-traffic";
+import { ValidationError } from "../errors";
 
 export interface BlueGreenDeploymentProps {
   readonly naming: Naming;
@@ -104,7 +105,7 @@ export function createGateAlarms(
   const { naming, serviceName } = props;
   const http5xxThreshold = props.http5xxThreshold ?? 5;
   if (!Number.isInteger(http5xxThreshold) || http5xxThreshold < 1) {
-    throw new Error(
+    throw new ValidationError(
       `services.${serviceName}: http5xxThreshold ${http5xxThreshold} must be a whole number of at least 1`,
     );
   }

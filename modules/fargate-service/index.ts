@@ -15,6 +15,7 @@ import { ReleaseRecord } from "./release-record";
 import { ContainerSecret, repositoryName, repositoryUrl, ServiceTaskDefinition } from "./task-definition";
 import { replacementTrigger, WebTraffic } from "./web-traffic";
 import { WorkQueue } from "./work-queue";
+import { ValidationError } from "../errors";
 
 export { ServiceRoles } from "./iam";
 export { ServiceSecurityGroup } from "./security";
@@ -165,7 +166,7 @@ export class FargateService extends Construct {
     const { naming, name, service: svc, platform } = props;
     const kind = svc.kind;
     const fail = (message: string): never => {
-      throw new Error(`fargate-service ${name}: ${message}`);
+      throw new ValidationError(`fargate-service ${name}: ${message}`, this);
     };
     if (kind === "web" && !props.loadBalancer) fail("a web service needs the loadBalancer prop");
     if (kind !== "web" && props.loadBalancer) fail(`only web services sit behind the ALB (kind is ${kind})`);
@@ -551,7 +552,7 @@ export function resolveSecrets(
   for (const [variable, ref] of Object.entries(svc.secrets)) {
     const secret = available[ref.secret];
     if (!secret) {
-      throw new Error(
+      throw new ValidationError(
         `fargate-service ${name}: secrets.${variable} names secret ${ref.secret}, which was not provided (provided: ${Object.keys(available).join(", ") || "none"})`,
       );
     }

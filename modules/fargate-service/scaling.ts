@@ -4,6 +4,7 @@ import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-tar
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 export interface ServiceScalingProps {
   readonly naming: Naming;
@@ -60,15 +61,19 @@ export class ServiceScaling extends Construct {
     this.serviceName = name;
     const scaling = svc.scaling;
     if (svc.kind === "scheduled") {
-      throw new Error(`fargate-service ${name}: scheduled jobs have no ECS service to scale`);
+      throw new ValidationError(`fargate-service ${name}: scheduled jobs have no ECS service to scale`, this);
     }
     if (scaling.requestsPerTarget !== undefined && !props.loadBalancer) {
-      throw new Error(
+      throw new ValidationError(
         `fargate-service ${name}: scaling.requestsPerTarget needs a load balancer target group`,
+        this,
       );
     }
     if (svc.kind === "worker" && !props.queueName) {
-      throw new Error(`fargate-service ${name}: a worker scales on its queue backlog and needs queueName`);
+      throw new ValidationError(
+        `fargate-service ${name}: a worker scales on its queue backlog and needs queueName`,
+        this,
+      );
     }
 
     this.target = new AppautoscalingTarget(this, "target", {

@@ -14,6 +14,7 @@ import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedu
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { Naming } from "../naming";
 import { KMS_DATA_KEY_REUSE_SECONDS, SQS_MAX_RETENTION_SECONDS } from "./work-queue";
+import { ValidationError } from "../errors";
 
 /** EventBridge Scheduler limits of a target's retry policy. */
 export const SCHEDULER_MAX_RETRIES = 185;
@@ -207,7 +208,7 @@ export class ScheduledTask extends Construct {
 function validate(props: ScheduledTaskProps, maximumEventAgeSeconds: number): void {
   const at = `services.${props.serviceName}`;
   if (!Number.isInteger(props.retries) || props.retries < 0 || props.retries > SCHEDULER_MAX_RETRIES) {
-    throw new Error(
+    throw new ValidationError(
       `${at}.scheduleRetries: ${props.retries} is outside 0..${SCHEDULER_MAX_RETRIES} (EventBridge Scheduler retry limit)`,
     );
   }
@@ -217,16 +218,16 @@ function validate(props: ScheduledTaskProps, maximumEventAgeSeconds: number): vo
     maximumEventAgeSeconds < minAge ||
     maximumEventAgeSeconds > maxAge
   ) {
-    throw new Error(
+    throw new ValidationError(
       `${at}: maximum event age ${maximumEventAgeSeconds} s is outside ${minAge}..${maxAge} (EventBridge Scheduler limit)`,
     );
   }
   if (props.capacityProviderStrategy.length > MAX_CAPACITY_PROVIDERS) {
-    throw new Error(
+    throw new ValidationError(
       `${at}: ${props.capacityProviderStrategy.length} capacity providers; a RunTask strategy takes at most ${MAX_CAPACITY_PROVIDERS}`,
     );
   }
   if (props.subnetIds.length === 0) {
-    throw new Error(`${at}: a Fargate task needs at least one subnet (awsvpc network mode)`);
+    throw new ValidationError(`${at}: a Fargate task needs at least one subnet (awsvpc network mode)`);
   }
 }

@@ -3,6 +3,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 export interface ServiceSecurityGroupProps {
   readonly naming: Naming;
@@ -124,8 +125,9 @@ export class ServiceSecurityGroup extends Construct {
     port: number | undefined,
   ): VpcSecurityGroupIngressRule {
     if (port === undefined) {
-      throw new Error(
+      throw new ValidationError(
         `fargate-service ${this.serviceName}: listens on no port, so ${what} cannot be admitted`,
+        this,
       );
     }
     return new VpcSecurityGroupIngressRule(this, id, {

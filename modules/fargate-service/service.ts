@@ -10,6 +10,7 @@ import type { DeploymentStrategy, ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import { TerraformDataMarker } from "../terraform-data";
 import { replacementTrigger } from "./web-traffic";
+import { ValidationError } from "../errors";
 
 export interface CapacityProviderShare {
   readonly provider: string;
@@ -152,7 +153,7 @@ export class FargateEcsService extends Construct {
     const ecsBlueGreen = strategy === "ecs-blue-green";
     const autoscaled = props.autoscaled ?? true;
     const fail = (message: string) => {
-      throw new Error(`fargate-service ${serviceName}: ${message}`);
+      throw new ValidationError(`fargate-service ${serviceName}: ${message}`, this);
     };
     if (codeDeploy && !props.loadBalancer) fail("CodeDeploy blue/green needs a load balancer target group");
     // ECS Service Connect supports only the ECS deployment controller.

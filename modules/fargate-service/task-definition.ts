@@ -4,6 +4,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { Blueprint, ServiceConfig } from "../../config/schema";
 import { fargateMemoryRule, isValidFargatePair } from "../../config/fargate";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 /** An environment variable whose value ECS reads from Secrets Manager at task start. */
 export interface ContainerSecret {
@@ -141,23 +142,36 @@ export class ServiceTaskDefinition extends Construct {
     super(scope, id);
     const { naming, serviceName: name, service: svc } = props;
     if (!isValidFargatePair(svc.cpu, svc.memory)) {
-      throw new Error(
+      throw new ValidationError(
         `fargate-service ${name}: cpu ${svc.cpu} / memory ${svc.memory} is not a Fargate size (${fargateMemoryRule(svc.cpu)})`,
+        this,
       );
     }
-    const environment = { ...(props.environment ?? {}) };
     const sidecar = TRACING_SIDECARS[props.tracing.mode];
-    Object.assign(environment, sidecar.appEnvironment(name), svc.environment);
+    const environment: Record<string, string> = {
+      ...(props.environment ?? {}),
+      ...sidecar.appEnvironment(name),
+    };
+    // A user value must never silently replace an address the platform injects (QUEUE_URL, the
+    // tracing endpoint...): the schema refuses those names; this is the construct's own guard.
+    const replaced = Object.keys(svc.environment).filter((k) => k in environment);
+    if (replaced.length > 0)
+      throw new ValidationError(
+        `services.${name}.environment: ${replaced.join(", ")} ${replaced.length > 1 ? "are" : "is"} set by the platform; choose another name`,
+        this,
+      );
+    Object.assign(environment, svc.environment);
     const secrets = [...(props.secrets ?? [])].sort((a, b) => a.name.localeCompare(b.name));
     const clash = secrets.find((s) => s.name in environment);
     if (clash) {
-      throw new Error(
+      throw new ValidationError(
         `fargate-service ${name}: ${clash.name} is both a secret and an environment variable; a name is one or the other`,
+        this,
       );
     }
     const duplicate = secrets.find((s, i) => secrets.findIndex((o) => o.name === s.name) !== i);
     if (duplicate) {
-      throw new Error(`fargate-service ${name}: secret ${duplicate.name} is injected twice`);
+      throw new ValidationError(`fargate-service ${name}: secret ${duplicate.name} is injected twice`, this);
     }
 
     this.containerName = name;

@@ -20,6 +20,7 @@ import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { isBlueGreen, type DeploymentStrategy, type ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 /** ALB quotas for one listener rule (not adjustable): condition values and wildcards per rule. */
 export const MAX_PATH_PATTERNS_PER_RULE = 5;
@@ -129,8 +130,9 @@ export class WebTraffic extends Construct {
     this.productionRule = rule("production", props.productionListenerArn);
     if (this.blueGreen) {
       if (!props.testListenerArn)
-        throw new Error(
+        throw new ValidationError(
           `services.${props.serviceName}.deployment.strategy: ${props.strategy} needs the ALB's test listener`,
+          this,
         );
       this.testRule = rule("test", props.testListenerArn);
     }
@@ -169,38 +171,42 @@ function validate(props: WebTrafficProps): void {
   if (paths.length === 0 || paths.length > MAX_PATH_PATTERNS_PER_RULE) {
     // Splitting into several rules would need several priorities; one rule per service keeps
     // the lead's priority plan simple, so the quota is enforced here instead.
-    throw new Error(
+    throw new ValidationError(
       `${at}.paths: ${paths.length} path patterns; an ALB listener rule takes 1 to ${MAX_PATH_PATTERNS_PER_RULE} (condition values per rule)`,
     );
   }
   const tooLong = paths.find((p) => p.length > MAX_PATH_PATTERN_LENGTH);
   if (tooLong !== undefined) {
-    throw new Error(
+    throw new ValidationError(
       `${at}.paths: ${tooLong} is longer than ${MAX_PATH_PATTERN_LENGTH} characters, the ALB path-pattern limit`,
     );
   }
   const wildcards = paths.join("").replace(/[^*?]/g, "").length;
   if (wildcards > MAX_WILDCARDS_PER_RULE) {
-    throw new Error(
+    throw new ValidationError(
       `${at}.paths: ${paths.join(", ")} hold ${wildcards} wildcards (* or ?); an ALB listener rule allows ${MAX_WILDCARDS_PER_RULE}`,
     );
   }
   const [minPriority, maxPriority] = LISTENER_RULE_PRIORITY_RANGE;
   if (!Number.isInteger(priority) || priority < minPriority || priority > maxPriority) {
-    throw new Error(`${at}: listener rule priority ${priority} is outside ${minPriority}..${maxPriority}`);
+    throw new ValidationError(
+      `${at}: listener rule priority ${priority} is outside ${minPriority}..${maxPriority}`,
+    );
   }
   // ELBv2 rejects a target group whose health check timeout is not below its interval.
   if (hc.timeoutSeconds >= hc.intervalSeconds) {
-    throw new Error(
+    throw new ValidationError(
       `${at}.healthCheck.timeoutSeconds: ${hc.timeoutSeconds} must be less than intervalSeconds (${hc.intervalSeconds})`,
     );
   }
   if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.matcher)) {
-    throw new Error(
+    throw new ValidationError(
       `${at}.healthCheck.matcher: ${hc.matcher} is not an HTTP code list (e.g. 200, 200-399 or 200,204)`,
     );
   }
   if (props.deregistrationDelaySeconds < 0 || props.deregistrationDelaySeconds > 3600) {
-    throw new Error(`${at}: deregistration delay ${props.deregistrationDelaySeconds} s is outside 0..3600`);
+    throw new ValidationError(
+      `${at}: deregistration delay ${props.deregistrationDelaySeconds} s is outside 0..3600`,
+    );
   }
 }

@@ -157,3 +157,15 @@ export function formatReport(report: GuardrailReport): string {
     ...report.unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),
   ].join("\n");
 }
+
+/**
+ * Suppressions given in the options (the blueprint's, not a shared stack's exemptions) that
+ * silenced no finding in any of `reports`.
+ */
+export function unusedSuppressions(
+  suppressions: readonly Suppression[],
+  reports: readonly GuardrailReport[],
+): Suppression[] {
+  const used = new Set(reports.flatMap((r) => r.suppressed.map((f) => f.suppression)));
+  return suppressions.filter((s) => s.stack === undefined && !used.has(s));
+}

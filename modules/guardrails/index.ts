@@ -12,7 +12,14 @@
 import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import type { PlatformConfig } from "../../config";
-import { evaluateStack, formatReport, formatSummary, GuardrailOptions } from "./engine";
+import {
+  evaluateStack,
+  formatReport,
+  formatSummary,
+  GuardrailOptions,
+  GuardrailReport,
+  unusedSuppressions,
+} from "./engine";
 import { RULES } from "./rules";
 import { checkSuppression, Suppression } from "./suppressions";
 
@@ -41,6 +48,7 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
   for (const [i, s] of (options.suppressions ?? []).entries())
     checkSuppression(s.rule, s.reason, `guardrail suppression ${i} (${s.origin})`);
   const log = options.log ?? stdout;
+  const reports: GuardrailReport[] = [];
   const stacks = TerraformStack.isStack(scope)
     ? [scope]
     : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
@@ -51,9 +59,29 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
       validate: () => {
         const json = stack.toTerraform();
         const report = evaluateStack(stack, options, json);
+        reports.push(report);
         if (report.errors.length > 0) return [formatReport(report)];
         const summary = formatSummary(report);
         if (summary !== undefined) log(summary);
+        return [];
+      },
+    });
+  }
+  // An app-level validation runs after every stack's: a blueprint suppression that silenced
+  // nothing in any stack is stale (or misspelt in its scope) and would hide a future finding.
+  if (!TerraformStack.isStack(scope) && stacks.length > 0) {
+    scope.node.addValidation({
+      validate: () => {
+        const unused = unusedSuppressions(options.suppressions ?? [], reports);
+        if (unused.length > 0)
+          log(
+            [
+              "guardrails: suppressions that matched nothing in any stack (remove them, or fix their rule or scope):",
+              ...unused.map(
+                (s) => `  ${s.rule}${s.scope ? ` (scope ${s.scope})` : ""} by ${s.origin}: ${s.reason}`,
+              ),
+            ].join("\n"),
+          );
         return [];
       },
     });

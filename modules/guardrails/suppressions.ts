@@ -5,12 +5,12 @@
  */
 import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
+import { reasonProblem } from "./reason";
 import { RULE_IDS } from "./rules";
+import { ValidationError } from "../errors";
 
 /** Metadata type under which suppressions are stored on a construct. */
 export const SUPPRESSION_METADATA = "guardrails:suppression";
-/** A reason shorter than this is not an explanation ("ok", "n/a"). */
-export const MIN_REASON_LENGTH = 10;
 
 /** A suppression of one rule. */
 export interface Suppression {
@@ -28,11 +28,10 @@ export interface Suppression {
 /** Throws unless `rule` is a known rule id and `reason` explains something. */
 export function checkSuppression(rule: string, reason: string, where: string): void {
   if (!RULE_IDS.includes(rule))
-    throw new Error(`${where}: "${rule}" is not a guardrail rule (${RULE_IDS.join(", ")})`);
-  if (reason.trim().length < MIN_REASON_LENGTH)
-    throw new Error(
-      `${where}: suppressing ${rule} needs a reason of at least ${MIN_REASON_LENGTH} characters (why the rule does not apply here)`,
-    );
+    throw new ValidationError(`${where}: "${rule}" is not a guardrail rule (${RULE_IDS.join(", ")})`);
+  const problem = reasonProblem(reason);
+  if (problem)
+    throw new ValidationError(`${where}: suppressing ${rule} ${problem} (got ${JSON.stringify(reason)})`);
 }
 
 /**
@@ -43,7 +42,7 @@ export function checkSuppression(rule: string, reason: string, where: string): v
 export function suppressRule(construct: IConstruct, rule: string, reason: string): void {
   checkSuppression(rule, reason, `suppressRule(${construct.node.path})`);
   if (TerraformStack.isStack(construct) || construct.node.scope === undefined)
-    throw new Error(
+    throw new ValidationError(
       `suppressRule(${construct.node.path}): suppress on a resource or module, not a whole stack or app (use the blueprint's guardrails.suppressions)`,
     );
   construct.node.addMetadata(SUPPRESSION_METADATA, { rule, reason: reason.trim() });

@@ -8,6 +8,7 @@ import type { PlatformConfig } from "../../config";
 import type { Naming } from "../naming";
 import { AccessLogBucket } from "./access-log-bucket";
 import { lifecyclePolicy, LifecyclePolicy } from "../lifecycle";
+import { ValidationError } from "../errors";
 
 export { AccessLogBucket, ELB_ACCOUNT_REGIONS } from "./access-log-bucket";
 
@@ -218,24 +219,24 @@ export class PlatformLoadBalancer extends Construct {
 function validate(props: PlatformLoadBalancerProps, publicPorts: number[]): void {
   const port = props.config.testListenerPort;
   if (publicPorts.includes(port)) {
-    throw new Error(
+    throw new ValidationError(
       `loadBalancer.testListenerPort: ${port} is already a production listener port (${publicPorts.join(", ")}); choose another, e.g. 8443`,
     );
   }
   if (props.publicSubnetIds.length < 2) {
-    throw new Error(
+    throw new ValidationError(
       `load balancer: ${props.publicSubnetIds.length} public subnet(s) given; an ALB needs subnets in at least two AZs`,
     );
   }
   for (const p of props.targetPorts ?? []) {
     if (!Number.isInteger(p) || p < 1 || p > 65535)
-      throw new Error(`load balancer: target port ${p} is not a TCP port (1-65535)`);
+      throw new ValidationError(`load balancer: target port ${p} is not a TCP port (1-65535)`);
   }
   // ELB takes only an ACM certificate of its own Region (CreateListener fails with
   // CertificateNotFound otherwise); the schema checks the ARN's shape, not its Region.
   const certificateRegion = props.config.certificateArn?.split(":")[3];
   if (certificateRegion !== undefined && certificateRegion !== props.region) {
-    throw new Error(
+    throw new ValidationError(
       `loadBalancer.certificateArn: ${props.config.certificateArn} is in ${certificateRegion}; the ALB is in ${props.region} and needs an ACM certificate from ${props.region}`,
     );
   }

@@ -1,9 +1,13 @@
 import { createHash } from "node:crypto";
+import { ValidationError } from "../errors";
 
 /**
  * Every AWS resource name of the platform is built here: `{resource-type}-{subject}-{suffix}`,
  * where the subject is a service name (or the blueprint name for shared resources) and the
- * suffix is the environment suffix. Each kind knows its AWS length limit and character rules;
+ * suffix is the environment suffix. Names AWS keeps unique per account and region
+ * (`accountScoped`) carry the blueprint before a service-level subject,
+ * `{resource-type}-{blueprint}-{subject}-{suffix}` (docs/decisions.md, "Names are unique per
+ * environment across blueprints"). Each kind knows its AWS length limit and character rules;
  * a name over its limit is shortened deterministically (subject truncated, a hash of the full
  * name added) with the environment suffix kept intact. Distinct subjects give distinct names:
  * unshortened names differ in the subject, shortened ones in the hash of the full name.
@@ -19,6 +23,12 @@ export interface NameRule {
   readonly prefix?: string;
   /** Separator between the parts. */
   readonly sep?: string;
+  /**
+   * The name must be unique in the account and region (IAM, ECR, log groups, alarms...), not
+   * only inside a VPC, cluster or namespace: a subject is qualified with the blueprint, so two
+   * blueprints deployed with the same suffix never share a name.
+   */
+  readonly accountScoped?: boolean;
 }
 
 const HYPHENATED = /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/;
@@ -38,45 +48,62 @@ export const NAME_RULES = {
   securityGroup: { type: "secgroup", max: 255, pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/ },
   flowLog: { type: "flowlog", max: 255, pattern: /^.+$/ },
   flowLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/vpc/flow-logs/", sep: "-" },
-  ecrRepository: { type: "ecr-repo", max: 256, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/ },
+  ecrRepository: {
+    type: "ecr-repo",
+    max: 256,
+    accountScoped: true,
+    pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  },
   ecsCluster: { type: "ecs-cluster", max: 255, pattern: ECS_NAME },
   ecsService: { type: "ecs-svc", max: 255, pattern: ECS_NAME },
-  taskFamily: { type: "task", max: 255, pattern: ECS_NAME },
+  taskFamily: { type: "task", max: 255, accountScoped: true, pattern: ECS_NAME },
   // ELBv2: 32 characters, alphanumerics and hyphens, no leading/trailing hyphen.
   loadBalancer: { type: "alb", max: 32, pattern: HYPHENATED },
-  targetGroup: { type: "tg", max: 32, pattern: HYPHENATED },
-  iamRole: { type: "role", max: 64, pattern: IAM_NAME },
-  iamPolicy: { type: "policy", max: 128, pattern: IAM_NAME },
-  logGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/", sep: "-" },
-  kmsAlias: { type: "kms", max: 256, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
-  secret: { type: "secret", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
-  sqsQueue: { type: "sqs", max: 80, pattern: /^[a-zA-Z0-9_-]+$/ },
-  snsTopic: { type: "sns", max: 256, pattern: /^[a-zA-Z0-9_-]+$/ },
+  targetGroup: { type: "tg", max: 32, accountScoped: true, pattern: HYPHENATED },
+  iamRole: { type: "role", max: 64, accountScoped: true, pattern: IAM_NAME },
+  iamPolicy: { type: "policy", max: 128, accountScoped: true, pattern: IAM_NAME },
+  logGroup: {
+    type: "",
+    max: 512,
+    accountScoped: true,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    prefix: "/ecs/",
+    sep: "-",
+  },
+  kmsAlias: { type: "kms", max: 256, accountScoped: true, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
+  secret: { type: "secret", max: 512, accountScoped: true, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
+  sqsQueue: { type: "sqs", max: 80, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
+  snsTopic: { type: "sns", max: 256, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
   serviceDiscovery: { type: "", max: 63, pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/ },
-  codedeployApp: { type: "cd-app", max: 100, pattern: /^[a-zA-Z0-9._+-]+$/ },
+  codedeployApp: { type: "cd-app", max: 100, accountScoped: true, pattern: /^[a-zA-Z0-9._+-]+$/ },
   codedeployGroup: { type: "cd-group", max: 100, pattern: /^[a-zA-Z0-9._+-]+$/ },
   schedule: { type: "schedule", max: 64, pattern: /^[0-9a-zA-Z-_.]+$/ },
-  scheduleGroup: { type: "schedules", max: 64, pattern: /^[0-9a-zA-Z-_.]+$/ },
+  scheduleGroup: { type: "schedules", max: 64, accountScoped: true, pattern: /^[0-9a-zA-Z-_.]+$/ },
   // RDS identifiers: letters, digits, hyphens; start with a letter; no "--"; no trailing hyphen.
   dbCluster: { type: "aurora", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
   // DB instance identifiers follow the cluster identifier rules (63 characters).
-  dbInstance: { type: "aurora-db", max: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
+  dbInstance: {
+    type: "aurora-db",
+    max: 63,
+    accountScoped: true,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+  },
   dbSubnetGroup: { type: "dbsubnets", max: 255, pattern: /^[a-z0-9 ._-]+$/ },
   dbParameterGroup: { type: "dbparams", max: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/ },
-  dashboard: { type: "dashboard", max: 255, pattern: /^[a-zA-Z0-9_-]+$/ },
-  alarm: { type: "alarm", max: 255, pattern: /^.+$/ },
+  dashboard: { type: "dashboard", max: 255, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
+  alarm: { type: "alarm", max: 255, accountScoped: true, pattern: /^.+$/ },
   metricNamespace: { type: "", max: 255, pattern: /^[^:]+$/, prefix: "Platform/" },
   // X-Ray group and sampling rule names: 32 characters.
-  xrayGroup: { type: "xray", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
-  xraySamplingRule: { type: "xsr", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
-  logQuery: { type: "query", max: 255, pattern: /^.+$/ },
+  xrayGroup: { type: "xray", max: 32, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
+  xraySamplingRule: { type: "xsr", max: 32, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
+  logQuery: { type: "query", max: 255, accountScoped: true, pattern: /^.+$/ },
   // Metric filter names: 1-512 characters, no ":" or "*" (unique per log group).
   logMetricFilter: { type: "mf", max: 512, pattern: /^[^:*]+$/ },
   // EventBridge rule names: 64 characters, letters, digits, ".", "-", "_".
-  eventRule: { type: "rule", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/ },
+  eventRule: { type: "rule", max: 64, accountScoped: true, pattern: /^[.\-_A-Za-z0-9]+$/ },
   s3BucketPrefix: { type: "s3", max: 37, pattern: /^[a-z0-9][a-z0-9-]*$/ },
   privateCa: { type: "pca", max: 64, pattern: /^.+$/ },
-  capacityProvider: { type: "cp", max: 255, pattern: /^.+$/ },
+  capacityProvider: { type: "cp", max: 255, accountScoped: true, pattern: /^.+$/ },
   // Application Auto Scaling policy names: 1-256 printable characters, unique per scalable target.
   scalingPolicy: { type: "scaling", max: 256, pattern: /^[a-zA-Z0-9._-]+$/ },
 } as const satisfies Record<string, NameRule>;
@@ -86,7 +113,12 @@ export type ResourceKind = keyof typeof NAME_RULES;
 /** Length of the hash added when a name is shortened. */
 const HASH_LEN = 6;
 
-export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z][a-z0-9-]*$/;
+/**
+ * Lowercase letters, digits and single hyphens, starting with a letter and not ending with a
+ * hyphen: the suffix ends ALB and target group names (no trailing hyphen) and RDS identifiers
+ * (no "--"), so a suffix such as `dev-` would otherwise fail at apply.
+ */
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z](-?[a-z0-9])*$/;
 /** Longest suffix that still leaves room in a 32-character name for a type and a hash. */
 export const ENVIRONMENT_SUFFIX_MAX = 20;
 
@@ -101,18 +133,21 @@ export class Naming {
       !ENVIRONMENT_SUFFIX_PATTERN.test(environmentSuffix) ||
       environmentSuffix.length > ENVIRONMENT_SUFFIX_MAX
     ) {
-      throw new Error(
-        `environmentSuffix: "${environmentSuffix}" must be 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits or hyphens, starting with a letter`,
+      throw new ValidationError(
+        `environmentSuffix: "${environmentSuffix}" must be 1-${ENVIRONMENT_SUFFIX_MAX} lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen`,
       );
     }
   }
 
   /**
    * The name of a resource of `kind` for `subject` (a service name, a qualifier such as
-   * `blue-frontend`, or omitted for the blueprint's shared resource).
+   * `blue-frontend`, or omitted for the blueprint's shared resource). Never pass the blueprint
+   * inside `subject`: account-scoped kinds add it themselves.
    */
-  name(kind: ResourceKind, subject: string = this.blueprint): string {
+  name(kind: ResourceKind, subject?: string): string {
     const rule: NameRule = NAME_RULES[kind];
+    if (subject === undefined) subject = this.blueprint;
+    else if (rule.accountScoped) subject = `${this.blueprint}-${subject}`;
     const sep = rule.sep ?? "-";
     const prefix = rule.prefix ?? "";
     const head = rule.type ? `${rule.type}${sep}` : "";
@@ -127,7 +162,7 @@ export class Naming {
     }
     const body = name.slice(prefix.length);
     if (!rule.pattern.test(body)) {
-      throw new Error(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
+      throw new ValidationError(`naming: ${kind} name "${name}" does not match the AWS rule ${rule.pattern}`);
     }
     return name;
   }
@@ -160,7 +195,9 @@ export class Naming {
   releaseParameter(service: string): string {
     const name = `/${this.blueprint}/${this.environmentSuffix}/release/${service}/image`;
     if (!/^(\/[a-zA-Z0-9_.-]+){5}$/.test(name)) {
-      throw new Error(`naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`);
+      throw new ValidationError(
+        `naming: SSM parameter name "${name}" has characters SSM rejects (a-z A-Z 0-9 _ . -)`,
+      );
     }
     return name;
   }

@@ -7,6 +7,7 @@ import { DataAwsKmsKey } from "@cdktf/provider-aws/lib/data-aws-kms-key";
 import type { SecretConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
+import { ValidationError } from "../errors";
 
 /** User name stored next to a generated password (`{"username": ..., "password": ...}`). */
 export const GENERATED_SECRET_USERNAME = "app";
@@ -80,7 +81,7 @@ export class ApplicationSecrets extends Construct {
     const handle = this.secrets[name];
     if (!handle) {
       const known = Object.keys(this.secrets).join(", ") || "none";
-      throw new Error(`secrets: ${name} is not a configured secret (configured: ${known})`);
+      throw new ValidationError(`secrets: ${name} is not a configured secret (configured: ${known})`, this);
     }
     return handle;
   }

@@ -104,7 +104,7 @@ export class ServiceConnectCa extends Construct {
       ],
     });
     const role = new IamRole(this, "tls-role", {
-      name: props.naming.name("iamRole", `${props.naming.blueprint}-sc-tls`),
+      name: props.naming.name("iamRole", "sc-tls"),
       description: "ECS Service Connect TLS: issues certificates from the platform Private CA",
       assumeRolePolicy: trust.json,
     });
@@ -126,7 +126,7 @@ export class ServiceConnectCa extends Construct {
       ],
     });
     const keyPolicy = new IamRolePolicy(this, "tls-role-key-policy", {
-      name: props.naming.name("iamPolicy", `${props.naming.blueprint}-sc-tls-key`),
+      name: props.naming.name("iamPolicy", "sc-tls-key"),
       role: role.id,
       policy: keyUse.json,
     });

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import type { PlatformConfig } from "../../config";
 import type { Naming } from "../naming";
+import { ValidationError } from "../errors";
 
 /** Longest DNS name (RFC 1035), also the Cloud Map namespace name limit. */
 const DNS_NAME_MAX = 253;
@@ -24,7 +25,7 @@ export interface ServiceDiscoveryNamespaceProps {
 export function namespaceName(naming: Naming, base?: string): string {
   const name = `${naming.environmentSuffix}.${base ?? `${naming.blueprint}.internal`}`;
   if (name.length > DNS_NAME_MAX) {
-    throw new Error(
+    throw new ValidationError(
       `serviceDiscovery.namespace: ${name} is ${name.length} characters; a DNS namespace allows at most ${DNS_NAME_MAX}`,
     );
   }

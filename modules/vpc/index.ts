@@ -23,6 +23,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { planSubnets } from "../../config/cidr";
 import type { Blueprint } from "../../config/schema";
 import type { Naming, ResourceKind } from "../naming";
+import { ValidationError } from "../errors";
 
 export type NetworkConfig = Blueprint["network"];
 export type SubnetTier = "public" | "private" | "database";
@@ -234,14 +235,16 @@ export class Vpc extends Construct {
       for (const [i, az] of network.availabilityZones.entries()) {
         // An AZ name is its region plus one letter (the schema checks the shape).
         if (az.slice(0, -1) !== region) {
-          throw new Error(
+          throw new ValidationError(
             `network.availabilityZones.${i}: ${az} is not in the blueprint's region ${region} (use ${region}a, ${region}b, ...)`,
+            this,
           );
         }
       }
       if (new Set(network.availabilityZones).size !== AZ_COUNT) {
-        throw new Error(
+        throw new ValidationError(
           `network.availabilityZones: ${network.availabilityZones.join(", ")} must name ${AZ_COUNT} different AZs`,
+          this,
         );
       }
       return [...network.availabilityZones];
@@ -340,7 +343,7 @@ export class Vpc extends Construct {
       ],
     });
     const role = new IamRole(this, "flow-log-role", {
-      name: naming.name("iamRole", shared("flow-logs")),
+      name: naming.name("iamRole", "flow-logs"),
       assumeRolePolicy: trust.json,
     });
     // The log group already exists (no CreateLogGroup); streams live under `<group arn>:*`.
@@ -354,7 +357,7 @@ export class Vpc extends Construct {
       ],
     });
     new IamRolePolicy(this, "flow-log-policy", {
-      name: naming.name("iamPolicy", shared("flow-logs")),
+      name: naming.name("iamPolicy", "flow-logs"),
       role: role.id,
       policy: permissions.json,
     });

@@ -73,7 +73,7 @@ describe("BlueGreenDeployment", () => {
   const tgId = (color: string) => tgIds.find((k) => k.includes(color))!;
 
   test("creates an ECS CodeDeploy application named by the naming module", () => {
-    expect(app).toEqual({ name: "cd-app-api-gateway-test", compute_platform: "ECS" });
+    expect(app).toEqual({ name: "cd-app-trading-api-gateway-test", compute_platform: "ECS" });
   });
 
   test("deployment group belongs to the application and uses the CodeDeploy role", () => {
@@ -185,17 +185,17 @@ describe("BlueGreenDeployment", () => {
         .map((a) => a.alarm_name)
         .sort(),
     ).toEqual([
-      "alarm-api-gateway-blue-5xx-test",
-      "alarm-api-gateway-blue-unhealthy-test",
-      "alarm-api-gateway-green-5xx-test",
-      "alarm-api-gateway-green-unhealthy-test",
+      "alarm-trading-api-gateway-blue-5xx-test",
+      "alarm-trading-api-gateway-blue-unhealthy-test",
+      "alarm-trading-api-gateway-green-5xx-test",
+      "alarm-trading-api-gateway-green-unhealthy-test",
     ]);
   });
 
   test("CodeDeploy role is assumable only by CodeDeploy", () => {
     const [trustId, trust] = Object.entries(out.data.aws_iam_policy_document)[0] as [string, Json];
     expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${trustId}.json}`);
-    expect(role.name).toBe("role-api-gateway-codedeploy-test");
+    expect(role.name).toBe("role-trading-api-gateway-codedeploy-test");
     expect(trust.statement).toEqual([
       {
         effect: "Allow",

@@ -28,7 +28,7 @@ function synth(extra: Partial<ServiceRolesProps> = {}): Json {
         naming: new Naming("demo", "test"),
         serviceName: "api",
         arns: ARNS,
-        repositoryName: "ecr-repo-api-test",
+        repositoryName: "ecr-repo-demo-api-test",
         logGroupName: "/ecs/api-test",
         secrets: [
           { arn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a", kmsKeyArn: SECRET_KEY },
@@ -70,7 +70,7 @@ describe("ServiceRoles", () => {
       Object.values(roles)
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["role-api-exec-test", "role-api-task-test"]);
+    ).toEqual(["role-demo-api-exec-test", "role-demo-api-task-test"]);
   });
 
   test("each role policy is attached to its own role", () => {
@@ -83,7 +83,7 @@ describe("ServiceRoles", () => {
 
   test("execution role pulls only from the service's own repository", () => {
     expect(exec.PullOwnImage.resources).toEqual([
-      `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/ecr-repo-api-test`,
+      `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/ecr-repo-demo-api-test`,
     ]);
   });
 

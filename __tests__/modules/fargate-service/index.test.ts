@@ -218,10 +218,10 @@ describe("FargateService: the four kinds side by side", () => {
       expect(bySid.ReadOwnSecrets.resources).toEqual(["${aws_secretsmanager_secret.api_keys.arn}"]);
       expect(bySid.DecryptOwnSecrets.resources).toEqual([KMS]);
       expect(bySid.PullOwnImage.resources).toEqual([
-        `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/ecr-repo-frontend-test`,
+        `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/ecr-repo-demo-frontend-test`,
       ]);
       expect(bySid.WriteOwnLogs.resources).toEqual([
-        `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/frontend-test:*`,
+        `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/demo-frontend-test:*`,
       ]);
     });
 
@@ -257,7 +257,7 @@ describe("FargateService: the four kinds side by side", () => {
       expect(manifest).toEqual(
         expect.objectContaining({
           kind: "web",
-          repositoryUrl: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-frontend-test`,
+          repositoryUrl: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-demo-frontend-test`,
           containerName: "frontend",
           containerPort: 3000,
           serviceName: ref("aws_ecs_service", service.id, "name"),

@@ -6,9 +6,9 @@ import type { Json } from "../../support/synth";
 
 const ACCOUNT = "111122223333";
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/ecs-cluster-fraud-test`;
-const TASK_DEF = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/task-report-test:3`;
-const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/role-report-exec-test`;
-const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/role-report-task-test`;
+const TASK_DEF = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/task-fraud-report-test:3`;
+const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/role-fraud-report-exec-test`;
+const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/role-fraud-report-task-test`;
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 function props(overrides: Partial<ScheduledTaskProps> = {}): ScheduledTaskProps {
@@ -19,7 +19,7 @@ function props(overrides: Partial<ScheduledTaskProps> = {}): ScheduledTaskProps 
     retries: 2,
     clusterArn: CLUSTER,
     taskDefinitionArn: TASK_DEF,
-    taskDefinitionFamily: "task-report-test",
+    taskDefinitionFamily: "task-fraud-report-test",
     executionRoleArn: EXEC_ROLE,
     taskRoleArn: TASK_ROLE,
     subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
@@ -60,7 +60,7 @@ describe("ScheduledTask", () => {
   const dlqArn = `\${aws_sqs_queue.${dlqId}.arn}`;
 
   test("schedule lives in its own group, both named by the naming module", () => {
-    expect(group.name).toBe("schedules-report-test");
+    expect(group.name).toBe("schedules-fraud-report-test");
     expect(schedule.name).toBe("schedule-report-test");
     expect(schedule.group_name).toBe(`\${aws_scheduler_schedule_group.${groupId}.name}`);
   });
@@ -117,7 +117,7 @@ describe("ScheduledTask", () => {
   test("failed runs go to the schedule's own KMS-encrypted dead-letter queue", () => {
     expect(schedule.target.dead_letter_config).toEqual({ arn: dlqArn });
     expect(dlq).toMatchObject({
-      name: "sqs-report-schedule-dlq-test",
+      name: "sqs-fraud-report-schedule-dlq-test",
       kms_master_key_id: KEY,
       kms_data_key_reuse_period_seconds: 300,
       message_retention_seconds: 1209600,
@@ -125,7 +125,7 @@ describe("ScheduledTask", () => {
   });
 
   test("scheduler role is assumable only by EventBridge Scheduler of this account", () => {
-    expect(role.name).toBe("role-report-scheduler-test");
+    expect(role.name).toBe("role-fraud-report-scheduler-test");
     expect(trust.statement).toEqual([
       {
         effect: "Allow",
@@ -138,11 +138,11 @@ describe("ScheduledTask", () => {
 
   test("scheduler policy is attached to the scheduler role", () => {
     expect(rolePolicy.role).toBe(`\${aws_iam_role.${roleId}.id}`);
-    expect(rolePolicy.name).toBe("policy-report-scheduler-test");
+    expect(rolePolicy.name).toBe("policy-fraud-report-scheduler-test");
   });
 
   test("scheduler role may run every revision of exactly its task family, only in its cluster", () => {
-    const family = `arn:${partitionRef}:ecs:${regionRef}:${accountRef}:task-definition/task-report-test`;
+    const family = `arn:${partitionRef}:ecs:${regionRef}:${accountRef}:task-definition/task-fraud-report-test`;
     expect(statement("RunThisTaskFamily")).toEqual({
       sid: "RunThisTaskFamily",
       effect: "Allow",

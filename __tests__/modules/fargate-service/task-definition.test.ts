@@ -52,7 +52,7 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
       },
     },
     {
-      environment: { API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080", LOG_LEVEL: "debug" },
+      environment: { API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080" },
       secrets: [
         { name: "DB_PASSWORD", valueFrom: "${aws_secretsmanager_secret.db.arn}:password::" },
         { name: "API_KEY", valueFrom: "${aws_secretsmanager_secret.api.arn}" },
@@ -66,7 +66,7 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
   test("is a Fargate awsvpc task with the configured CPU and memory on X86_64 Linux", () => {
     expect(td).toEqual(
       expect.objectContaining({
-        family: "task-api-test",
+        family: "task-demo-api-test",
         requires_compatibilities: ["FARGATE"],
         network_mode: "awsvpc",
         cpu: "1024",
@@ -101,7 +101,18 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(Object.keys(env(app))).not.toEqual(expect.arrayContaining(["API_KEY"]));
   });
 
-  test("environment merges derived values, tracing and config, the config winning", () => {
+  test("fails when a config variable would replace one the platform sets (no silent override)", () => {
+    expect(() =>
+      synth(
+        { kind: "backend", cpu: 256, memory: 512, environment: { AWS_XRAY_DAEMON_ADDRESS: "10.0.0.1:2000" } },
+        {},
+      ),
+    ).toThrow(
+      /services\.api\.environment: AWS_XRAY_DAEMON_ADDRESS is set by the platform; choose another name \[at .*task\]/,
+    );
+  });
+
+  test("environment merges derived values, tracing and config", () => {
     expect(env(app)).toEqual({
       API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080",
       AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
@@ -132,7 +143,7 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
 
   test("logs go to the service's own KMS-encrypted log group with the blueprint's retention", () => {
     expect(logGroup).toEqual(
-      expect.objectContaining({ name: "/ecs/api-test", retention_in_days: 30, kms_key_id: KEY }),
+      expect.objectContaining({ name: "/ecs/demo-api-test", retention_in_days: 30, kms_key_id: KEY }),
     );
     for (const c of [app, sidecar]) {
       expect(c.logConfiguration.logDriver).toBe("awslogs");
@@ -188,7 +199,7 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
         props({ kind: "web", cpu: 256, memory: 512, paths: ["/*"], image: "shop" }),
       ).repositoryUrl;
     });
-    expect(url).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-shop-test`);
+    expect(url).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-demo-shop-test`);
   });
 
   test("ADOT collector runs its ECS default config and the app exports OTLP to it", () => {

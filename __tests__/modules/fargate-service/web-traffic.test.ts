@@ -57,7 +57,7 @@ describe("WebTraffic with CodeDeploy blue/green", () => {
         targetType: "ip",
       }),
     ]);
-    expect(names[0]).toMatch(/^tg-blue-api-gateway-[0-9a-f]{4}-test$/);
+    expect(names[0]).toMatch(/^tg-trading-blue-[a-z0-9-]*[0-9a-f]{4,6}-test$/);
   });
 
   test("target groups are created before the ones they replace, under a different name", () => {
@@ -176,7 +176,7 @@ describe("WebTraffic with rolling deployments", () => {
 
   test("has one target group and one production rule: no green, no test rule", () => {
     expect(groups).toHaveLength(1);
-    expect(groups[0].name).toMatch(/^tg-blue-api-gateway-/);
+    expect(groups[0].name).toMatch(/^tg-trading-blue-/);
     expect(rules).toHaveLength(1);
     expect(rules[0].listener_arn).toBe(PROD);
   });

@@ -32,8 +32,8 @@ describe("WorkQueue", () => {
   const allow = Object.values(out.resource.aws_sqs_queue_redrive_allow_policy)[0] as Json;
 
   test("names the queue and its DLQ through the naming module", () => {
-    expect(main.name).toBe("sqs-worker-test");
-    expect(dlq.name).toBe("sqs-worker-dlq-test");
+    expect(main.name).toBe("sqs-fraud-worker-test");
+    expect(dlq.name).toBe("sqs-fraud-worker-dlq-test");
   });
 
   test("queue takes visibility timeout and retention from the service config", () => {

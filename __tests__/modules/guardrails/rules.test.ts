@@ -25,6 +25,7 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
@@ -175,6 +176,38 @@ const CASES: Case[] = [
       taskDefinition(s, [container({ environment: [{ name: "UPSTREAM", value: "AKIAABCDEFGHIJKLMNOP" }] })]),
     good: (s) => taskDefinition(s, [container({ environment: [{ name: "UPSTREAM", value: "https://x" }] })]),
     detail: /passes UPSTREAM/,
+  },
+  ...[
+    ["a database URL with a password", "DATABASE_URL", "postgres://app:pw@db.internal:5432/app"],
+    ["a Stripe live key", "PAYMENTS", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+    ["a GitHub token", "CI", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"],
+  ].map(([offence, name, value]) => ({
+    rule: "ECS6",
+    offence: `${offence} in a plain environment value`,
+    bad: (s: TerraformStack) => taskDefinition(s, [container({ environment: [{ name, value }] })]),
+    good: (s: TerraformStack) =>
+      taskDefinition(s, [container({ environment: [{ name, value: "https://db.internal:5432/app" }] })]),
+    detail: new RegExp(`passes ${name} as a plain environment value that looks like a credential`),
+  })),
+  ...["0:0", "0", "root", "root:staff"].map((user) => ({
+    rule: "ECS10",
+    offence: `a container running as user ${user}`,
+    bad: (s: TerraformStack) => taskDefinition(s, [container({ user })]),
+    good: (s: TerraformStack) => taskDefinition(s, [container({ user: "1000:1000" })]),
+    detail: new RegExp(`runs as user "${user}" \\(root\\)`),
+  })),
+  {
+    rule: "NAME2",
+    offence: "two queues with one name (a worker jobs next to a worker jobs-dlq)",
+    bad: (s) => {
+      new SqsQueue(s, "jobs-dlq", { name: "sqs-app-jobs-dlq-test" });
+      new SqsQueue(s, "jobs-dlq-main", { name: "sqs-app-jobs-dlq-test" });
+    },
+    good: (s) => {
+      new SqsQueue(s, "jobs-dlq", { name: "sqs-app-jobs-dlq-test" });
+      new SqsQueue(s, "jobs-dlq-main", { name: "sqs-app-jobs-dlq-dlq-test" });
+    },
+    detail: /name "sqs-app-jobs-dlq-test" is also the name of aws_sqs_queue\.jobs-dlq/,
   },
   {
     rule: "ECS7",
@@ -336,6 +369,25 @@ const CASES: Case[] = [
       });
     },
     detail: /ingress from 0.0.0.0\/0 on tcp 8080-8080 \(not a load balancer's security group\)/,
+  },
+  {
+    rule: "SG1",
+    offence: "a task security group opened to the internet in two halves (0.0.0.0/1 and 128.0.0.0/1)",
+    bad: (s) =>
+      new SecurityGroup(s, "sg", {
+        name: "secgroup-app-test",
+        ingress: [
+          { fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] },
+        ],
+      }),
+    good: (s) =>
+      new SecurityGroup(s, "sg", {
+        name: "secgroup-app-test",
+        ingress: [
+          { fromPort: 8080, toPort: 8080, protocol: "tcp", cidrBlocks: ["10.0.0.0/8", "203.0.113.0/24"] },
+        ],
+      }),
+    detail: /ingress from 0\.0\.0\.0\/1, 128\.0\.0\.0\/1 on tcp 8080-8080/,
   },
   {
     rule: "SG1",

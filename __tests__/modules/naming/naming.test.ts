@@ -3,14 +3,27 @@ import { NAME_RULES, Naming, ResourceKind } from "../../../modules/naming";
 describe("naming", () => {
   const naming = () => new Naming("trading", "dev");
 
-  test("builds {resource-type}-{service}-{environmentSuffix}", () => {
-    expect(naming().name("ecrRepository", "api-gateway")).toBe("ecr-repo-api-gateway-dev");
-    expect(naming().name("targetGroup", "blue-frontend")).toBe("tg-blue-frontend-dev");
+  test("builds {resource-type}-{service}-{environmentSuffix} for names unique inside the environment", () => {
+    expect(naming().name("ecsService", "api-gateway")).toBe("ecs-svc-api-gateway-dev");
+    expect(naming().name("securityGroup", "frontend")).toBe("secgroup-frontend-dev");
     expect(naming().name("ecsCluster")).toBe("ecs-cluster-trading-dev");
   });
 
+  test("account-scoped names carry the blueprint before the service: {type}-{blueprint}-{service}-{suffix}", () => {
+    expect(naming().name("ecrRepository", "api-gateway")).toBe("ecr-repo-trading-api-gateway-dev");
+    expect(naming().name("iamRole", "frontend-exec")).toBe("role-trading-frontend-exec-dev");
+    expect(naming().name("alarm", "frontend-cpu")).toBe("alarm-trading-frontend-cpu-dev");
+    expect(naming().name("taskFamily", "frontend")).toBe("task-trading-frontend-dev");
+    // Two blueprints with one service name and one suffix: different names.
+    expect(new Naming("orders", "dev").name("ecrRepository", "api-gateway")).toBe(
+      "ecr-repo-orders-api-gateway-dev",
+    );
+    // A shared resource (no subject) is named after the blueprint once.
+    expect(naming().name("dashboard")).toBe("dashboard-trading-dev");
+  });
+
   test("log groups and KMS aliases carry their AWS prefix", () => {
-    expect(naming().name("logGroup", "frontend")).toBe("/ecs/frontend-dev");
+    expect(naming().name("logGroup", "frontend")).toBe("/ecs/trading-frontend-dev");
     expect(naming().name("kmsAlias")).toBe("alias/kms-trading-dev");
   });
 
@@ -22,7 +35,7 @@ describe("naming", () => {
     const n = new Naming("trading", "pr123456789");
     const name = n.name("targetGroup", "green-very-long-service-name-for-trades");
     expect(name.length).toBeLessThanOrEqual(32);
-    expect(name).toMatch(/^tg-green-[a-z0-9-]*-[0-9a-f]{6}-pr123456789$/);
+    expect(name).toMatch(/^tg-trading-[a-z0-9-]*-[0-9a-f]{6}-pr123456789$/);
   });
 
   test("shortening is deterministic", () => {
@@ -54,6 +67,11 @@ describe("naming", () => {
   test("shortened names do not end the kept part with a hyphen", () => {
     const n = new Naming("trading", "abcdefghij");
     expect(n.name("targetGroup", "blue-abcdefghi-jklmnop")).not.toMatch(/--/);
+  });
+
+  test("fails for a suffix ending with a hyphen or holding a double hyphen (ALB and RDS names reject them)", () => {
+    expect(() => new Naming("trading", "dev-")).toThrow(/environmentSuffix: "dev-" must be/);
+    expect(() => new Naming("trading", "a--b")).toThrow(/environmentSuffix: "a--b" must be/);
   });
 
   test("the state key is <blueprint>/<suffix>/<stack>.tfstate", () => {

@@ -7,7 +7,16 @@ const SECRET_NAME =
 /** Names that point at a secret rather than hold it (`DB_SECRET_ARN`, `TOKEN_URL`). */
 const POINTER_SUFFIX = /_(ARN|NAME|ID|PATH|FILE|URL|URI|HOST|PORT|REGION)$/i;
 /** Values that are credentials whatever the variable is called. */
-const SECRET_VALUE = [/\bAKIA[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
+const SECRET_VALUE = [
+  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key id
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // a URL with user:password (postgres://app:pw@host)
+  /\b(sk|rk)_live_[0-9A-Za-z]{10,}/, // Stripe live keys
+  /\b(ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{30,}/, // GitHub tokens
+  /\bgithub_pat_[0-9A-Za-z_]{20,}/,
+  /\bxox[abprs]-[0-9A-Za-z-]{10,}/, // Slack tokens
+  /\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]+/, // a signed JWT
+];
 
 export const ECS6: Rule = {
   id: "ECS6",
@@ -28,7 +37,7 @@ export const ECS6: Rule = {
         .map((e) =>
           violation(
             taskDefinition,
-            `container ${container.name} passes ${e.name} as a plain environment value`,
+            `container ${container.name} passes ${e.name} as a plain environment value${SECRET_VALUE.some((p) => p.test(String(e.value ?? ""))) ? " that looks like a credential" : ""}`,
           ),
         ),
     ),

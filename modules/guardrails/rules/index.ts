@@ -12,6 +12,7 @@ import { ECS6 } from "./ecs6-env-secrets";
 import { ECS7 } from "./ecs7-public-ip";
 import { ECS8 } from "./ecs8-container-insights";
 import { ECS9 } from "./ecs9-container-definitions";
+import { ECS10 } from "./ecs10-root-user";
 import { ECR1 } from "./ecr1-scan-on-push";
 import { ECR2 } from "./ecr2-immutable-tags";
 import { ECR3 } from "./ecr3-lifecycle-policy";
@@ -32,6 +33,7 @@ import { SM3 } from "./sm3-master-secret-readers";
 import { RDS1 } from "./rds1-storage-encrypted";
 import { RDS2 } from "./rds2-not-public";
 import { NAME1 } from "./name1-resource-names";
+import { NAME2 } from "./name2-unique-names";
 import { TAG1 } from "./tag1-required-tags";
 import { DST1, PRS1 } from "./dst1-prevent-destroy";
 import { DST2, PRS2 } from "./dst2-ecr-force-delete";
@@ -54,6 +56,7 @@ export const RULES: readonly Rule[] = [
   ECS7,
   ECS8,
   ECS9,
+  ECS10,
   ECR1,
   ECR2,
   ECR3,
@@ -74,6 +77,7 @@ export const RULES: readonly Rule[] = [
   RDS1,
   RDS2,
   NAME1,
+  NAME2,
   TAG1,
   DST1,
   DST2,

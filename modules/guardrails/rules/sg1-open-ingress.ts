@@ -1,7 +1,20 @@
 import { referencedAddresses, nested, refersTo, violation } from "../stack-view";
 import type { Json, Rule, TfBlock, Violation } from "../types";
 
-const OPEN = ["0.0.0.0/0", "::/0"];
+/**
+ * A source counts as the internet when it is wider than a /8 (IPv4; 16.7 million addresses, a
+ * whole registry allocation) or a /16 (IPv6) and not a private range: `0.0.0.0/1` plus
+ * `128.0.0.0/1` open a port to the world as surely as `0.0.0.0/0`.
+ */
+const IPV4_WIDEST_ALLOWED = 8;
+const IPV6_WIDEST_ALLOWED = 16;
+export function isInternetWide(cidr: string): boolean {
+  const [address, prefixText] = cidr.split("/");
+  const prefix = Number(prefixText);
+  if (prefixText === undefined || !Number.isInteger(prefix)) return false;
+  if (address.includes(":")) return prefix < IPV6_WIDEST_ALLOWED;
+  return prefix < IPV4_WIDEST_ALLOWED;
+}
 /** The only ports a load balancer may open to the whole internet. */
 const PUBLIC_PORTS = [80, 443];
 
@@ -64,14 +77,14 @@ export const SG1: Rule = {
   severity: "error",
   control: "EC2.18",
   category: "security",
-  info: "No security group admits the internet, except a load balancer's on TCP 80/443",
+  info: "No security group admits the internet (any range wider than /8, or /16 for IPv6), except a load balancer's on TCP 80/443",
   explanation:
-    "0.0.0.0/0 or ::/0 ingress exposes whatever listens on the port to scanners and attacks. Only the ALB's security group may be open, and only on 80 and 443; tasks and databases admit security groups, the test listener only the NAT gateways' addresses and named operator CIDRs.",
+    "Ingress from 0.0.0.0/0, ::/0 or any range wider than a /8 (IPv4) or /16 (IPv6) exposes whatever listens on the port to scanners and attacks. Only the ALB's security group may be open, and only on 80 and 443; tasks and databases admit security groups, the test listener only the NAT gateways' addresses and named operator CIDRs.",
   check: (stack) => {
     const lbs = stack.resourcesOf("aws_lb", "aws_alb");
     const out: Violation[] = [];
     for (const rule of ingressRules(stack)) {
-      const open = rule.sources.filter((s) => OPEN.includes(s));
+      const open = rule.sources.filter(isInternetWide);
       if (open.length === 0) continue;
       const isLbGroup =
         rule.group !== undefined && lbs.some((lb) => refersTo(lb.attrs.security_groups, rule.group!));
