@@ -257,6 +257,11 @@ const CustomMetric = z.strictObject({
   statistic: z.enum(["Average", "Sum", "Maximum", "Minimum", "SampleCount"]).default("Average"),
   dimensions: z.record(z.string(), z.string()).default({}),
   targetValue: z.number().positive(),
+  /**
+   * Target tracking divides the metric by the running tasks (a total such as pending orders
+   * becomes a per-task load); false for a value already per task, such as a latency.
+   */
+  divideByTasks: z.boolean().default(true),
 });
 
 const Scaling = z.strictObject({

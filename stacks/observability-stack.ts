@@ -11,7 +11,7 @@ import {
   serviceSignals,
 } from "../modules/dashboard";
 import { ServiceLogInsights } from "../modules/log-insights";
-import { XRayTracing } from "../modules/tracing";
+import { tracingName, XRayTracing } from "../modules/tracing";
 import { unhealthyAlarmPeriods } from "../modules/fargate-service/blue-green";
 import { BaseStack, PlatformStackProps } from "./base";
 
@@ -67,7 +67,11 @@ export class ObservabilityStack extends BaseStack {
     const signals: Record<string, ServiceSignals> = Object.fromEntries(
       services.map(({ name, handle }) => [
         name,
-        serviceSignals(handles, handle, { mesh: config.mesh.enabled, logMetrics: logs.metrics[name] }),
+        serviceSignals(handles, handle, {
+          mesh: config.mesh.enabled,
+          logMetrics: logs.metrics[name],
+          called: services.some((caller) => caller.svc.calls.includes(name)),
+        }),
       ]),
     );
     const database = handles.databaseClusterIdentifier
@@ -88,9 +92,9 @@ export class ObservabilityStack extends BaseStack {
           services: services.map(({ name, svc, handle }) => ({
             signals: signals[name],
             minCount: svc.minCount,
+            maxCount: svc.maxCount,
             // A starting task set must not page either.
             unhealthyHostPeriods: svc.kind === "web" ? unhealthyAlarmPeriods(svc.healthCheck) : undefined,
-            deploymentAlarmNames: handle.deploymentAlarmNames,
             failedRunEvents:
               svc.kind === "scheduled"
                 ? {
@@ -145,9 +149,8 @@ export class ObservabilityStack extends BaseStack {
       defaultSampling: { rate: config.tracing.samplingRate, reservoir: config.tracing.reservoir },
       services: services.map(({ name, svc }) => ({
         name,
-        // The platform sets the tracing name (OTEL_SERVICE_NAME with ADOT) to the service's
-        // catalog name; with the X-Ray SDK the application names its segments.
-        tracingName: name,
+        // The platform sets the same name in AWS_XRAY_TRACING_NAME / OTEL_SERVICE_NAME.
+        tracingName: tracingName(naming, name),
         sampling: {
           rate: svc.tracing.samplingRate ?? config.tracing.samplingRate,
           reservoir: svc.tracing.reservoir ?? config.tracing.reservoir,

@@ -29,7 +29,7 @@ function build(config: PlatformConfig, edit: Edit = () => {}) {
         logMetrics: { errors: metric("Platform/test", `${name}/ErrorLogLines`, {}, "Sum") },
       }),
       minCount: svc.minCount,
-      deploymentAlarmNames: handles.services[name].deploymentAlarmNames,
+      maxCount: svc.maxCount,
       dashboardUrl: `https://console/${name}`,
       failedRunEvents:
         svc.kind === "scheduled"

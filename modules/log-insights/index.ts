@@ -10,6 +10,15 @@ import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-qu
 import type { Naming } from "../naming";
 import { LogMetrics, metric } from "../dashboard/metrics";
 
+/**
+ * The custom metric of a service's error log lines, in the platform's namespace: the
+ * observability stack's metric filter publishes it, the platform's rollback alarm reads it
+ * (by name: no reference across stacks).
+ */
+export function errorLogMetric(naming: Naming, service: string): { namespace: string; metricName: string } {
+  return { namespace: naming.name("metricNamespace"), metricName: `${service}/ErrorLogLines` };
+}
+
 export interface LogServiceInput {
   /** Service name in the config. */
   readonly name: string;
@@ -49,7 +58,12 @@ export class ServiceLogInsights extends Construct {
 
     for (const svc of props.services) {
       const logMetrics: LogMetrics = {
-        errors: metric(props.metricNamespace, `${svc.name}/ErrorLogLines`, {}, "Sum"),
+        errors: metric(
+          props.metricNamespace,
+          errorLogMetric(props.naming, svc.name).metricName,
+          {},
+          "Sum",
+        ),
         application: svc.metricPattern
           ? metric(props.metricNamespace, `${svc.name}/ApplicationPatternMatches`, {}, "Sum")
           : undefined,

@@ -48,6 +48,9 @@ export const NAME_RULES = {
   iamRole: { type: "role", max: 64, pattern: IAM_NAME },
   iamPolicy: { type: "policy", max: 128, pattern: IAM_NAME },
   logGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/", sep: "-" },
+  // The sidecars' (tracing, Service Connect proxy) and the ADOT collector's EMF log groups.
+  sidecarLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/sidecars/", sep: "-" },
+  metricsLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/metrics/", sep: "-" },
   kmsAlias: { type: "kms", max: 256, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
   secret: { type: "secret", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
   sqsQueue: { type: "sqs", max: 80, pattern: /^[a-zA-Z0-9_-]+$/ },
@@ -70,6 +73,10 @@ export const NAME_RULES = {
   xrayGroup: { type: "xray", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
   xraySamplingRule: { type: "xsr", max: 32, pattern: /^[a-zA-Z0-9_-]+$/ },
   logQuery: { type: "query", max: 255, pattern: /^.+$/ },
+  // Service name traces carry (`<subject>@<suffix>`): the X-Ray sampling rule's ServiceName
+  // matches it, 64 characters at most (X-Ray API, SamplingRule.ServiceName); `*` only in the
+  // environment's match pattern.
+  tracingName: { type: "", max: 64, pattern: /^[a-zA-Z0-9.*@-]+$/, sep: "@" },
   // Metric filter names: 1-512 characters, no ":" or "*" (unique per log group).
   logMetricFilter: { type: "mf", max: 512, pattern: /^[^:*]+$/ },
   // EventBridge rule names: 64 characters, letters, digits, ".", "-", "_".

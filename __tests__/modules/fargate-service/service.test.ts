@@ -23,7 +23,10 @@ function synth(service: ServiceInput, extra: Partial<FargateEcsServiceProps> = {
           { provider: "FARGATE", base: 1, weight: 1 },
           { provider: "FARGATE_SPOT", base: 0, weight: 3 },
         ],
-        deploymentAlarms: { cpuPercent: 85, memoryPercent: 90 },
+        deploymentAlarms: {
+          errorLogMetric: { namespace: "Platform/demo-test", metricName: "web/ErrorLogLines" },
+          errorLogLines: 10,
+        },
         ...extra,
       }),
   );
