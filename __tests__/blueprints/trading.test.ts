@@ -375,6 +375,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
           expect.stringMatching(new RegExp(`:log-group:/ecs/${name}-test:\\*$`)),
+          expect.stringMatching(new RegExp(`:log-group:/ecs/sidecars/${name}-test:\\*$`)),
         ]);
     });
   });
@@ -382,7 +383,7 @@ describe("trading blueprint (briefs 003 + 004)", () => {
   describe("logging and monitoring", () => {
     test("a CloudWatch log group per service with 30-day retention", () => {
       for (const name of SERVICES)
-        expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
+        expect(oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[1]).toMatchObject({
           name: `/ecs/${name}-test`,
           retention_in_days: 30,
         });
@@ -390,12 +391,18 @@ describe("trading blueprint (briefs 003 + 004)", () => {
 
     test("container logging drivers stream to the service's log group with a per-container stream prefix", () => {
       for (const name of SERVICES) {
-        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name);
+        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs");
+        const [sidecarGroupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/sidecar-logs");
         for (const c of containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]))
           expect(c.logConfiguration).toMatchObject({
             logDriver: "awslogs",
             options: {
-              "awslogs-group": ref("aws_cloudwatch_log_group", groupId, "name"),
+              // The app alone in its group (its error filter counts only its lines).
+              "awslogs-group": ref(
+                "aws_cloudwatch_log_group",
+                c.name === name ? groupId : sidecarGroupId,
+                "name",
+              ),
               "awslogs-region": "us-east-1",
               "awslogs-stream-prefix": c.name,
             },

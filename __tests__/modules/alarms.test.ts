@@ -112,7 +112,9 @@ describe("PlatformAlarms", () => {
   });
 
   test("only top-level alarms notify: each composite and the database alarms, when firing and recovering", () => {
-    const database = Object.values(all.alarms).filter((a) => a.alarm_name.startsWith("alarm-trading-database-"));
+    const database = Object.values(all.alarms).filter((a) =>
+      a.alarm_name.startsWith("alarm-trading-database-"),
+    );
     const topLevel = [...Object.values(all.composites), ...database];
     expect(topLevel.length).toBeGreaterThan(5);
     for (const a of topLevel) {
@@ -122,7 +124,9 @@ describe("PlatformAlarms", () => {
   });
 
   test("a composite's children stay silent, so an incident pages once", () => {
-    const children = Object.values(all.alarms).filter((a) => !a.alarm_name.startsWith("alarm-trading-database-"));
+    const children = Object.values(all.alarms).filter(
+      (a) => !a.alarm_name.startsWith("alarm-trading-database-"),
+    );
     expect(children.length).toBeGreaterThan(20);
     for (const a of children) {
       expect(a.alarm_actions).toBeUndefined();
@@ -205,7 +209,11 @@ describe("PlatformAlarms", () => {
       ClusterName: trading.handles.clusterName,
       ServiceName: trading.handles.services.frontend.ecsServiceName,
     };
-    expect(queries.filter((q) => q.metric).map((q) => [q.id, q.metric.namespace, q.metric.metric_name, q.metric.dimensions, q.metric.period])).toEqual([
+    expect(
+      queries
+        .filter((q) => q.metric)
+        .map((q) => [q.id, q.metric.namespace, q.metric.metric_name, q.metric.dimensions, q.metric.period]),
+    ).toEqual([
       ["used", "AWS/ECS", "CPUUtilization", dims, 60],
       ["tasks", "ECS/ContainerInsights", "RunningTaskCount", dims, 60],
     ]);

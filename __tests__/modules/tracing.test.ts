@@ -33,7 +33,12 @@ function build(names: [string, number?, number?][], suffix = "test", blueprint =
 
 /** X-Ray's ServiceName wildcard match: `*` any characters, `?` one. */
 const matches = (pattern: string, name: string) =>
-  new RegExp(`^${pattern.replace(/[.@+^$()[\]{}|\\-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
+  new RegExp(
+    `^${pattern
+      .replace(/[.@+^$()[\]{}|\\-]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(name);
 
 describe("XRayTracing", () => {
   const { rules, groups } = build([["frontend"], ["api-gateway", 0.5, 10], ["processing-service"]]);
@@ -61,7 +66,12 @@ describe("XRayTracing", () => {
 
   test("no rule matches another environment's or blueprint's services", () => {
     for (const rule of Object.values(rules))
-      for (const other of ["frontend.trading@prod", "frontend.orders@test", "frontend.trading@pr-test", "frontend"])
+      for (const other of [
+        "frontend.trading@prod",
+        "frontend.orders@test",
+        "frontend.trading@pr-test",
+        "frontend",
+      ])
         expect(matches(rule.service_name, other)).toBe(false);
   });
 
@@ -83,23 +93,35 @@ describe("XRayTracing", () => {
   });
 
   test("several environments fit in one region's quotas", () => {
-    expect(Math.floor(XRAY_SAMPLING_RULES_PER_REGION / MAX_SAMPLING_RULES_PER_ENVIRONMENT)).toBeGreaterThanOrEqual(5);
+    expect(
+      Math.floor(XRAY_SAMPLING_RULES_PER_REGION / MAX_SAMPLING_RULES_PER_ENVIRONMENT),
+    ).toBeGreaterThanOrEqual(5);
     expect(XRAY_GROUPS_PER_REGION).toBeGreaterThanOrEqual(5);
   });
 
   test("fails at synthesis, with the numbers, when a blueprint needs more rules than its share", () => {
     expect(() =>
-      build([["a", 0.1], ["b", 0.2], ["c", 0.3], ["d", 0.4]]),
+      build([
+        ["a", 0.1],
+        ["b", 0.2],
+        ["c", 0.3],
+        ["d", 0.4],
+      ]),
     ).toThrow(/would need 5 X-Ray sampling rules .* at most 4 per environment .* quota of 25 per region/);
   });
 
   test("rule and group names stay within X-Ray's 32 characters with long names and suffixes", () => {
     const long = build([["settlement-reconciliation-x", 0.2]], "pr-123456789-abcdefg");
-    const names = [...Object.values(long.rules).map((r) => r.rule_name), ...long.groups.map((g) => g.group_name)];
+    const names = [
+      ...Object.values(long.rules).map((r) => r.rule_name),
+      ...long.groups.map((g) => g.group_name),
+    ];
     for (const n of names) {
       expect(n.length).toBeLessThanOrEqual(32);
       expect(n.endsWith("-pr-123456789-abcdefg")).toBe(true);
     }
-    expect(environmentTracingPattern(new Naming("trading", "pr-123456789-abcdefg")).length).toBeLessThanOrEqual(64);
+    expect(
+      environmentTracingPattern(new Naming("trading", "pr-123456789-abcdefg")).length,
+    ).toBeLessThanOrEqual(64);
   });
 });

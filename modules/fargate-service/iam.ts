@@ -377,7 +377,9 @@ function taskStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement
       sid: "PublishOwnScalingMetric",
       actions: ["cloudwatch:PutMetricData"],
       resources: ["*"],
-      condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [p.customMetricNamespace] }],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [p.customMetricNamespace] },
+      ],
     });
   }
 

@@ -65,7 +65,11 @@ export interface FastScaleOutSpec {
  */
 export function fastScaleOutSpecs(scaling: ServiceConfig["scaling"]): FastScaleOutSpec[] {
   if (!scaling.fastScaleOut) return [];
-  const common = { periodSeconds: 60, datapointsToAlarm: 1, cooldownSeconds: scaling.scaleOutCooldownSeconds };
+  const common = {
+    periodSeconds: 60,
+    datapointsToAlarm: 1,
+    cooldownSeconds: scaling.scaleOutCooldownSeconds,
+  };
   const specs: FastScaleOutSpec[] = [];
   const add = (key: FastScaleOutSpec["key"], threshold: number, room: number, ceiling?: number) =>
     specs.push({ key, threshold, ceiling, steps: growingSteps(room), ...common });
@@ -184,7 +188,11 @@ export class ServiceScaling extends Construct {
         });
       const green = lb.alternateTargetGroupArnSuffix;
       return green === undefined
-        ? [requests("blue", lb.targetGroupArnSuffix), runningTasks, perTask("FILL(blue, 0) / tasks", "Requests per task")]
+        ? [
+            requests("blue", lb.targetGroupArnSuffix),
+            runningTasks,
+            perTask("FILL(blue, 0) / tasks", "Requests per task"),
+          ]
         : [
             requests("blue", lb.targetGroupArnSuffix),
             requests("green", green),
@@ -264,7 +272,9 @@ export class ServiceScaling extends Construct {
                       metric: {
                         namespace: q.metricStat.metric.namespace,
                         metricName: q.metricStat.metric.metricName,
-                        dimensions: Object.fromEntries(q.metricStat.metric.dimensions.map((d) => [d.name, d.value])),
+                        dimensions: Object.fromEntries(
+                          q.metricStat.metric.dimensions.map((d) => [d.name, d.value]),
+                        ),
                         stat: q.metricStat.stat,
                         period: spec.periodSeconds,
                       },

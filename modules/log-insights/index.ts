@@ -58,12 +58,7 @@ export class ServiceLogInsights extends Construct {
 
     for (const svc of props.services) {
       const logMetrics: LogMetrics = {
-        errors: metric(
-          props.metricNamespace,
-          errorLogMetric(props.naming, svc.name).metricName,
-          {},
-          "Sum",
-        ),
+        errors: metric(props.metricNamespace, errorLogMetric(props.naming, svc.name).metricName, {}, "Sum"),
         application: svc.metricPattern
           ? metric(props.metricNamespace, `${svc.name}/ApplicationPatternMatches`, {}, "Sum")
           : undefined,

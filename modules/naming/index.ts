@@ -49,7 +49,13 @@ export const NAME_RULES = {
   iamPolicy: { type: "policy", max: 128, pattern: IAM_NAME },
   logGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/", sep: "-" },
   // The sidecars' (tracing, Service Connect proxy) and the ADOT collector's EMF log groups.
-  sidecarLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/sidecars/", sep: "-" },
+  sidecarLogGroup: {
+    type: "",
+    max: 512,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    prefix: "/ecs/sidecars/",
+    sep: "-",
+  },
   metricsLogGroup: { type: "", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, prefix: "/ecs/metrics/", sep: "-" },
   kmsAlias: { type: "kms", max: 256, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
   secret: { type: "secret", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },

@@ -104,7 +104,10 @@ export class XRayTracing extends Construct {
       });
 
     this.serviceRules = Object.fromEntries(
-      overrides.map((s, i) => [s.name, rule(s.name, s.name, s.tracingName, SERVICE_RULE_PRIORITY + i, s.sampling)]),
+      overrides.map((s, i) => [
+        s.name,
+        rule(s.name, s.name, s.tracingName, SERVICE_RULE_PRIORITY + i, s.sampling),
+      ]),
     );
     this.environmentRule = rule(
       "environment",

@@ -113,7 +113,11 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
     const byId = Object.fromEntries(metrics.map((m) => [m.id, m]));
     expect(byId.custom.metric_stat).toEqual({
       stat: "Average",
-      metric: { namespace: "Trading", metric_name: "OrderLatency", dimensions: [{ name: "Service", value: "api" }] },
+      metric: {
+        namespace: "Trading",
+        metric_name: "OrderLatency",
+        dimensions: [{ name: "Service", value: "api" }],
+      },
     });
     expect(byId.tasks.metric_stat.metric.metric_name).toBe("RunningTaskCount");
     expect(metrics.filter((m) => m.return_data)).toEqual([
@@ -121,11 +125,15 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
     ]);
   });
 
-  const steps = Object.values(all(out, "aws_appautoscaling_policy")).filter((p) => p.policy_type === "StepScaling");
+  const steps = Object.values(all(out, "aws_appautoscaling_policy")).filter(
+    (p) => p.policy_type === "StepScaling",
+  );
   const alarms = Object.values(all(out, "aws_cloudwatch_metric_alarm"));
 
   test("CPU, memory and request targets each get a one-minute, one-datapoint alarm at the target", () => {
-    expect(alarms.map((a) => [a.alarm_name, a.threshold, a.evaluation_periods, a.datapoints_to_alarm]).sort()).toEqual([
+    expect(
+      alarms.map((a) => [a.alarm_name, a.threshold, a.evaluation_periods, a.datapoints_to_alarm]).sort(),
+    ).toEqual([
       ["alarm-api-scale-out-cpu-test", 60, 1, 1],
       ["alarm-api-scale-out-memory-test", 75, 1, 1],
       ["alarm-api-scale-out-requests-test", 500, 1, 1],
@@ -141,7 +149,13 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
       }),
     );
     expect(cpu.alarm_actions).toEqual([
-      ref("aws_appautoscaling_policy", Object.entries(all(out, "aws_appautoscaling_policy")).find(([, p]) => p.name === "scaling-api-fast-cpu-test")![0], "arn"),
+      ref(
+        "aws_appautoscaling_policy",
+        Object.entries(all(out, "aws_appautoscaling_policy")).find(
+          ([, p]) => p.name === "scaling-api-fast-cpu-test",
+        )![0],
+        "arn",
+      ),
     ]);
   });
 
@@ -278,9 +292,9 @@ describe("ServiceScaling validation", () => {
   });
 
   test("fails when a utilization target leaves no room for a scale-out step", () => {
-    expect(() => synth({ kind: "backend", cpu: 256, memory: 512, scaling: { cpuTargetPercent: 100 } })).toThrow(
-      /services\.api\.scaling: a cpu target of 100 leaves no room below 100 .* fastScaleOut: false/,
-    );
+    expect(() =>
+      synth({ kind: "backend", cpu: 256, memory: 512, scaling: { cpuTargetPercent: 100 } }),
+    ).toThrow(/services\.api\.scaling: a cpu target of 100 leaves no room below 100 .* fastScaleOut: false/);
   });
 
   test("a custom metric already per task is tracked as it is", () => {
@@ -292,7 +306,8 @@ describe("ServiceScaling validation", () => {
         customMetric: { namespace: "Quotes", metricName: "LagMs", targetValue: 50, divideByTasks: false },
       },
     });
-    const metrics = tracking(out)["scaling-api-custom-test"].customized_metric_specification.metrics as Json[];
+    const metrics = tracking(out)["scaling-api-custom-test"].customized_metric_specification
+      .metrics as Json[];
     expect(metrics).toEqual([expect.objectContaining({ id: "custom", return_data: true })]);
   });
 
