@@ -466,6 +466,14 @@ export const ObservabilitySchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][\w.]*$/, "must be a Logs Insights field name (letters, digits, _ and .)")
     .default("duration_ms"),
+  /**
+   * JSON field of the HTTP status in application logs: internal services outside the mesh get
+   * their status-code distribution (and latency, from `requestDurationField`) from their logs.
+   */
+  requestStatusField: z
+    .string()
+    .regex(/^[A-Za-z_][\w.]*$/, "must be a JSON field name (letters, digits, _ and .)")
+    .default("status"),
 });
 
 /** Blueprint-wide suppressions of guardrail rules (modules/guardrails), each with its reason. */

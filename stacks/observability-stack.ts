@@ -52,15 +52,22 @@ export class ObservabilityStack extends BaseStack {
         "observability: the blueprint has a database but handles.databaseClusterIdentifier is missing",
       );
 
+    const calledBy = (name: string) => services.some((caller) => caller.svc.calls.includes(name));
+    // Traffic no AWS metric sees: a called backend outside Service Connect (the ALB measures
+    // web services, Service Connect meshed ones).
+    const unmeasured = (name: string, kind: string) =>
+      kind === "backend" && !config.mesh.enabled && calledBy(name);
     const logs = new ServiceLogInsights(this, "logs", {
       naming,
       metricNamespace: naming.name("metricNamespace"),
       errorLogPattern: config.observability.errorLogPattern,
       requestDurationField: config.observability.requestDurationField,
+      requestStatusField: config.observability.requestStatusField,
       services: services.map(({ name, svc, handle }) => ({
         name,
         logGroupName: handle.logGroupName,
         metricPattern: svc.metricPattern,
+        requestMetrics: unmeasured(name, svc.kind),
       })),
     });
     this.logs = logs;
@@ -70,7 +77,7 @@ export class ObservabilityStack extends BaseStack {
         serviceSignals(handles, handle, {
           mesh: config.mesh.enabled,
           logMetrics: logs.metrics[name],
-          called: services.some((caller) => caller.svc.calls.includes(name)),
+          called: calledBy(name),
         }),
       ]),
     );

@@ -24,6 +24,7 @@ import {
   scalingPolicy,
   suffixPattern,
   underPath,
+  dashboardMetrics,
 } from "../support/find";
 import { configFor, Json, resources, synthApp } from "../support/synth";
 
@@ -381,6 +382,19 @@ describe("trading blueprint (briefs 003 + 004)", () => {
   });
 
   describe("logging and monitoring", () => {
+    test("every service that receives traffic has latency p50/p90/p99 and its 2xx-5xx distribution", () => {
+      for (const name of SERVICES) {
+        const drawn = dashboardMetrics(stacks.observability, `dashboard-${name}-test`);
+        // Web services from the ALB, the internal backend (no mesh) from its JSON request logs.
+        const latency = drawn.filter((m) => /TargetResponseTime|RequestDuration/.test(m.metric));
+        expect([...new Set(latency.map((m) => m.stat))]).toEqual(["p50", "p90", "p99"]);
+        const classes = drawn
+          .map((m) => /(?:HTTPCode_Target_|Responses)(\dXX)/.exec(m.metric)?.[1])
+          .filter((c) => c !== undefined);
+        expect([...new Set(classes)].sort()).toEqual(["2XX", "3XX", "4XX", "5XX"]);
+      }
+    });
+
     test("a CloudWatch log group per service with 30-day retention", () => {
       for (const name of SERVICES)
         expect(oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[1]).toMatchObject({

@@ -150,7 +150,8 @@ describe("ObservabilityStack", () => {
     // One group and one rule per environment (no service of trading samples differently).
     expect(count("aws_xray_group")).toBe(1);
     expect(count("aws_xray_sampling_rule")).toBe(1);
-    expect(count("aws_cloudwatch_log_metric_filter")).toBe(3);
+    // Errors of each service; duration and 4 status classes of the one backend (called, no mesh).
+    expect(count("aws_cloudwatch_log_metric_filter")).toBe(3 + 5);
     expect(count("aws_cloudwatch_query_definition")).toBe(6);
   });
 

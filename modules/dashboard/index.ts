@@ -302,6 +302,12 @@ function serviceWidgets(s: ServiceDashboardInput, props: ServiceDashboardsProps)
       { type: "graph", title: "Mesh active connections", series: [sc.activeConnections] },
     );
   }
+  if (sig.appRequests)
+    widgets.push(
+      { type: "text", markdown: "## Requests (from the app's JSON request logs)" },
+      { type: "graph", title: "Response time p50 / p90 / p99 (ms)", series: sig.appRequests.latency },
+      { type: "graph", title: "2xx / 3xx / 4xx / 5xx", series: sig.appRequests.statusCodes },
+    );
   const logLines = [sig.logs.errors, ...(sig.logs.application ? [sig.logs.application] : [])];
   widgets.push(
     { type: "text", markdown: "## Logs" },

@@ -84,6 +84,11 @@ export interface LogMetrics {
   readonly errors: MetricRef;
   /** Log lines matching the service's own `metricPattern`, where set. */
   readonly application?: MetricRef;
+  /**
+   * Request duration and status classes from the app's JSON request logs: for services that
+   * receive traffic no AWS metric sees (internal, outside the mesh). @default none
+   */
+  readonly requests?: { readonly duration: MetricRef; readonly statusClasses: readonly MetricRef[] };
 }
 
 /** Everything worth graphing or alarming on for one service. */
@@ -132,6 +137,11 @@ export interface ServiceSignals {
     readonly activeConnections: MetricSeries;
   };
   readonly logs: { readonly errors: MetricSeries; readonly application?: MetricSeries };
+  /** Latency p50/p90/p99 and status classes from the app's request logs (see LogMetrics.requests). */
+  readonly appRequests?: {
+    readonly latency: readonly MetricSeries[];
+    readonly statusCodes: readonly MetricSeries[];
+  };
 }
 
 export interface SignalOptions {
@@ -303,7 +313,16 @@ export function serviceSignals(
     ...(lm.application && { application: line("Application pattern matches", lm.application) }),
   };
 
-  return { name: svc.name, kind: svc.kind, ...base, web, queue, schedule, serviceConnect, logs };
+  const appRequests = lm.requests && {
+    latency: LATENCY_PERCENTILES.map((p) =>
+      line(`Response time ${p} (ms, app logs)`, { ...lm.requests!.duration, stat: p }),
+    ),
+    statusCodes: lm.requests.statusClasses.map((m, i) =>
+      line(`${STATUS_CLASSES[i].toLowerCase()} (app logs)`, m),
+    ),
+  };
+
+  return { name: svc.name, kind: svc.kind, ...base, web, queue, schedule, serviceConnect, logs, appRequests };
 }
 
 function targetGroupSignals(color: string, tg: TargetGroupHandle, loadBalancer: string): TargetGroupSignals {
