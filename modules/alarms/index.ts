@@ -245,6 +245,8 @@ export function serviceAlarmSpecs(
 /**
  * The utilization where the service runs its maximum task count, 0 elsewhere: high load below
  * the maximum is autoscaling's to answer (scaling signal), at the maximum it is a human's.
+ * Metric math's IF(condition, trueValue, falseValue) (CloudWatch user guide, "Using math
+ * expressions with CloudWatch metrics").
  */
 export function atMaxCapacity(label: string, utilization: Series, running: Series, maxCount: number): Series {
   if (utilization.kind !== "metric" || running.kind !== "metric")

@@ -106,7 +106,8 @@ export class XRayTracing extends Construct {
     this.serviceRules = Object.fromEntries(
       overrides.map((s, i) => [
         s.name,
-        rule(s.name, s.name, s.tracingName, SERVICE_RULE_PRIORITY + i, s.sampling),
+        // The blueprint in the subject: X-Ray rule names are unique per region and account.
+        rule(s.name, `${naming.blueprint}-${s.name}`, s.tracingName, SERVICE_RULE_PRIORITY + i, s.sampling),
       ]),
     );
     this.environmentRule = rule(
