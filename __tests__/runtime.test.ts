@@ -2,6 +2,7 @@
  * CDK_RUNTIME selects the framework (scripts/runtime.cjs); this suite runs on either, so it
  * compares what the runtime decides rather than hard-coding one framework's strings.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -51,13 +52,28 @@ describe("CDK_RUNTIME", () => {
     expect(() => rt.command("make", [])).toThrow(/unknown tool "make"/);
   });
 
-  test("tools get cdktn's creation stack traces switched off unless the caller set the switch", () => {
+  test("tools get cdktn's creation stack traces and the CLI's telemetry switched off unless the caller set the switch", () => {
     expect(rt.toolEnv({ CDK_RUNTIME: "cdktn" })).toMatchObject({
       CDK_RUNTIME: "cdktn",
       CDKTN_DISABLE_CREATION_STACK: "1",
+      CHECKPOINT_DISABLE: "1",
       TSX_TSCONFIG_PATH: join(root, "tsconfig.cdktn.json"),
     });
     expect(rt.toolEnv({ CDKTN_DISABLE_CREATION_STACK: "0" }).CDKTN_DISABLE_CREATION_STACK).toBe("0");
+    expect(rt.toolEnv({ CHECKPOINT_DISABLE: "" }).CHECKPOINT_DISABLE).toBe("");
+  });
+
+  test("every npm script that can start the CLI runs with its telemetry off", () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    // runtime.cjs sets CHECKPOINT_DISABLE (toolEnv); release and task through scripts/cli-entry.ts.
+    const off = /^node scripts\/runtime\.cjs |^node --import tsx scripts\/(release|task)\/index\.ts$/;
+    const tools = Object.entries(scripts).filter(([name]) => !["lint", "format", "test"].includes(name));
+    expect(tools.filter(([, command]) => !off.test(command))).toEqual([]);
+    expect(readFileSync(join(root, "scripts", "cli-entry.ts"), "utf8")).toContain(
+      'process.env.CHECKPOINT_DISABLE ??= "1"',
+    );
   });
 
   test("the framework the tests import is the one CDK_RUNTIME selects", () => {

@@ -128,7 +128,7 @@ export function formatIssues(error: z.ZodError, label: string): string {
   return `invalid blueprint ${label}:\n  ${lines.join("\n  ")}`;
 }
 
-function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
+export function readBlueprint(ref: string): { input: unknown; source: string; label: string } {
   if (ref in BUILT_IN_BLUEPRINTS) {
     return {
       input: structuredClone(BUILT_IN_BLUEPRINTS[ref]),
@@ -139,7 +139,10 @@ function readBlueprint(ref: string): { input: unknown; source: string; label: st
   if (/\.(ya?ml|json)$/i.test(ref)) {
     const path = resolve(ref);
     if (!existsSync(path)) throw new ConfigError(`BLUEPRINT: file ${ref} does not exist`);
-    const doc = parseDocument(readFileSync(path, "utf8"), { uniqueKeys: true, prettyErrors: true });
+    const doc = parseDocument(withoutNpmBanner(readFileSync(path, "utf8")), {
+      uniqueKeys: true,
+      prettyErrors: true,
+    });
     // A duplicated key (two services with one name) would silently keep the last one; name its path.
     const duplicates = duplicateKeyPaths(doc.contents);
     if (duplicates.length > 0) {
@@ -157,6 +160,15 @@ function readBlueprint(ref: string): { input: unknown; source: string; label: st
   throw new ConfigError(
     `BLUEPRINT: "${ref}" is not a built-in blueprint (${Object.keys(BUILT_IN_BLUEPRINTS).join(", ")}) nor a .yaml/.yml/.json file`,
   );
+}
+
+/**
+ * `npm run blueprint -- show x > x.yaml` also captures the banner npm prints on stdout before a
+ * script (`> fargate-platform@0.1.0 blueprint` and `> <command>`), which is not YAML. Only that
+ * banner, at the very top of the file, is dropped; anything else stays a YAML error.
+ */
+export function withoutNpmBanner(text: string): string {
+  return text.replace(/^\s*> fargate-platform@\S+ \S+\r?\n> [^\n]*\r?\n/, "");
 }
 
 /** Dotted paths of keys that appear twice in the same YAML/JSON mapping. */

@@ -494,29 +494,62 @@ export const GuardrailsSchema = z.strictObject({
 export const BlueprintSchema = z
   .strictObject({
     /** Blueprint name (goes into shared resource names and the state key). */
-    name: dnsLabel("a blueprint name", 16),
+    // Descriptions (`.describe`) go into docs/blueprint-reference.md and blueprint.schema.json
+    // (npm run docs:blueprint).
+    name: dnsLabel("a blueprint name", 16).describe(
+      "Blueprint name: part of shared resource names, the state bucket's default name and every state key.",
+    ),
     /** The brief(s) this blueprint implements. */
-    description: z.string().default(""),
+    description: z.string().default("").describe("What the system is, in one sentence."),
     region: z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "is not an AWS region name")
-      .default("us-east-1"),
-    tags: TagsSchema,
-    network: NetworkSchema.prefault({}),
-    registry: RegistrySchema.prefault({}),
-    cluster: ClusterSchema.prefault({}),
-    loadBalancer: LoadBalancerSchema.prefault({}),
-    serviceDiscovery: ServiceDiscoverySchema.prefault({}),
-    mesh: MeshSchema.prefault({}),
-    tracing: TracingSchema.prefault({}),
-    logRetentionDays: logRetention.default(30),
-    secrets: z.record(dnsLabel("a secret name", 64), SecretDefinition).default({}),
-    database: DatabaseSchema.optional(),
-    observability: ObservabilitySchema.prefault({}),
-    guardrails: GuardrailsSchema.prefault({}),
-    services: z.record(SERVICE_NAME, ServiceSchema).refine((s) => Object.keys(s).length > 0, {
-      message: "a blueprint needs at least one service",
-    }),
+      .default("us-east-1")
+      .describe("AWS region of every stack (and of the state bucket unless TF_STATE_REGION says otherwise)."),
+    tags: TagsSchema.describe(
+      "Tags every taggable resource carries (provider default_tags); Environment defaults to the environment suffix.",
+    ),
+    network: NetworkSchema.prefault({}).describe(
+      "The VPC: CIDR, subnets per tier, NAT gateways, flow logs, endpoints.",
+    ),
+    registry: RegistrySchema.prefault({}).describe(
+      "ECR repositories: scanning, tag immutability, lifecycle.",
+    ),
+    cluster: ClusterSchema.prefault({}).describe(
+      "The ECS cluster: Container Insights and the default capacity providers.",
+    ),
+    loadBalancer: LoadBalancerSchema.prefault({}).describe(
+      "The Application Load Balancer in front of web services: listeners, TLS, access logs, test listener.",
+    ),
+    serviceDiscovery: ServiceDiscoverySchema.prefault({}).describe(
+      "Cloud Map namespace through which services call each other.",
+    ),
+    mesh: MeshSchema.prefault({}).describe(
+      "ECS Service Connect between services, optionally with TLS from an AWS Private CA.",
+    ),
+    tracing: TracingSchema.prefault({}).describe(
+      "How traces reach X-Ray: an X-Ray daemon or an ADOT collector sidecar.",
+    ),
+    logRetentionDays: logRetention
+      .default(30)
+      .describe("Days CloudWatch keeps the services' logs (a CloudWatch Logs retention period)."),
+    secrets: z
+      .record(dnsLabel("a secret name", 64), SecretDefinition)
+      .default({})
+      .describe("Secrets Manager secrets, created or looked up by name, that services inject."),
+    database: DatabaseSchema.optional().describe("An Aurora PostgreSQL cluster; omit for none."),
+    observability: ObservabilitySchema.prefault({}).describe(
+      "Dashboards, alarms and their e-mail subscription, X-Ray sampling.",
+    ),
+    guardrails: GuardrailsSchema.prefault({}).describe(
+      "Suppressions of guardrail rules, each with its reason.",
+    ),
+    services: z
+      .record(SERVICE_NAME, ServiceSchema)
+      .refine((s) => Object.keys(s).length > 0, {
+        message: "a blueprint needs at least one service",
+      })
+      .describe("The services by name: kind (web, backend, worker, scheduled), size, counts, routes, calls."),
   })
   .superRefine((bp, ctx) => validateCrossFields(bp, ctx));
 

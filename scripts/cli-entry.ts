@@ -13,6 +13,8 @@ export function runEntry(
   exits: EntryExits,
   onSignal: (signal: NodeJS.Signals) => string,
 ): void {
+  // The cdktf CLI these commands start (`cdktf output`) sends no telemetry (see runtime.cjs).
+  process.env.CHECKPOINT_DISABLE ??= "1";
   const controller = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run diagram -- <blueprint>` prints a Mermaid diagram of a blueprint, generated from its
+ * `npm run diagram -- [<name|file>]` (default: BLUEPRINT, else trading) prints a Mermaid diagram of a blueprint, generated from its
  * config (never drawn by hand): stacks, ALB routes, services with their kinds, who calls whom,
  * queues, schedules and the database. `npm run diagram -- --write` regenerates
  * docs/blueprints/<name>.md for every built-in blueprint.
@@ -7,7 +7,8 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { ConfigError, parseBlueprint } from "../config";
 import type { Blueprint } from "../config";
-import { BUILT_IN_BLUEPRINTS } from "../config/blueprints";
+import { resolveBlueprint } from "./blueprint";
+import { BUILT_IN_BLUEPRINTS, DEFAULT_BLUEPRINT } from "../config/blueprints";
 import { deploymentStrategy } from "../config/schema";
 
 const id = (text: string) => text.replace(/[^a-zA-Z0-9]/g, "_");
@@ -124,7 +125,8 @@ if (require.main === module) {
         console.log(`wrote docs/blueprints/${name}.md`);
       }
     } else {
-      console.log(renderDiagram(resolveBuiltIn(arg ?? "trading")));
+      // The same reference BLUEPRINT takes: a built-in name or a .yaml/.yml/.json file.
+      console.log(renderDiagram(resolveBlueprint(arg ?? process.env.BLUEPRINT ?? DEFAULT_BLUEPRINT)));
     }
   } catch (error) {
     console.error((error as Error).message);

@@ -43,7 +43,9 @@ function tsconfig(name = runtime()) {
 /**
  * The environment tools run with: the runtime's tsconfig for tsx, and token creation stack
  * traces off (cdktn's public switch; cdktf 0.21 has none). A trace is only printed when a
- * token fails to resolve; set CDKTN_DISABLE_CREATION_STACK=0 to get it back.
+ * token fails to resolve; set CDKTN_DISABLE_CREATION_STACK=0 to get it back. The CLI's
+ * telemetry and version check off (CHECKPOINT_DISABLE): without internet access the CLI prints
+ * `[ERROR] getaddrinfo ENOTFOUND checkpoint-api.hashicorp.com` on every command.
  */
 function toolEnv(env = process.env) {
   const name = runtime(env);
@@ -52,6 +54,7 @@ function toolEnv(env = process.env) {
     CDK_RUNTIME: name,
     TSX_TSCONFIG_PATH: env.TSX_TSCONFIG_PATH ?? tsconfig(name),
     CDKTN_DISABLE_CREATION_STACK: env.CDKTN_DISABLE_CREATION_STACK ?? "1",
+    CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1",
   };
 }
 

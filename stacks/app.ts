@@ -23,7 +23,7 @@ export interface PlatformApp {
  * Every stack is checked by the guardrails (modules/guardrails) when it is synthesized.
  */
 export interface BuildOptions {
-  /** Where guardrail warnings and active suppressions are reported. @default stderr */
+  /** Where guardrail warnings and active suppressions are reported. @default stdout */
   readonly guardrailLog?: (text: string) => void;
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import {
   EcsService,
@@ -8,6 +8,7 @@ import {
 } from "@cdktf/provider-aws/lib/ecs-service";
 import type { DeploymentStrategy, ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
+import { TerraformDataMarker } from "../terraform-data";
 import { replacementTrigger } from "./web-traffic";
 
 export interface CapacityProviderShare {
@@ -209,7 +210,7 @@ export class FargateEcsService extends Construct {
     // ECS-native blue/green), and leaving it would keep the Computed BLUE_GREEN strategy (the
     // provider sends deployment_configuration only when set). A new service starts on the blue
     // target group its configuration names, with the released image (release record).
-    const strategyMarker = new DataResource(this, "strategy", { triggersReplace: { strategy } });
+    const strategyMarker = new TerraformDataMarker(this, "strategy", { strategy });
     this.ecsService = new EcsService(this, "service", {
       name: this.name,
       cluster: props.clusterArn,

@@ -23,7 +23,10 @@ export interface GuardrailOptions {
   readonly suppressions?: readonly Suppression[];
   /** Rules to run. @default RULES (all) */
   readonly rules?: readonly Rule[];
-  /** Receives the printed report of warnings and active suppressions. @default writes to stderr */
+  /**
+   * Receives the summary of a stack that passed with warnings or suppressions.
+   * @default writes to stdout (the cdktf CLI labels every stderr line of the app `[ERROR]`)
+   */
   readonly log?: (text: string) => void;
 }
 
@@ -103,6 +106,35 @@ function section(title: string, findings: readonly Finding[], withFix: boolean):
     if (withFix) lines.push(`    fix: ${rule.explanation}`);
   }
   return lines;
+}
+
+/**
+ * The summary of a stack that passed (no errors), printed once per synth: one headline, each
+ * warning with its fix, and active suppressions one line per rule and origin (the reason is
+ * the same for every resource it silences). Nothing for a stack with nothing to say.
+ */
+export function formatSummary(report: GuardrailReport): string | undefined {
+  const { warnings, suppressed, unusedSuppressions } = report;
+  if (warnings.length + suppressed.length + unusedSuppressions.length === 0) return undefined;
+  // One line per suppression origin and reason: `NAME1 x2, DST3 by <origin>: <reason>`.
+  const byOrigin = new Map<string, Map<string, number>>();
+  for (const f of suppressed) {
+    const s = f.suppression as Suppression;
+    const key = `${s.origin}: ${s.reason}`;
+    const rules = byOrigin.get(key) ?? new Map<string, number>();
+    rules.set(f.rule.id, (rules.get(f.rule.id) ?? 0) + 1);
+    byOrigin.set(key, rules);
+  }
+  return [
+    `guardrails: stack "${report.stack}": passed; ${warnings.length} warning(s), ${suppressed.length} suppressed`,
+    ...section("warnings:", warnings, true),
+    ...[...byOrigin].map(([origin, rules]) => {
+      const list = [...rules].map(([rule, n]) => (n > 1 ? `${rule} x${n}` : rule)).join(", ");
+      return `  suppressed ${list} by ${origin}`;
+    }),
+    ...(unusedSuppressions.length > 0 ? ["unused suppressions (nothing to suppress; remove them):"] : []),
+    ...unusedSuppressions.map((s) => `  ${s.rule} by ${s.origin}: ${s.reason}`),
+  ].join("\n");
 }
 
 /** The readable report of one stack: errors with their fix, warnings, active and unused suppressions. */

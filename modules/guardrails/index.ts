@@ -12,7 +12,7 @@
 import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import type { PlatformConfig } from "../../config";
-import { evaluateStack, formatReport, GuardrailOptions } from "./engine";
+import { evaluateStack, formatReport, formatSummary, GuardrailOptions } from "./engine";
 import { RULES } from "./rules";
 import { checkSuppression, Suppression } from "./suppressions";
 
@@ -25,8 +25,12 @@ export { RESOURCELESS_ACTIONS } from "./rules/iam2-wildcard-resources";
 
 const guarded = new WeakSet<TerraformStack>();
 
-const stderr = (text: string) => {
-  process.stderr.write(`${text}\n`);
+/**
+ * A passing stack's summary goes to stdout: the cdktf CLI prints every stderr line of the app
+ * as `[ERROR]`, which a successful synth must not show. Errors travel in the validation result.
+ */
+const stdout = (text: string) => {
+  process.stdout.write(`${text}\n`);
 };
 
 /**
@@ -36,7 +40,7 @@ const stderr = (text: string) => {
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): void {
   for (const [i, s] of (options.suppressions ?? []).entries())
     checkSuppression(s.rule, s.reason, `guardrail suppression ${i} (${s.origin})`);
-  const log = options.log ?? stderr;
+  const log = options.log ?? stdout;
   const stacks = TerraformStack.isStack(scope)
     ? [scope]
     : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
@@ -48,8 +52,8 @@ export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): v
         const json = stack.toTerraform();
         const report = evaluateStack(stack, options, json);
         if (report.errors.length > 0) return [formatReport(report)];
-        const notes = report.warnings.length + report.suppressed.length + report.unusedSuppressions.length;
-        if (notes > 0) log(formatReport(report));
+        const summary = formatSummary(report);
+        if (summary !== undefined) log(summary);
         return [];
       },
     });
@@ -62,7 +66,7 @@ export interface GuardrailOptionsExtras {
    * destroyability rules and the suffix rule do not apply to them. @default none
    */
   readonly sharedStacks?: readonly TerraformStack[];
-  /** @default writes to stderr */
+  /** @default writes to stdout */
   readonly log?: (text: string) => void;
 }
 

@@ -11,6 +11,7 @@ import {
   applyGuardrails,
   evaluateStack,
   formatReport,
+  formatSummary,
   guardrailOptionsFor,
   suppressRule,
 } from "../../../modules/guardrails";
@@ -85,18 +86,33 @@ describe("guardrail validation on a stack", () => {
     expect(stack.node.validate()).toHaveLength(1);
   });
 
-  test("writes to stderr by default", () => {
-    const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  test("a passing stack's warnings go to stdout once, never to stderr (the cdktf CLI labels stderr [ERROR])", () => {
+    const out = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       const stack = stubStack((s) =>
         taskDefinition(s, [{ ...goodContainer, readonlyRootFilesystem: false }]),
       );
       applyGuardrails(stack, { environmentSuffix: "test" });
       Testing.synth(stack, true);
-      expect(write).toHaveBeenCalledWith(expect.stringMatching(/ECS4/));
+      const printed = out.mock.calls.map(([chunk]) => String(chunk)).filter((c) => c.includes("guardrails"));
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toMatch(
+        /^guardrails: stack "stub": passed; 1 warning\(s\), 0 suppressed\nwarnings:\n {2}ECS4/,
+      );
+      expect(err).not.toHaveBeenCalled();
     } finally {
-      write.mockRestore();
+      out.mockRestore();
+      err.mockRestore();
     }
+  });
+
+  test("a clean stack prints nothing", () => {
+    const printed: string[] = [];
+    const stack = stubStack((s) => taskDefinition(s, [goodContainer]));
+    applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
+    Testing.synth(stack, true);
+    expect(printed).toEqual([]);
   });
 });
 
@@ -138,6 +154,24 @@ describe("construct suppressions", () => {
     Testing.synth(stack, true);
     expect(printed.join("\n")).toMatch(
       /unused suppressions \(nothing to suppress; remove them\):\n {2}ECS4 by suppressRule\(stub\/task\): image writes/,
+    );
+  });
+
+  test("a passing stack lists each suppression once per rule and origin, with its reason", () => {
+    const report = reportFor((s) => {
+      const lbs = new Construct(s, "lbs");
+      leakyAlb(new Construct(lbs, "a"));
+      leakyAlb(new Construct(lbs, "b"));
+      suppressRule(lbs, "ELB1", "legacy clients send malformed headers");
+      suppressRule(lbs, "ELB3", "access logs are shipped by the account's log pipeline");
+    });
+    expect(report.errors).toEqual([]);
+    expect(formatSummary(report)).toBe(
+      [
+        'guardrails: stack "stub": passed; 0 warning(s), 4 suppressed',
+        "  suppressed ELB1 x2 by suppressRule(stub/lbs): legacy clients send malformed headers",
+        "  suppressed ELB3 x2 by suppressRule(stub/lbs): access logs are shipped by the account's log pipeline",
+      ].join("\n"),
     );
   });
 
