@@ -261,6 +261,11 @@ const CustomMetric = z.strictObject({
   statistic: z.enum(["Average", "Sum", "Maximum", "Minimum", "SampleCount"]).default("Average"),
   dimensions: z.record(z.string(), z.string()).default({}),
   targetValue: z.number().positive(),
+  /**
+   * Target tracking divides the metric by the running tasks (a total such as pending orders
+   * becomes a per-task load); false for a value already per task, such as a latency.
+   */
+  divideByTasks: z.boolean().default(true),
 });
 
 const Scaling = z.strictObject({
@@ -465,6 +470,14 @@ export const ObservabilitySchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][\w.]*$/, "must be a Logs Insights field name (letters, digits, _ and .)")
     .default("duration_ms"),
+  /**
+   * JSON field of the HTTP status in application logs: internal services outside the mesh get
+   * their status-code distribution (and latency, from `requestDurationField`) from their logs.
+   */
+  requestStatusField: z
+    .string()
+    .regex(/^[A-Za-z_][\w.]*$/, "must be a JSON field name (letters, digits, _ and .)")
+    .default("status"),
 });
 
 /** Blueprint-wide suppressions of guardrail rules (modules/guardrails), each with its reason. */

@@ -11,7 +11,7 @@ import {
   serviceSignals,
 } from "../modules/dashboard";
 import { ServiceLogInsights } from "../modules/log-insights";
-import { XRayTracing } from "../modules/tracing";
+import { tracingName, XRayTracing } from "../modules/tracing";
 import { unhealthyAlarmPeriods } from "../modules/fargate-service/blue-green";
 import { BaseStack, PlatformStackProps } from "./base";
 import { lifecyclePolicy } from "../modules/lifecycle";
@@ -53,22 +53,33 @@ export class ObservabilityStack extends BaseStack {
         "observability: the blueprint has a database but handles.databaseClusterIdentifier is missing",
       );
 
+    const calledBy = (name: string) => services.some((caller) => caller.svc.calls.includes(name));
+    // Traffic no AWS metric sees: a called backend outside Service Connect (the ALB measures
+    // web services, Service Connect meshed ones).
+    const unmeasured = (name: string, kind: string) =>
+      kind === "backend" && !config.mesh.enabled && calledBy(name);
     const logs = new ServiceLogInsights(this, "logs", {
       naming,
       metricNamespace: naming.name("metricNamespace"),
       errorLogPattern: config.observability.errorLogPattern,
       requestDurationField: config.observability.requestDurationField,
+      requestStatusField: config.observability.requestStatusField,
       services: services.map(({ name, svc, handle }) => ({
         name,
         logGroupName: handle.logGroupName,
         metricPattern: svc.metricPattern,
+        requestMetrics: unmeasured(name, svc.kind),
       })),
     });
     this.logs = logs;
     const signals: Record<string, ServiceSignals> = Object.fromEntries(
       services.map(({ name, handle }) => [
         name,
-        serviceSignals(handles, handle, { mesh: config.mesh.enabled, logMetrics: logs.metrics[name] }),
+        serviceSignals(handles, handle, {
+          mesh: config.mesh.enabled,
+          logMetrics: logs.metrics[name],
+          called: calledBy(name),
+        }),
       ]),
     );
     const database = handles.databaseClusterIdentifier
@@ -90,9 +101,9 @@ export class ObservabilityStack extends BaseStack {
           services: services.map(({ name, svc, handle }) => ({
             signals: signals[name],
             minCount: svc.minCount,
+            maxCount: svc.maxCount,
             // A starting task set must not page either.
             unhealthyHostPeriods: svc.kind === "web" ? unhealthyAlarmPeriods(svc.healthCheck) : undefined,
-            deploymentAlarmNames: handle.deploymentAlarmNames,
             failedRunEvents:
               svc.kind === "scheduled"
                 ? {
@@ -147,9 +158,8 @@ export class ObservabilityStack extends BaseStack {
       defaultSampling: { rate: config.tracing.samplingRate, reservoir: config.tracing.reservoir },
       services: services.map(({ name, svc }) => ({
         name,
-        // The platform sets the tracing name (OTEL_SERVICE_NAME with ADOT) to the service's
-        // catalog name; with the X-Ray SDK the application names its segments.
-        tracingName: name,
+        // The platform sets the same name in AWS_XRAY_TRACING_NAME / OTEL_SERVICE_NAME.
+        tracingName: tracingName(naming, name),
         sampling: {
           rate: svc.tracing.samplingRate ?? config.tracing.samplingRate,
           reservoir: svc.tracing.reservoir ?? config.tracing.reservoir,

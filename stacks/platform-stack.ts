@@ -242,10 +242,7 @@ export class PlatformServicesStack extends BaseStack {
           capacityProviderStrategy: config.cluster.capacityProviderStrategy,
           deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
           dnsTtlSeconds: config.serviceDiscovery.dnsTtlSeconds,
-          deploymentAlarms: {
-            cpuPercent: config.observability.cpuAlarmPercent,
-            memoryPercent: config.observability.memoryAlarmPercent,
-          },
+          deploymentAlarms: { errorLogLines: config.observability.errorLogLinesAlarm },
         },
         cluster: { name: this.cluster.clusterName, arn: this.cluster.clusterArn },
         network: { vpcId: this.vpc.vpcId, privateSubnetIds: this.vpc.privateSubnetIds },

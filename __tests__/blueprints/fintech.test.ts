@@ -281,11 +281,11 @@ describe("fintech blueprint (brief 002)", () => {
       }
     });
 
-    test("automatic rollback on CPU/memory and on either target group's 5xx and unhealthy hosts", () => {
+    test("automatic rollback on the app's error logs, mesh 5xx and either target group's 5xx and unhealthy hosts (never on load)", () => {
       for (const name of SERVICES) {
         const kinds = [
-          "deploy-cpu",
-          "deploy-memory",
+          "rollback-log-errors",
+          "rollback-mesh-5xx",
           "blue-5xx",
           "blue-unhealthy",
           "green-5xx",
@@ -350,11 +350,19 @@ describe("fintech blueprint (brief 002)", () => {
       const [, key] = onlyUnder(platform, "aws_kms_key", "platform/kms/");
       expect(key.enable_key_rotation).toBe(true);
       for (const name of SERVICES) {
-        const [groupId, group] = oneOf(platform, "aws_cloudwatch_log_group", name);
-        expect(group.kms_key_id).toBe(ref("aws_kms_key", kmsId, "arn"));
+        const [groupId, group] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs");
+        const [sidecarGroupId, sidecarGroup] = oneOf(
+          platform,
+          "aws_cloudwatch_log_group",
+          name,
+          "task/sidecar-logs",
+        );
+        const [, metricsGroup] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/metrics-logs");
+        for (const g of [group, sidecarGroup, metricsGroup])
+          expect(g.kms_key_id).toBe(ref("aws_kms_key", kmsId, "arn"));
         for (const c of containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]))
           expect(c.logConfiguration.options["awslogs-group"]).toBe(
-            ref("aws_cloudwatch_log_group", groupId, "name"),
+            ref("aws_cloudwatch_log_group", c.name === name ? groupId : sidecarGroupId, "name"),
           );
       }
     });
@@ -460,9 +468,21 @@ describe("fintech blueprint (brief 002)", () => {
         );
     });
 
-    test("service mesh metrics for request rates and latencies, per Service Connect discovery name", () => {
-      for (const name of SERVICES) {
+    test("no mesh panels for a service nobody calls over the mesh (they could never have data)", () => {
+      expect(metricsOf("payments-api").filter((m) => m.widget.startsWith("Mesh"))).toEqual([]);
+    });
+
+    test("service mesh metrics for request rates, latencies p50/p90/p99 and status classes, per Service Connect discovery name", () => {
+      for (const name of SERVICES.filter((s) => s !== "payments-api")) {
         const mesh = metricsOf(name).filter((m) => m.widget.startsWith("Mesh"));
+        expect(mesh.filter((m) => m.metric === "TargetResponseTime").map((m) => m.stat)).toEqual([
+          "p50",
+          "p90",
+          "p99",
+        ]);
+        expect(mesh.filter((m) => m.metric.startsWith("HTTPCode_Target_")).map((m) => m.metric)).toEqual(
+          ["2XX", "3XX", "4XX", "5XX"].map((c) => `HTTPCode_Target_${c}_Count`),
+        );
         expect(mesh).toEqual(
           expect.arrayContaining([
             expect.objectContaining({

@@ -250,7 +250,7 @@ describe("fraud blueprint (brief 001)", () => {
   describe("7. logging and tracing", () => {
     test("CloudWatch log groups with 7-day retention for each service", () => {
       for (const name of SERVICES)
-        expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
+        expect(oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[1]).toMatchObject({
           name: `/ecs/fraud-${name}-test`,
           retention_in_days: 7,
         });
@@ -285,7 +285,11 @@ describe("fraud blueprint (brief 001)", () => {
           (f) => f.name === `mf-${name}-errors-test`,
         )!;
         expect(throughRemoteState(platform, filter.log_group_name)).toBe(
-          ref("aws_cloudwatch_log_group", oneOf(platform, "aws_cloudwatch_log_group", name)[0], "name"),
+          ref(
+            "aws_cloudwatch_log_group",
+            oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[0],
+            "name",
+          ),
         );
       }
     });

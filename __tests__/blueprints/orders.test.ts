@@ -22,6 +22,7 @@ import {
   ref,
   resourcesFor,
   scalingPolicy,
+  statementsOf,
   suffixPattern,
   throughRemoteState,
   underPath,
@@ -101,16 +102,21 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("CloudWatch Logs are configured for each container, the sidecar included", () => {
+    test("CloudWatch Logs are configured for each container: the app in its group, the sidecar in the sidecars' group", () => {
       for (const name of SERVICES) {
-        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name);
+        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs");
+        const [sidecarGroupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/sidecar-logs");
         const containers = containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]);
         expect(containers).toHaveLength(2);
         for (const c of containers)
           expect(c.logConfiguration).toMatchObject({
             logDriver: "awslogs",
             options: {
-              "awslogs-group": ref("aws_cloudwatch_log_group", groupId, "name"),
+              "awslogs-group": ref(
+                "aws_cloudwatch_log_group",
+                c.name === name ? groupId : sidecarGroupId,
+                "name",
+              ),
               "awslogs-stream-prefix": c.name,
             },
           });
@@ -254,27 +260,54 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("custom metric-based scaling: pending orders for order-processor, quote lag for market-data", () => {
-      expect(
-        scalingPolicy(platform, "order-processor", "custom-policy")
-          .target_tracking_scaling_policy_configuration,
-      ).toMatchObject({
-        customized_metric_specification: {
-          namespace: "Orders/Application",
-          metric_name: "PendingOrders",
-          statistic: "Average",
-        },
-        target_value: 100,
+    test("custom metric-based scaling: pending orders per task for order-processor, quote lag as it is for market-data", () => {
+      const pending = scalingPolicy(
+        platform,
+        "order-processor",
+        "custom-policy",
+      ).target_tracking_scaling_policy_configuration;
+      expect(pending.target_value).toBe(100);
+      const metrics = pending.customized_metric_specification.metrics as Json[];
+      expect(metrics.find((m) => m.id === "custom")!.metric_stat).toMatchObject({
+        stat: "Average",
+        metric: { namespace: "Orders/Application", metric_name: "PendingOrders" },
       });
-      expect(
-        scalingPolicy(platform, "market-data", "custom-policy").target_tracking_scaling_policy_configuration,
-      ).toMatchObject({
-        customized_metric_specification: {
-          namespace: "Orders/Application",
-          metric_name: "QuoteLagMilliseconds",
-        },
-        target_value: 50,
-      });
+      // A queue total is not a per-task load: divided by the running tasks.
+      expect(metrics.filter((m) => m.return_data)).toEqual([
+        expect.objectContaining({ expression: "custom / tasks" }),
+      ]);
+      const lag = scalingPolicy(
+        platform,
+        "market-data",
+        "custom-policy",
+      ).target_tracking_scaling_policy_configuration;
+      expect(lag.target_value).toBe(50);
+      expect(lag.customized_metric_specification.metrics).toEqual([
+        expect.objectContaining({
+          return_data: true,
+          metric_stat: expect.objectContaining({
+            metric: expect.objectContaining({
+              namespace: "Orders/Application",
+              metric_name: "QuoteLagMilliseconds",
+            }),
+          }),
+        }),
+      ]);
+    });
+
+    test("the services that scale on a custom metric may publish exactly its namespace", () => {
+      for (const name of BACKENDS) {
+        const [, rolePolicy] = oneOf(platform, "aws_iam_role_policy", name, "task-policy");
+        const statement = statementsOf(platform, rolePolicy).find(
+          (st) => st.sid === "PublishOwnScalingMetric",
+        );
+        expect(statement).toMatchObject({
+          actions: ["cloudwatch:PutMetricData"],
+          condition: [
+            { test: "StringEquals", variable: "cloudwatch:namespace", values: ["Orders/Application"] },
+          ],
+        });
+      }
     });
 
     test("api-gateway also scales on ALB requests per task (500), over both blue/green target groups", () => {
@@ -299,11 +332,16 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 2 datapoints", () => {
+    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 1 datapoint at the target", () => {
       for (const name of SERVICES) {
         const [policyId] = oneOf(platform, "aws_appautoscaling_policy", name, "fast-cpu-policy");
         const [, alarm] = oneOf(platform, "aws_cloudwatch_metric_alarm", name, "fast-cpu-alarm");
-        expect(alarm).toMatchObject({ period: 60, evaluation_periods: 2, metric_name: "CPUUtilization" });
+        expect(alarm).toMatchObject({
+          period: 60,
+          evaluation_periods: 1,
+          threshold: 70,
+          metric_name: "CPUUtilization",
+        });
         expect(alarm.alarm_actions).toEqual([ref("aws_appautoscaling_policy", policyId, "arn")]);
       }
     });
@@ -362,7 +400,7 @@ describe("orders blueprint (brief 000)", () => {
 
     test("log aggregation: every container log lands in its service's log group (30 days)", () => {
       for (const name of SERVICES)
-        expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
+        expect(oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[1]).toMatchObject({
           name: `/ecs/orders-${name}-test`,
           retention_in_days: 30,
         });
@@ -376,7 +414,7 @@ describe("orders blueprint (brief 000)", () => {
       expect(throughRemoteState(platform, application("order-processor").log_group_name)).toBe(
         ref(
           "aws_cloudwatch_log_group",
-          oneOf(platform, "aws_cloudwatch_log_group", "order-processor")[0],
+          oneOf(platform, "aws_cloudwatch_log_group", "order-processor", "task/logs")[0],
           "name",
         ),
       );
@@ -395,6 +433,7 @@ describe("orders blueprint (brief 000)", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
           expect.stringMatching(new RegExp(`:log-group:/ecs/orders-${name}-test:\\*$`)),
+          expect.stringMatching(new RegExp(`:log-group:/ecs/sidecars/orders-${name}-test:\\*$`)),
         ]);
     });
 
@@ -406,9 +445,13 @@ describe("orders blueprint (brief 000)", () => {
       expect(secretArns("market-data")).toEqual([expect.stringContaining("secrets_exchange-api-keys_")]);
     });
 
-    test("least-privilege task roles: the services need nothing but X-Ray, and get nothing else", () => {
+    test("least-privilege task roles: X-Ray, and for custom-metric scaling its one namespace, nothing else", () => {
       for (const name of SERVICES)
-        expect(allowedActions(platform, name, "task-policy").every((a) => a.startsWith("xray:"))).toBe(true);
+        expect(
+          allowedActions(platform, name, "task-policy").every(
+            (a) => a.startsWith("xray:") || (BACKENDS.includes(name) && a === "cloudwatch:PutMetricData"),
+          ),
+        ).toBe(true);
     });
 
     test("X-Ray daemon permissions to submit trace data", () => {
@@ -431,18 +474,19 @@ describe("orders blueprint (brief 000)", () => {
       }
     });
 
-    test("deployment alarms integration: CPU and memory alarms above 85% for 3 minutes roll a deployment back", () => {
+    test("deployment alarms integration: the app's error log lines roll a deployment back (never CPU or memory: load is autoscaling's)", () => {
       for (const name of BACKENDS) {
-        const alarms = ["deploy-cpu", "deploy-memory"].map((kind) =>
-          oneOf(platform, "aws_cloudwatch_metric_alarm", name, kind),
-        );
+        const [id, alarm] = oneOf(platform, "aws_cloudwatch_metric_alarm", name, "rollback-log-errors");
         expect(service(name).alarms).toEqual({
           enable: true,
           rollback: true,
-          alarm_names: alarms.map(([id]) => ref("aws_cloudwatch_metric_alarm", id, "alarm_name")),
+          alarm_names: [ref("aws_cloudwatch_metric_alarm", id, "alarm_name")],
         });
-        for (const [, alarm] of alarms)
-          expect(alarm).toMatchObject({ threshold: 85, evaluation_periods: 3, period: 60 });
+        expect(alarm).toMatchObject({
+          metric_name: `${name}/ErrorLogLines`,
+          evaluation_periods: 2,
+          period: 60,
+        });
       }
     });
   });
@@ -452,7 +496,8 @@ describe("orders blueprint (brief 000)", () => {
       expect(service("api-gateway").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
       const [, group] = oneOf(platform, "aws_codedeploy_deployment_group", "api-gateway");
       expect(group.auto_rollback_configuration.events).toContain("DEPLOYMENT_STOP_ON_ALARM");
-      expect(group.alarm_configuration.alarms).toHaveLength(4);
+      // Both target groups' 5xx and unhealthy hosts, and the app's error log lines.
+      expect(group.alarm_configuration.alarms).toHaveLength(5);
     });
 
     test("api-gateway is not in Cloud Map: no DNS name holds both task sets before the gate", () => {
@@ -503,9 +548,10 @@ describe("orders blueprint (brief 000)", () => {
   });
 
   describe("11. X-Ray distributed tracing", () => {
-    test("X-Ray sampling rules per service and a default (10% beyond 2 requests/s)", () => {
+    test("X-Ray sampling: one rule for this environment's services (10% beyond 2 requests/s)", () => {
+      // Every service samples at the blueprint's rate: one rule, matching only this environment.
       const rules = Object.values(resources(observability, "aws_xray_sampling_rule"));
-      expect(rules.map((r) => r.service_name).sort()).toEqual(["*", ...SERVICES].sort());
+      expect(rules.map((r) => r.service_name)).toEqual(["*.orders@test"]);
       for (const r of rules) expect(r).toMatchObject({ fixed_rate: 0.1, reservoir_size: 2 });
     });
 
@@ -517,11 +563,13 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("a trace group per service to view the service map by microservice", () => {
+    test("a trace group for the environment, over each microservice's environment-scoped name", () => {
+      // One group per environment (X-Ray allows 25 per region); the service map of the group
+      // shows each microservice as its own node.
       const groups = Object.values(resources(observability, "aws_xray_group"));
-      expect(groups.map((g) => g.filter_expression).sort()).toEqual(
-        SERVICES.map((s) => `service("${s}")`).sort(),
-      );
+      expect(groups.map((g) => g.filter_expression)).toEqual([
+        SERVICES.map((s) => `service("${s}.orders@test")`).join(" OR "),
+      ]);
     });
   });
 

@@ -5,7 +5,19 @@
  * need more consecutive breaching minutes than that window can touch.
  */
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
+import { fastScaleOutSpecs } from "../../modules/fargate-service/scaling";
+import {
+  SCALE_OUT_DECISION_BUDGET_SECONDS,
+  scaleOutTiming,
+  STEP_ALARM_DATA_BUDGET_SECONDS,
+  targetTrackingTiming,
+  unreachableSteps,
+} from "../../modules/fargate-service/scale-out-timing";
 import { configFor, Json, resources, synthApp } from "../support/synth";
+
+/** Period of an alarm: its own, or that of its metric-math inputs. */
+const periodOf = (a: Json): number =>
+  a.period ?? Math.max(...(a.metric_query as Json[]).filter((q) => q.metric).map((q) => q.metric.period));
 
 describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
   const config = configFor(blueprint);
@@ -18,9 +30,96 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
       (alarm["//"].metadata.path as string).startsWith(`platform/service-${name}/`),
     )!;
 
-  test("every blue/green web service has unhealthy-host rollback alarms on both target groups", () => {
-    const web = Object.entries(config.services).filter(([, s]) => s.kind === "web");
-    expect(unhealthy).toHaveLength(web.length * 2);
+  test("every web service has unhealthy-host rollback alarms on each of its target groups", () => {
+    const web = Object.values(config.services).filter((s) => s.kind === "web");
+    const groups = web.reduce((n, s) => n + (s.deployment.strategy === "rolling" ? 1 : 2), 0);
+    expect(unhealthy).toHaveLength(groups);
+  });
+
+  const alarms = Object.values(resources(platform, "aws_cloudwatch_metric_alarm"));
+  const byName = new Map(alarms.map((a) => [a.alarm_name as string, a]));
+  const byRef = (ref: string) => {
+    const id = /^\$\{aws_cloudwatch_metric_alarm\.([\w-]+)\.alarm_name\}$/.exec(ref)?.[1];
+    return id ? resources(platform, "aws_cloudwatch_metric_alarm")[id] : byName.get(ref);
+  };
+  const rollbackAlarms = [
+    ...Object.values(resources(platform, "aws_ecs_service")).flatMap((svc) => svc.alarms?.alarm_names ?? []),
+    ...Object.values(resources(platform, "aws_codedeploy_deployment_group")).flatMap(
+      (g) => g.alarm_configuration?.alarms ?? [],
+    ),
+  ].map((ref: string) => {
+    const alarm = byRef(ref);
+    if (!alarm) throw new Error(`rollback alarm ${ref} is not an alarm of the platform stack`);
+    return alarm;
+  });
+
+  test("no deployment rollback alarm watches CPU or memory (load never rolls a release back)", () => {
+    expect(rollbackAlarms.length).toBeGreaterThan(0);
+    const load = rollbackAlarms.filter((a) =>
+      ["CPUUtilization", "MemoryUtilization"].includes(a.metric_name),
+    );
+    expect(load).toEqual([]);
+  });
+
+  test("every non-scheduled service rolls back on its app's error log lines", () => {
+    const names = rollbackAlarms.map((a) => a.alarm_name);
+    for (const [name] of Object.entries(config.services).filter(([, s]) => s.kind !== "scheduled"))
+      expect(names).toContain(`alarm-${name}-rollback-log-errors-${config.environmentSuffix}`);
+  });
+
+  const policies = resources(platform, "aws_appautoscaling_policy");
+  const stepAlarms = alarms.filter((a) =>
+    (a.alarm_actions ?? []).some((x: string) => x.startsWith("${aws_appautoscaling_policy.")),
+  );
+
+  test("scaling alarms only scale: none pages, none rolls back", () => {
+    for (const a of stepAlarms) {
+      expect(a.alarm_actions).toHaveLength(1);
+      expect(a.ok_actions).toBeUndefined();
+      expect(rollbackAlarms).not.toContain(a);
+    }
+  });
+
+  test("every step-scaling alarm decides within 60 s of data and all its steps are reachable", () => {
+    expect(stepAlarms.length).toBeGreaterThan(0);
+    for (const a of stepAlarms) {
+      expect(periodOf(a) * a.datapoints_to_alarm).toBeLessThanOrEqual(STEP_ALARM_DATA_BUDGET_SECONDS);
+      const policyId = /^\$\{aws_appautoscaling_policy\.([\w-]+)\.arn\}$/.exec(a.alarm_actions[0])![1];
+      const steps = (policies[policyId].step_scaling_policy_configuration.step_adjustment as Json[]).map(
+        (st) => ({
+          lowerBound: Number(st.metric_interval_lower_bound),
+          adjustmentPercent: st.scaling_adjustment,
+        }),
+      );
+      expect(steps.every((st) => st.adjustmentPercent > 0)).toBe(true);
+      // ECS utilization cannot exceed 100 % of what the tasks reserve; request rates have no ceiling.
+      const ceiling = a.namespace === "AWS/ECS" ? 100 : undefined;
+      expect(unreachableSteps(a.threshold, steps, ceiling)).toEqual([]);
+    }
+  });
+
+  test("every service decides a scale-out within 2 minutes of load crossing each CPU, memory and request target", () => {
+    for (const [name, svc] of Object.entries(config.services)) {
+      if (svc.kind === "scheduled") continue;
+      const specs = fastScaleOutSpecs(svc.scaling);
+      const tracked = [
+        "cpu",
+        ...(svc.scaling.memoryTargetPercent !== undefined ? ["memory"] : []),
+        ...(svc.scaling.requestsPerTarget !== undefined ? ["requests"] : []),
+      ];
+      expect(specs.map((s) => s.key)).toEqual(tracked);
+      for (const spec of specs) {
+        const alarm = byName.get(`alarm-${name}-scale-out-${spec.key}-${config.environmentSuffix}`)!;
+        expect(alarm.threshold).toBe(spec.threshold);
+        const timing = scaleOutTiming({
+          periodSeconds: periodOf(alarm),
+          datapointsToAlarm: alarm.datapoints_to_alarm,
+          cooldownSeconds: svc.scaling.scaleOutCooldownSeconds,
+        });
+        expect(timing.firstDecisionSeconds).toBeLessThanOrEqual(SCALE_OUT_DECISION_BUDGET_SECONDS);
+        expect(timing.nextDecisionSeconds).toBeLessThanOrEqual(SCALE_OUT_DECISION_BUDGET_SECONDS);
+      }
+    }
   });
 
   test("no unhealthy-host rollback alarm can fire while a task set is still starting", () => {
@@ -57,3 +156,40 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS).filter((b) => configFor(b).observ
     });
   },
 );
+
+describe("scaleOutTiming", () => {
+  test("a one-minute, one-datapoint alarm decides within 2 minutes; its data within 60 s", () => {
+    expect(scaleOutTiming({ periodSeconds: 60, datapointsToAlarm: 1, cooldownSeconds: 60 })).toEqual({
+      dataSeconds: 60,
+      firstDecisionSeconds: 120,
+      nextDecisionSeconds: 60,
+    });
+  });
+
+  test("target tracking's 3-datapoint alarm alone cannot meet the 2-minute promise", () => {
+    expect(targetTrackingTiming(60).firstDecisionSeconds).toBe(240);
+    expect(targetTrackingTiming(60).firstDecisionSeconds).toBeGreaterThan(SCALE_OUT_DECISION_BUDGET_SECONDS);
+  });
+
+  test("the old fast path (2 of 2 minutes) missed it too", () => {
+    expect(
+      scaleOutTiming({ periodSeconds: 60, datapointsToAlarm: 2, cooldownSeconds: 60 }).firstDecisionSeconds,
+    ).toBe(180);
+  });
+
+  test("a long cooldown delays the next scale-out, not the first", () => {
+    const t = scaleOutTiming({ periodSeconds: 60, datapointsToAlarm: 1, cooldownSeconds: 300 });
+    expect(t.firstDecisionSeconds).toBe(120);
+    expect(t.nextDecisionSeconds).toBe(300);
+  });
+
+  test("a step starting at 100 % CPU or above is unreachable; request steps always are reachable", () => {
+    const steps = [
+      { lowerBound: 0, upperBound: 15, adjustmentPercent: 25 },
+      { lowerBound: 15, adjustmentPercent: 50 },
+    ];
+    expect(unreachableSteps(85, steps, 100)).toEqual([steps[1]]);
+    expect(unreachableSteps(70, steps, 100)).toEqual([]);
+    expect(unreachableSteps(5000, steps)).toEqual([]);
+  });
+});

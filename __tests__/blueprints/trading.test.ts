@@ -24,6 +24,7 @@ import {
   scalingPolicy,
   suffixPattern,
   underPath,
+  dashboardMetrics,
 } from "../support/find";
 import { configFor, Json, resources, synthApp } from "../support/synth";
 
@@ -375,14 +376,28 @@ describe("trading blueprint (briefs 003 + 004)", () => {
       for (const name of SERVICES)
         expect(resourcesFor(platform, name, "execution-policy", "logs:PutLogEvents")).toEqual([
           expect.stringMatching(new RegExp(`:log-group:/ecs/trading-${name}-test:\\*$`)),
+          expect.stringMatching(new RegExp(`:log-group:/ecs/sidecars/trading-${name}-test:\\*$`)),
         ]);
     });
   });
 
   describe("logging and monitoring", () => {
+    test("every service that receives traffic has latency p50/p90/p99 and its 2xx-5xx distribution", () => {
+      for (const name of SERVICES) {
+        const drawn = dashboardMetrics(stacks.observability, `dashboard-trading-${name}-test`);
+        // Web services from the ALB, the internal backend (no mesh) from its JSON request logs.
+        const latency = drawn.filter((m) => /TargetResponseTime|RequestDuration/.test(m.metric));
+        expect([...new Set(latency.map((m) => m.stat))]).toEqual(["p50", "p90", "p99"]);
+        const classes = drawn
+          .map((m) => /(?:HTTPCode_Target_|Responses)(\dXX)/.exec(m.metric)?.[1])
+          .filter((c) => c !== undefined);
+        expect([...new Set(classes)].sort()).toEqual(["2XX", "3XX", "4XX", "5XX"]);
+      }
+    });
+
     test("a CloudWatch log group per service with 30-day retention", () => {
       for (const name of SERVICES)
-        expect(oneOf(platform, "aws_cloudwatch_log_group", name)[1]).toMatchObject({
+        expect(oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[1]).toMatchObject({
           name: `/ecs/trading-${name}-test`,
           retention_in_days: 30,
         });
@@ -390,12 +405,18 @@ describe("trading blueprint (briefs 003 + 004)", () => {
 
     test("container logging drivers stream to the service's log group with a per-container stream prefix", () => {
       for (const name of SERVICES) {
-        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name);
+        const [groupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs");
+        const [sidecarGroupId] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/sidecar-logs");
         for (const c of containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1]))
           expect(c.logConfiguration).toMatchObject({
             logDriver: "awslogs",
             options: {
-              "awslogs-group": ref("aws_cloudwatch_log_group", groupId, "name"),
+              // The app alone in its group (its error filter counts only its lines).
+              "awslogs-group": ref(
+                "aws_cloudwatch_log_group",
+                c.name === name ? groupId : sidecarGroupId,
+                "name",
+              ),
               "awslogs-region": "us-east-1",
               "awslogs-stream-prefix": c.name,
             },

@@ -29,7 +29,7 @@ function build(config: PlatformConfig, edit: Edit = () => {}) {
         logMetrics: { errors: metric("Platform/test", `${name}/ErrorLogLines`, {}, "Sum") },
       }),
       minCount: svc.minCount,
-      deploymentAlarmNames: handles.services[name].deploymentAlarmNames,
+      maxCount: svc.maxCount,
       dashboardUrl: `https://console/${name}`,
       failedRunEvents:
         svc.kind === "scheduled"
@@ -89,26 +89,48 @@ describe("PlatformAlarms", () => {
         .filter((n) => n.startsWith(`alarm-trading-${svc}-`))
         .map((n) => n.slice(`alarm-trading-${svc}-`.length, -"-test".length))
         .sort();
-    expect(keys("frontend")).toEqual(["cpu", "http-5xx", "log-errors", "memory", "tasks", "unhealthy-hosts"]);
-    expect(keys("processing-service")).toEqual(["cpu", "log-errors", "memory", "tasks"]);
+    expect(keys("frontend")).toEqual([
+      "cpu-at-max",
+      "http-5xx",
+      "log-errors",
+      "memory-at-max",
+      "tasks",
+      "unhealthy-hosts",
+    ]);
+    expect(keys("processing-service")).toEqual(["cpu-at-max", "log-errors", "memory-at-max", "tasks"]);
     expect(keys("settlement-worker")).toEqual([
-      "cpu",
+      "cpu-at-max",
       "dead-letters",
       "log-errors",
-      "memory",
+      "memory-at-max",
       "queue-age",
       "tasks",
     ]);
-    expect(keys("eod-report")).toEqual(["cpu", "failed-runs", "log-errors", "memory"]);
+    // A job has no task count to be at the maximum of: it pages on failed runs.
+    expect(keys("eod-report")).toEqual(["failed-runs", "log-errors"]);
     expect(keys("database")).toEqual(["connections", "cpu"]);
   });
 
-  test("every metric and composite alarm notifies the topic when it fires and when it recovers", () => {
-    const everyAlarm = [...Object.values(all.alarms), ...Object.values(all.composites)];
-    expect(everyAlarm.length).toBeGreaterThan(20);
-    for (const a of everyAlarm) {
+  test("only top-level alarms notify: each composite and the database alarms, when firing and recovering", () => {
+    const database = Object.values(all.alarms).filter((a) =>
+      a.alarm_name.startsWith("alarm-trading-database-"),
+    );
+    const topLevel = [...Object.values(all.composites), ...database];
+    expect(topLevel.length).toBeGreaterThan(5);
+    for (const a of topLevel) {
       expect(a.alarm_actions).toEqual([topicRef(topicId)]);
       expect(a.ok_actions).toEqual([topicRef(topicId)]);
+    }
+  });
+
+  test("a composite's children stay silent, so an incident pages once", () => {
+    const children = Object.values(all.alarms).filter(
+      (a) => !a.alarm_name.startsWith("alarm-trading-database-"),
+    );
+    expect(children.length).toBeGreaterThan(20);
+    for (const a of children) {
+      expect(a.alarm_actions).toBeUndefined();
+      expect(a.ok_actions).toBeUndefined();
     }
   });
 
@@ -175,23 +197,27 @@ describe("PlatformAlarms", () => {
     expect(zero.byName["alarm-trading-api-gateway-tasks-test"]).toBeDefined();
   });
 
-  test("CPU and memory alarms use the configured thresholds on AWS/ECS for 3 of 5 minutes", () => {
-    expect(trading.byName["alarm-trading-frontend-cpu-test"]).toMatchObject({
-      namespace: "AWS/ECS",
-      metric_name: "CPUUtilization",
-      dimensions: {
-        ClusterName: trading.handles.clusterName,
-        ServiceName: trading.handles.services.frontend.ecsServiceName,
-      },
-      threshold: 85,
-      period: 60,
-      evaluation_periods: 5,
-      datapoints_to_alarm: 3,
-    });
-    expect(trading.byName["alarm-trading-frontend-memory-test"]).toMatchObject({
-      metric_name: "MemoryUtilization",
-      threshold: 80,
-    });
+  test("CPU and memory page only at maximum capacity, at the configured thresholds for 3 of 5 minutes", () => {
+    const cpu = trading.byName["alarm-trading-frontend-cpu-at-max-test"];
+    expect(cpu).toMatchObject({ threshold: 85, evaluation_periods: 5, datapoints_to_alarm: 3 });
+    const queries = cpu.metric_query as Json[];
+    const max = configFor("trading").services.frontend.maxCount;
+    expect(queries.find((q) => q.return_data)).toEqual(
+      expect.objectContaining({ expression: `IF(tasks >= ${max}, used, 0)` }),
+    );
+    const dims = {
+      ClusterName: trading.handles.clusterName,
+      ServiceName: trading.handles.services.frontend.ecsServiceName,
+    };
+    expect(
+      queries
+        .filter((q) => q.metric)
+        .map((q) => [q.id, q.metric.namespace, q.metric.metric_name, q.metric.dimensions, q.metric.period]),
+    ).toEqual([
+      ["used", "AWS/ECS", "CPUUtilization", dims, 60],
+      ["tasks", "ECS/ContainerInsights", "RunningTaskCount", dims, 60],
+    ]);
+    expect(trading.byName["alarm-trading-frontend-memory-at-max-test"]).toMatchObject({ threshold: 80 });
   });
 
   test("the 5xx alarm is metric math over both target groups that returns only the rate", () => {
@@ -358,21 +384,20 @@ describe("PlatformAlarms", () => {
     expect(trading.byName["alarm-trading-database-cpu-test"]).toBeUndefined();
   });
 
-  test("a composite alarm per service ORs its own alarms and the platform's deployment alarms", () => {
+  test("a composite alarm per service ORs its own alarms only, never another stack's", () => {
     const composite = Object.values(all.composites).find(
       (c) => c.alarm_name === "alarm-trading-frontend-health-test",
     )!;
     const own = Object.entries(all.alarms)
       .filter(([, a]) => a.alarm_name.startsWith("alarm-trading-frontend-"))
       .map(([id]) => `ALARM("\${aws_cloudwatch_metric_alarm.${id}.alarm_name}")`);
-    const deploy = all.handles.services.frontend.deploymentAlarmNames.map((n) => `ALARM("${n}")`);
-    expect(composite.alarm_rule.split(" OR ").sort()).toEqual([...own, ...deploy].sort());
+    expect(composite.alarm_rule.split(" OR ").sort()).toEqual(own.sort());
     expect(Object.keys(all.composites)).toHaveLength(Object.keys(all.handles.services).length);
   });
 
   test("alarm descriptions say what is wrong and link the service's dashboard", () => {
-    expect(all.byName["alarm-trading-frontend-cpu-test"].alarm_description).toBe(
-      "frontend: CPU above 85% of the reserved CPU. Dashboard: https://console/frontend",
+    expect(all.byName["alarm-trading-frontend-cpu-at-max-test"].alarm_description).toBe(
+      `frontend: CPU above 85% of the reserved CPU while running the maximum of ${allKindsConfig().services.frontend.maxCount} tasks (autoscaling can add no more). Dashboard: https://console/frontend`,
     );
     expect(all.byName["alarm-trading-database-cpu-test"].alarm_description).toContain(
       "https://console/overview",

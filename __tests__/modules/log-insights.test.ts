@@ -10,6 +10,7 @@ const SERVICES: LogServiceInput[] = [
     name: "processing-service",
     logGroupName: "/ecs/processing-service-test",
     metricPattern: '{ $.event = "x" }',
+    requestMetrics: true,
   },
 ];
 
@@ -44,6 +45,27 @@ describe("ServiceLogInsights", () => {
     });
   });
 
+  test("a service whose traffic no AWS metric sees gets its duration and status classes from its JSON logs", () => {
+    const own = filters.filter((f) => f.log_group_name === "/ecs/processing-service-test");
+    const duration = own.find((f) => f.metric_transformation.name === "processing-service/RequestDuration")!;
+    expect(duration.pattern).toBe("{ $.latency_ms = * }");
+    // The duration itself, and no 0 for quiet minutes (it would drag every percentile down).
+    expect(duration.metric_transformation).toEqual(
+      expect.objectContaining({ value: "$.latency_ms", unit: "Milliseconds" }),
+    );
+    expect(duration.metric_transformation.default_value).toBeUndefined();
+    const status = own.filter((f) => f.metric_transformation.name.startsWith("processing-service/Responses"));
+    expect(status.map((f) => [f.metric_transformation.name, f.pattern])).toEqual([
+      ["processing-service/Responses2XX", "{ $.status >= 200 && $.status < 300 }"],
+      ["processing-service/Responses3XX", "{ $.status >= 300 && $.status < 400 }"],
+      ["processing-service/Responses4XX", "{ $.status >= 400 && $.status < 500 }"],
+      ["processing-service/Responses5XX", "{ $.status >= 500 && $.status < 600 }"],
+    ]);
+    expect(construct.metrics["processing-service"].requests?.statusClasses).toHaveLength(4);
+    expect(construct.metrics.frontend.requests).toBeUndefined();
+    expect(filters.filter((f) => f.log_group_name === "/ecs/frontend-test")).toHaveLength(1);
+  });
+
   test("the application metric filter exists only for services with a metric pattern", () => {
     const app = filters.filter((f) => f.metric_transformation.name.endsWith("/ApplicationPatternMatches"));
     expect(app.map((f) => [f.log_group_name, f.pattern])).toEqual([
@@ -57,7 +79,9 @@ describe("ServiceLogInsights", () => {
       (f) => `${f.metric_transformation.namespace} ${f.metric_transformation.name}`,
     );
     const handed = Object.values(construct.metrics).flatMap((m) =>
-      [m.errors, m.application].filter((x) => x !== undefined).map((x) => `${x!.namespace} ${x!.metricName}`),
+      [m.errors, m.application, m.requests?.duration, ...(m.requests?.statusClasses ?? [])]
+        .filter((x) => x !== undefined)
+        .map((x) => `${x!.namespace} ${x!.metricName}`),
     );
     expect(handed.sort()).toEqual(published.sort());
   });

@@ -179,9 +179,11 @@ describe("platform stack (trading: web with CodeDeploy, backend)", () => {
       const statements = documentOf(platform, policy).statement as Json[];
       const resourcesOf = (action: string) =>
         statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources as string[]);
-      const [, logGroup] = oneOf(platform, "aws_cloudwatch_log_group", name);
+      const [, logGroup] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs");
+      const [, sidecarLogs] = oneOf(platform, "aws_cloudwatch_log_group", name, "task/sidecar-logs");
       expect(resourcesOf("logs:PutLogEvents")).toEqual([
         expect.stringMatching(new RegExp(`:log-group:${logGroup.name}:\\*$`)),
+        expect.stringMatching(new RegExp(`:log-group:${sidecarLogs.name}:\\*$`)),
       ]);
       expect(resourcesOf("ecr:BatchGetImage")).toEqual([
         expect.stringMatching(new RegExp(`:repository/ecr-repo-trading-${name}-test$`)),

@@ -125,6 +125,9 @@ export const AWS_METRIC_DIMENSIONS: Record<string, Record<string, string[][]>> =
     ActiveConnectionCount: [SC_INBOUND],
     NewConnectionCount: [SC_INBOUND],
     TargetResponseTime: SC_TARGET,
+    HTTPCode_Target_2XX_Count: SC_TARGET,
+    HTTPCode_Target_3XX_Count: SC_TARGET,
+    HTTPCode_Target_4XX_Count: SC_TARGET,
     HTTPCode_Target_5XX_Count: SC_TARGET,
   },
   "ECS/ContainerInsights": {
@@ -141,6 +144,8 @@ export const AWS_METRIC_DIMENSIONS: Record<string, Record<string, string[][]>> =
   "AWS/ApplicationELB": {
     RequestCount: [["LoadBalancer"], ALB_TG],
     TargetResponseTime: [["LoadBalancer"], ALB_TG],
+    HTTPCode_Target_2XX_Count: [["LoadBalancer"], ALB_TG],
+    HTTPCode_Target_3XX_Count: [["LoadBalancer"], ALB_TG],
     HTTPCode_Target_4XX_Count: [["LoadBalancer"], ALB_TG],
     HTTPCode_Target_5XX_Count: [["LoadBalancer"], ALB_TG],
     HTTPCode_ELB_4XX_Count: [["LoadBalancer"]],

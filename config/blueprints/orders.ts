@@ -99,6 +99,8 @@ export const orders: BlueprintInput = {
           metricName: "QuoteLagMilliseconds",
           statistic: "Average",
           targetValue: 50,
+          // A lag does not split across tasks: tracked as it is, not divided by the task count.
+          divideByTasks: false,
         },
       },
     },

@@ -1,10 +1,16 @@
 /**
- * Alarms that page the on-call engineer: per service (CPU, memory, tasks below the minimum,
- * error log lines, and what its kind needs: 5xx rate and unhealthy targets for `web`, message
- * age and dead letters for `worker`, failed runs for `scheduled`), the database's CPU and
- * connections, and a composite alarm per service that rolls its alarms (and the platform's
- * CodeDeploy rollback alarms) into one "is this service healthy" state. Every alarm notifies one
- * SNS topic encrypted with a customer-managed key of this stack.
+ * The paging signal family (docs/signals.md): per service, user-visible impact (5xx rate and
+ * unhealthy targets for `web`, message age and dead letters for `worker`, failed runs for
+ * `scheduled`, tasks below the minimum, error log lines) and saturation at maximum capacity (CPU
+ * or memory high while the service already runs `maxCount` tasks: below it, autoscaling is the
+ * answer, not a human), the database's CPU and connections, and a composite alarm per service
+ * that rolls its alarms into one "is this service healthy" state.
+ *
+ * Only top-level alarms notify (the composites and the database alarms), so an incident pages
+ * once. A composite reads only alarms of this stack: CloudWatch refuses to delete a metric alarm
+ * a composite depends on (DeleteAlarms API reference), so a composite over the platform's
+ * deployment alarms would make every platform apply that removes one fail. The SNS topic is
+ * encrypted with a customer-managed key of this stack.
  */
 import { Construct } from "constructs";
 import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
@@ -43,13 +49,13 @@ export interface AlarmedService {
   readonly signals: ServiceSignals;
   /** Fewest tasks the service should run; below it the tasks alarm fires (none when 0). */
   readonly minCount: number;
+  /** Most tasks autoscaling may run: CPU and memory page only at this count. */
+  readonly maxCount: number;
   /**
    * One-minute periods of unhealthy targets before the unhealthy-hosts alarm pages: longer than
    * a healthy start can show (see `unhealthyAlarmPeriods`). @default 3
    */
   readonly unhealthyHostPeriods?: number;
-  /** Alarms of the platform stack that gate this service's deployments, rolled into its composite. */
-  readonly deploymentAlarmNames: readonly string[];
   /** Dashboard to open, quoted in every alarm description. */
   readonly dashboardUrl: string;
   /**
@@ -117,27 +123,23 @@ export function serviceAlarmSpecs(
   const sig = svc.signals;
   // 3 of 5 one-minute datapoints: a sustained condition, not a single spike, pages.
   const sustained = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 } as const;
-  const specs: AlarmSpec[] = [
-    {
-      key: "cpu",
-      summary: `CPU above ${t.cpuPercent}% of the reserved CPU`,
-      series: sig.cpu,
-      comparison: "GreaterThanThreshold",
-      threshold: t.cpuPercent,
-      ...sustained,
-      // ECS publishes utilization only while tasks run; no tasks is the tasks alarm's job.
-      treatMissingData: "notBreaching",
-    },
-    {
-      key: "memory",
-      summary: `memory above ${t.memoryPercent}% of the reserved memory`,
-      series: sig.memory,
-      comparison: "GreaterThanThreshold",
-      threshold: t.memoryPercent,
-      ...sustained,
-      treatMissingData: "notBreaching",
-    },
-  ];
+  const specs: AlarmSpec[] = [];
+  const tasks = sig.tasks;
+  if (tasks)
+    for (const [key, what, series, threshold] of [
+      ["cpu", "CPU", sig.cpu, t.cpuPercent],
+      ["memory", "memory", sig.memory, t.memoryPercent],
+    ] as const)
+      specs.push({
+        key: `${key}-at-max`,
+        summary: `${what} above ${threshold}% of the reserved ${what} while running the maximum of ${svc.maxCount} tasks (autoscaling can add no more)`,
+        series: atMaxCapacity(`${what} % at maximum capacity`, series, tasks.running, svc.maxCount),
+        comparison: "GreaterThanThreshold",
+        threshold,
+        ...sustained,
+        // ECS publishes utilization only while tasks run; no tasks is the tasks alarm's job.
+        treatMissingData: "notBreaching",
+      });
   if (sig.tasks && svc.minCount > 0)
     specs.push({
       key: "tasks",
@@ -241,6 +243,21 @@ export function serviceAlarmSpecs(
     });
   }
   return specs;
+}
+
+/**
+ * The utilization where the service runs its maximum task count, 0 elsewhere: high load below
+ * the maximum is autoscaling's to answer (scaling signal), at the maximum it is a human's.
+ * Metric math's IF(condition, trueValue, falseValue) (CloudWatch user guide, "Using math
+ * expressions with CloudWatch metrics").
+ */
+export function atMaxCapacity(label: string, utilization: Series, running: Series, maxCount: number): Series {
+  if (utilization.kind !== "metric" || running.kind !== "metric")
+    throw new Error(`alarms: ${label} needs plain metrics for utilization and running tasks`);
+  return math(label, `IF(tasks >= ${maxCount}, used, 0)`, {
+    used: utilization.metric,
+    tasks: running.metric,
+  });
 }
 
 export function databaseAlarmSpecs(db: DatabaseSignals, t: AlarmThresholds): AlarmSpec[] {
@@ -451,7 +468,7 @@ export class PlatformAlarms extends Construct {
       });
 
     const notify = [this.topic.arn];
-    const alarm = (owner: string, spec: AlarmSpec, dashboardUrl: string) =>
+    const alarm = (owner: string, spec: AlarmSpec, dashboardUrl: string, topLevel: boolean) =>
       new CloudwatchMetricAlarm(this, `${owner}-${spec.key}`, {
         alarmName: naming.name("alarm", `${owner}-${spec.key}`),
         alarmDescription: `${owner}: ${spec.summary}. Dashboard: ${dashboardUrl}`,
@@ -461,8 +478,8 @@ export class PlatformAlarms extends Construct {
         datapointsToAlarm: spec.datapointsToAlarm,
         treatMissingData: spec.treatMissingData,
         ...alarmMetric(spec.series, spec.periodSeconds),
-        alarmActions: notify,
-        okActions: notify,
+        // Children of a composite stay silent: the composite pages, once per incident.
+        ...(topLevel ? { alarmActions: notify, okActions: notify } : {}),
       });
 
     const alarms: Record<string, CloudwatchMetricAlarm[]> = {};
@@ -470,11 +487,11 @@ export class PlatformAlarms extends Construct {
     for (const svc of props.services) {
       const name = svc.signals.name;
       alarms[name] = serviceAlarmSpecs(svc, props.thresholds, failedRunRuleNames.get(name)).map((s) =>
-        alarm(name, s, svc.dashboardUrl),
+        alarm(name, s, svc.dashboardUrl, false),
       );
       // Referencing the alarms' names (not the naming module's strings) makes Terraform create
-      // them before the composite, which CloudWatch requires.
-      const members = [...alarms[name].map((a) => a.alarmName), ...svc.deploymentAlarmNames];
+      // them before the composite, which CloudWatch requires. Only this stack's alarms.
+      const members = alarms[name].map((a) => a.alarmName);
       const rule = members.map((m) => `ALARM("${m}")`).join(" OR ");
       composites[name] = new CloudwatchCompositeAlarm(this, `${name}-health`, {
         alarmName: naming.name("alarm", `${name}-health`),
@@ -488,7 +505,7 @@ export class PlatformAlarms extends Construct {
       // Alarm names carry the blueprint already (naming); "database" is a reserved service name.
       const owner = "database";
       alarms.database = databaseAlarmSpecs(props.database, props.thresholds).map((s) =>
-        alarm(owner, s, props.overviewDashboardUrl),
+        alarm(owner, s, props.overviewDashboardUrl, true),
       );
     }
     this.alarms = alarms;

@@ -135,7 +135,7 @@ export function dashboardUrl(region: string, dashboardName: string): string {
 
 const KIND_SUMMARY: Record<ServiceKind, string> = {
   web: "behind the ALB, blue/green target groups",
-  backend: "internal, reached through Cloud Map",
+  backend: "internal, reached through Cloud Map or Service Connect",
   worker: "consumes its SQS queue",
   scheduled: "EventBridge Scheduler job",
 };
@@ -252,8 +252,8 @@ function serviceWidgets(s: ServiceDashboardInput, props: ServiceDashboardsProps)
       { type: "graph", title: "Target response time (s)", series: tgs.flatMap((g) => g.latency) },
       {
         type: "graph",
-        title: "HTTP 4xx / 5xx from targets",
-        series: tgs.flatMap((g) => [g.target4xx, g.target5xx]),
+        title: "HTTP 2xx / 3xx / 4xx / 5xx from targets",
+        series: tgs.flatMap((g) => g.statusCodes),
       },
       {
         type: "graph",
@@ -298,11 +298,18 @@ function serviceWidgets(s: ServiceDashboardInput, props: ServiceDashboardsProps)
     const sc = sig.serviceConnect;
     widgets.push(
       { type: "text", markdown: "## Service Connect (inbound)" },
-      { type: "graph", title: "Mesh requests and 5xx", series: [sc.requests, sc.target5xx] },
-      { type: "graph", title: "Mesh response time p99 (ms)", series: [sc.latencyP99] },
+      { type: "graph", title: "Mesh requests", series: [sc.requests] },
+      { type: "graph", title: "Mesh 2xx / 3xx / 4xx / 5xx", series: sc.statusCodes },
+      { type: "graph", title: "Mesh response time p50 / p90 / p99 (ms)", series: sc.latency },
       { type: "graph", title: "Mesh active connections", series: [sc.activeConnections] },
     );
   }
+  if (sig.appRequests)
+    widgets.push(
+      { type: "text", markdown: "## Requests (from the app's JSON request logs)" },
+      { type: "graph", title: "Response time p50 / p90 / p99 (ms)", series: sig.appRequests.latency },
+      { type: "graph", title: "2xx / 3xx / 4xx / 5xx", series: sig.appRequests.statusCodes },
+    );
   const logLines = [sig.logs.errors, ...(sig.logs.application ? [sig.logs.application] : [])];
   widgets.push(
     { type: "text", markdown: "## Logs" },

@@ -72,6 +72,8 @@ export interface TargetGroupSignals {
   readonly latency: readonly MetricSeries[];
   readonly target4xx: MetricSeries;
   readonly target5xx: MetricSeries;
+  /** Responses of the targets by class: 2xx, 3xx, 4xx, 5xx. */
+  readonly statusCodes: readonly MetricSeries[];
   readonly healthyHosts: MetricSeries;
   readonly unhealthyHosts: MetricSeries;
 }
@@ -82,6 +84,11 @@ export interface LogMetrics {
   readonly errors: MetricRef;
   /** Log lines matching the service's own `metricPattern`, where set. */
   readonly application?: MetricRef;
+  /**
+   * Request duration and status classes from the app's JSON request logs: for services that
+   * receive traffic no AWS metric sees (internal, outside the mesh). @default none
+   */
+  readonly requests?: { readonly duration: MetricRef; readonly statusClasses: readonly MetricRef[] };
 }
 
 /** Everything worth graphing or alarming on for one service. */
@@ -117,15 +124,24 @@ export interface ServiceSignals {
     /** Runs that never started: dropped after the retry policy, or sent to the dead-letter queue. */
     readonly failedRuns: MathSeries;
   };
-  /** Service Connect (inbound) traffic, when the mesh is on and the service accepts connections. */
+  /** Service Connect (inbound) traffic, when the mesh is on and another service calls this one. */
   readonly serviceConnect?: {
     readonly requests: MetricSeries;
     /** Milliseconds (Service Connect reports milliseconds, the ALB seconds). */
     readonly latencyP99: MetricSeries;
+    /** Response time p50, p90, p99 (ms). */
+    readonly latency: readonly MetricSeries[];
     readonly target5xx: MetricSeries;
+    /** Responses by class: 2xx, 3xx, 4xx, 5xx. */
+    readonly statusCodes: readonly MetricSeries[];
     readonly activeConnections: MetricSeries;
   };
   readonly logs: { readonly errors: MetricSeries; readonly application?: MetricSeries };
+  /** Latency p50/p90/p99 and status classes from the app's request logs (see LogMetrics.requests). */
+  readonly appRequests?: {
+    readonly latency: readonly MetricSeries[];
+    readonly statusCodes: readonly MetricSeries[];
+  };
 }
 
 export interface SignalOptions {
@@ -133,7 +149,15 @@ export interface SignalOptions {
   readonly mesh: boolean;
   /** Custom metrics of the service's log metric filters. */
   readonly logMetrics: LogMetrics;
+  /**
+   * Another service calls this one (its `calls`): only then does Service Connect carry inbound
+   * traffic worth graphing. @default true
+   */
+  readonly called?: boolean;
 }
+
+/** HTTP status classes drawn for every service that receives traffic. */
+export const STATUS_CLASSES = ["2XX", "3XX", "4XX", "5XX"] as const;
 
 /** Kinds that accept connections (and are Service Connect servers when the mesh is on). */
 const LISTENING_KINDS: readonly ServiceKind[] = ["web", "backend"];
@@ -256,7 +280,7 @@ export function serviceSignals(
   }
 
   let serviceConnect: ServiceSignals["serviceConnect"];
-  if (options.mesh && ecsServiceName && LISTENING_KINDS.includes(svc.kind)) {
+  if (options.mesh && (options.called ?? true) && ecsServiceName && LISTENING_KINDS.includes(svc.kind)) {
     if (!svc.discoveryName) throw missing("discoveryName");
     // Inbound metrics carry the server's ClusterName/ServiceName/DiscoveryName; the per-target
     // metrics (status codes, response time) are published for TargetDiscoveryName alone (with
@@ -269,7 +293,13 @@ export function serviceSignals(
         "Mesh response time p99 (ms)",
         metric(NAMESPACES.ecs, "TargetResponseTime", target, "p99"),
       ),
+      latency: LATENCY_PERCENTILES.map((p) =>
+        line(`Mesh response time ${p} (ms)`, metric(NAMESPACES.ecs, "TargetResponseTime", target, p)),
+      ),
       target5xx: line("Mesh 5xx", metric(NAMESPACES.ecs, "HTTPCode_Target_5XX_Count", target, "Sum")),
+      statusCodes: STATUS_CLASSES.map((c) =>
+        line(`Mesh ${c.toLowerCase()}`, metric(NAMESPACES.ecs, `HTTPCode_Target_${c}_Count`, target, "Sum")),
+      ),
       activeConnections: line(
         "Mesh active connections",
         metric(NAMESPACES.ecs, "ActiveConnectionCount", inbound, "Maximum"),
@@ -283,7 +313,16 @@ export function serviceSignals(
     ...(lm.application && { application: line("Application pattern matches", lm.application) }),
   };
 
-  return { name: svc.name, kind: svc.kind, ...base, web, queue, schedule, serviceConnect, logs };
+  const appRequests = lm.requests && {
+    latency: LATENCY_PERCENTILES.map((p) =>
+      line(`Response time ${p} (ms, app logs)`, { ...lm.requests!.duration, stat: p }),
+    ),
+    statusCodes: lm.requests.statusClasses.map((m, i) =>
+      line(`${STATUS_CLASSES[i].toLowerCase()} (app logs)`, m),
+    ),
+  };
+
+  return { name: svc.name, kind: svc.kind, ...base, web, queue, schedule, serviceConnect, logs, appRequests };
 }
 
 function targetGroupSignals(color: string, tg: TargetGroupHandle, loadBalancer: string): TargetGroupSignals {
@@ -297,6 +336,9 @@ function targetGroupSignals(color: string, tg: TargetGroupHandle, loadBalancer: 
     ),
     target4xx: line(`Target 4xx (${color})`, alb("HTTPCode_Target_4XX_Count", "Sum")),
     target5xx: line(`Target 5xx (${color})`, alb("HTTPCode_Target_5XX_Count", "Sum")),
+    statusCodes: STATUS_CLASSES.map((c) =>
+      line(`Target ${c.toLowerCase()} (${color})`, alb(`HTTPCode_Target_${c}_Count`, "Sum")),
+    ),
     healthyHosts: line(`Healthy targets (${color})`, alb("HealthyHostCount", "Minimum")),
     unhealthyHosts: line(`Unhealthy targets (${color})`, alb("UnHealthyHostCount", "Maximum")),
   };

@@ -36,6 +36,8 @@ export interface BlueGreenDeploymentProps {
   readonly deployment: ServiceConfig["deployment"];
   /** What the 5xx and unhealthy-host alarms watch (4 alarms; at most 10 per deployment group). */
   readonly gate: Omit<DeploymentGateAlarmsProps, "naming" | "serviceName" | "targetGroups" | "controller">;
+  /** The new revision's other health alarms (app error logs), also stopping a deployment. @default [] */
+  readonly revisionAlarmNames?: readonly string[];
 }
 
 export interface DeploymentGateAlarmsProps {
@@ -203,7 +205,8 @@ export class BlueGreenDeployment extends Construct {
       },
       alarmConfiguration: {
         enabled: true,
-        alarms: this.alarms.map((a) => a.alarmName),
+        // At most 10 alarms per deployment group: 4 target group alarms and the revision's.
+        alarms: [...this.alarms.map((a) => a.alarmName), ...(props.revisionAlarmNames ?? [])],
       },
       // CreateDeploymentGroup checks the role's permissions; attach the policy first.
       dependsOn: [managedPolicy],

@@ -30,8 +30,10 @@ export interface ServiceRolesProps {
   readonly arns: ArnContext;
   /** ECR repository the task pulls its image from (name, not URL). */
   readonly repositoryName: string;
-  /** The service's own log group name. */
+  /** The service's own log group name (the app container's). */
   readonly logGroupName: string;
+  /** Log group of the sidecars and the Service Connect proxy. @default none */
+  readonly sidecarLogGroupName?: string;
   /** Exactly the secrets the task definition injects. */
   readonly secrets: SecretGrant[];
   /**
@@ -48,17 +50,18 @@ export interface ServiceRolesProps {
   /** The worker's own queue, consumed by the task. @default none */
   readonly ownQueue?: { readonly arn: string; readonly kmsKeyArn: string };
   /**
-   * The ADOT collector's default ECS config also exports metrics as EMF to the log group
-   * `/aws/ecs/application/metrics`, so the task role needs write access to that group.
-   * @default false
+   * Log group (created by the platform) the ADOT collector writes EMF metrics to: the task role
+   * may write streams there, and create no log group. @default none
    */
-  readonly emfMetrics?: boolean;
+  readonly metricsLogGroupName?: string;
+  /**
+   * Namespace of the service's custom scaling metric: the app may PutMetricData into exactly
+   * this namespace (`cloudwatch:namespace` condition). @default none
+   */
+  readonly customMetricNamespace?: string;
   /** ECS Exec (ssmmessages) for the task role. @default false */
   readonly enableExecuteCommand?: boolean;
 }
-
-/** The log group the ADOT collector's ECS default config writes EMF metrics to. */
-export const ADOT_EMF_LOG_GROUP = "/aws/ecs/application/metrics";
 
 const arn = (c: ArnContext, service: string, resource: string, global = false) =>
   `arn:${c.partition}:${service}:${global ? "" : c.region}:${global ? "" : c.accountId}:${resource}`;
@@ -210,7 +213,9 @@ function executionStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStat
     {
       sid: "WriteOwnLogs",
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      resources: [logGroupStreamsArn(c, p.logGroupName)],
+      resources: [p.logGroupName, ...(p.sidecarLogGroupName ? [p.sidecarLogGroupName] : [])].map((g) =>
+        logGroupStreamsArn(c, g),
+      ),
     },
   ];
   statements.push(
@@ -354,17 +359,27 @@ function taskStatements(p: ServiceRolesProps): DataAwsIamPolicyDocumentStatement
     });
   }
 
-  if (p.emfMetrics) {
-    const group = arn(c, "logs", `log-group:${ADOT_EMF_LOG_GROUP}`);
+  if (p.metricsLogGroupName) {
+    // No logs:CreateLogGroup: the platform creates the group with its KMS key and retention, and
+    // a group created at run time would have neither and outlive the environment.
     statements.push({
-      sid: "AdotEmfMetrics",
-      actions: [
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "logs:DescribeLogStreams",
+      sid: "WriteEmfMetrics",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      resources: [logGroupStreamsArn(c, p.metricsLogGroupName)],
+    });
+  }
+
+  if (p.customMetricNamespace) {
+    statements.push({
+      // PutMetricData has no resource-level permissions: AWS accepts only "*"; the
+      // cloudwatch:namespace condition key limits it to the one namespace (IAM service
+      // authorization reference, "Actions, resources, and condition keys for Amazon CloudWatch").
+      sid: "PublishOwnScalingMetric",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [p.customMetricNamespace] },
       ],
-      resources: [group, `${group}:*`],
     });
   }
 

@@ -3,7 +3,9 @@ import type { ITerraformDependable } from "cdktf";
 import { deploymentStrategy, isBlueGreen, type Blueprint, type ServiceConfig } from "../../config/schema";
 import type { ReleaseManifestEntry, ServiceHandle } from "../contracts";
 import type { Naming } from "../naming";
-import { BlueGreenDeployment } from "./blue-green";
+import { BlueGreenDeployment, createGateAlarms } from "./blue-green";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { errorLogMetric } from "../log-insights";
 import { EcsBlueGreen } from "./ecs-blue-green";
 import { ServiceDiscoveryRegistration } from "./discovery";
 import { SecretGrant, ServiceRoles } from "./iam";
@@ -12,7 +14,13 @@ import { ScheduledTask } from "./scheduled-task";
 import { ServiceSecurityGroup } from "./security";
 import { CapacityProviderShare, FargateEcsService, SERVICE_CONNECT_TLS_INGRESS_PORT } from "./service";
 import { ReleaseRecord } from "./release-record";
-import { ContainerSecret, repositoryName, repositoryUrl, ServiceTaskDefinition } from "./task-definition";
+import {
+  ContainerSecret,
+  repositoryName,
+  repositoryUrl,
+  ServiceTaskDefinition,
+  TRACING_SIDECARS,
+} from "./task-definition";
 import { replacementTrigger, WebTraffic } from "./web-traffic";
 import { WorkQueue } from "./work-queue";
 import { ValidationError } from "../errors";
@@ -37,8 +45,8 @@ export interface PlatformFacts {
   readonly deregistrationDelaySeconds: number;
   /** TTL of the Cloud Map A records. */
   readonly dnsTtlSeconds: number;
-  /** Thresholds of the alarms that roll back ECS rolling deployments. */
-  readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
+  /** Error log lines per 5 minutes that page (the rollback alarm fires on a fifth of it per minute). */
+  readonly deploymentAlarms: { readonly errorLogLines: number };
 }
 
 export interface FargateServiceProps {
@@ -133,6 +141,8 @@ export class FargateService extends Construct {
   readonly ecsService?: FargateEcsService;
   readonly discovery?: ServiceDiscoveryRegistration;
   readonly scaling?: ServiceScaling;
+  /** Target group 5xx and unhealthy-host rollback alarms of a rolling service behind the ALB. */
+  readonly rollingGateAlarms: CloudwatchMetricAlarm[] = [];
   readonly traffic?: WebTraffic;
   /** CodeDeploy blue/green (strategy `codedeploy`). */
   readonly blueGreen?: BlueGreenDeployment;
@@ -254,7 +264,11 @@ export class FargateService extends Construct {
       access: svc.access,
       sendQueues: { arns: queues.map((q) => q.arn), kmsKeyArn: props.kmsKeyArn },
       ownQueue: this.workQueue ? { arn: this.workQueue.queue.arn, kmsKeyArn: props.kmsKeyArn } : undefined,
-      emfMetrics: platform.tracing.mode === "adot",
+      sidecarLogGroupName: naming.name("sidecarLogGroup", name),
+      metricsLogGroupName: TRACING_SIDECARS[platform.tracing.mode].writesEmf
+        ? naming.name("metricsLogGroup", name)
+        : undefined,
+      customMetricNamespace: svc.kind === "scheduled" ? undefined : svc.scaling.customMetric?.namespace,
       enableExecuteCommand: props.enableExecuteCommand,
     });
 
@@ -279,6 +293,7 @@ export class FargateService extends Construct {
       environment,
       secrets,
       serviceConnect: serviceConnect !== undefined,
+      metricNamespace: svc.kind === "scheduled" ? undefined : svc.scaling.customMetric?.namespace,
     });
     const td = this.taskDefinition;
     this.repositoryUrl = td.repositoryUrl;
@@ -350,6 +365,20 @@ export class FargateService extends Construct {
           dnsTtlSeconds: platform.dnsTtlSeconds,
         });
       }
+      // A rolling service behind the ALB rolls back on its target group's 5xx and unhealthy
+      // targets too (blue/green services get theirs from the CodeDeploy or ECS-native gate).
+      const rollingGate =
+        strategy === "rolling" && lb && this.traffic
+          ? createGateAlarms(this, {
+              naming,
+              serviceName: name,
+              loadBalancerArnSuffix: lb.arnSuffix,
+              targetGroups: { blue: this.traffic.blue },
+              healthCheck: svc.healthCheck,
+              controller: "ECS",
+            })
+          : [];
+      this.rollingGateAlarms = rollingGate;
       const ecs = new FargateEcsService(this, "service", {
         naming,
         serviceName: name,
@@ -361,7 +390,10 @@ export class FargateService extends Construct {
         subnetIds,
         securityGroupIds,
         capacityProviderStrategy,
-        deploymentAlarms: platform.deploymentAlarms,
+        deploymentAlarms: {
+          errorLogMetric: errorLogMetric(naming, name),
+          errorLogLines: platform.deploymentAlarms.errorLogLines,
+        },
         loadBalancer: this.traffic
           ? {
               targetGroupArn: this.traffic.blue.arn,
@@ -382,7 +414,7 @@ export class FargateService extends Construct {
             }
           : undefined,
         strategy,
-        blueGreenAlarmNames: this.ecsBlueGreen?.alarms.map((a) => a.alarmName),
+        blueGreenAlarmNames: [...(this.ecsBlueGreen?.alarms ?? []), ...rollingGate].map((a) => a.alarmName),
         // UpdateService cannot move a blue/green service to a replaced target group (CodeDeploy
         // owns load_balancer; ECS-native swaps it), so the service is replaced with its groups.
         // And with its rules: a replaced rule starts on blue, where the service may have no
@@ -397,7 +429,7 @@ export class FargateService extends Construct {
         serviceConnect: serviceConnect
           ? {
               namespaceArn: serviceConnect.namespaceArn,
-              logGroupName: td.logGroup.name,
+              logGroupName: td.sidecarLogGroup.name,
               region: platform.region,
               endpoint: listens
                 ? {
@@ -451,6 +483,7 @@ export class FargateService extends Construct {
           testListenerArn: lb.testListenerArn ?? fail("CodeDeploy blue/green needs the ALB's test listener"),
           deployment: svc.deployment,
           gate: { loadBalancerArnSuffix: lb.arnSuffix, healthCheck: svc.healthCheck },
+          revisionAlarmNames: ecs.deploymentAlarms.map((a) => a.alarmName),
         });
       }
     }
@@ -524,6 +557,7 @@ export class FargateService extends Construct {
         ...(this.ecsService?.deploymentAlarms ?? []),
         ...(this.blueGreen?.alarms ?? []),
         ...(this.ecsBlueGreen?.alarms ?? []),
+        ...this.rollingGateAlarms,
       ].map((a) => a.alarmName),
       codedeploy: this.blueGreen
         ? {

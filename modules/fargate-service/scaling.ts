@@ -5,6 +5,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import type { ServiceConfig } from "../../config/schema";
 import type { Naming } from "../naming";
 import { ValidationError } from "../errors";
+import { Step, unreachableSteps } from "./scale-out-timing";
 
 export interface ServiceScalingProps {
   readonly naming: Naming;
@@ -38,19 +39,79 @@ export interface ServiceScalingProps {
   readonly queueName?: string;
 }
 
-/** How far above the CPU target the fast step-scaling alarm fires. */
-export const FAST_SCALE_OUT_MARGIN_PERCENT = 15;
+/** Capacity added by each step of a fast scale-out, from the smallest breach to the largest. */
+export const FAST_SCALE_OUT_STEPS_PERCENT = [10, 30, 50] as const;
+
+/** One fast scale-out path: a one-minute alarm driving a step-scaling policy. */
+export interface FastScaleOutSpec {
+  /** `cpu`, `memory` or `requests`: goes into the policy and alarm names. */
+  readonly key: "cpu" | "memory" | "requests";
+  /** The target itself: the promise is a decision within 2 minutes of load crossing it. */
+  readonly threshold: number;
+  /** Highest value the metric can take (100 % for utilization); none for request counts. */
+  readonly ceiling?: number;
+  readonly steps: readonly Step[];
+  readonly periodSeconds: number;
+  readonly datapointsToAlarm: number;
+  readonly cooldownSeconds: number;
+}
+
+/**
+ * The fast scale-out paths of a service: one per tracked CPU, memory and request-count target,
+ * each a one-minute, one-datapoint alarm at the target with steps that grow with the breach
+ * (+10 %, +30 %, +50 % of the running tasks, at least one task). The steps split the room
+ * between the target and the metric's ceiling (100 % for utilization; one target's worth for
+ * requests) in three, so the largest is reached at two thirds of it: every step is reachable.
+ * Scale-in is left to target tracking, so the two never fight.
+ */
+export function fastScaleOutSpecs(scaling: ServiceConfig["scaling"]): FastScaleOutSpec[] {
+  if (!scaling.fastScaleOut) return [];
+  const common = {
+    periodSeconds: 60,
+    datapointsToAlarm: 1,
+    cooldownSeconds: scaling.scaleOutCooldownSeconds,
+  };
+  const specs: FastScaleOutSpec[] = [];
+  const add = (key: FastScaleOutSpec["key"], threshold: number, room: number, ceiling?: number) =>
+    specs.push({ key, threshold, ceiling, steps: growingSteps(room), ...common });
+  add("cpu", scaling.cpuTargetPercent, 100 - scaling.cpuTargetPercent, 100);
+  if (scaling.memoryTargetPercent !== undefined)
+    add("memory", scaling.memoryTargetPercent, 100 - scaling.memoryTargetPercent, 100);
+  if (scaling.requestsPerTarget !== undefined)
+    add("requests", scaling.requestsPerTarget, scaling.requestsPerTarget);
+  return specs;
+}
+
+/** Steps over `room` above the threshold: bounds at thirds, whole numbers, none empty. */
+function growingSteps(room: number): Step[] {
+  const bounds = [...new Set([0, Math.floor(room / 3), Math.floor((2 * room) / 3)])].filter(
+    (b, i) => i === 0 || b > 0,
+  );
+  const pct = FAST_SCALE_OUT_STEPS_PERCENT.slice(FAST_SCALE_OUT_STEPS_PERCENT.length - bounds.length);
+  return bounds.map((lowerBound, i) => ({
+    lowerBound,
+    ...(i + 1 < bounds.length ? { upperBound: bounds[i + 1] } : {}),
+    adjustmentPercent: pct[i],
+  }));
+}
 
 /**
  * Application Auto Scaling of one ECS service: target tracking on CPU (and memory, ALB
- * requests per target, a custom metric or the worker's backlog per task, as configured),
- * plus a step-scaling policy on a 1-minute CPU alarm so scale-out starts within 2 minutes
- * (target tracking's own alarms need 3 minutes of data).
+ * requests per target, a custom metric per task or the worker's backlog per task, as
+ * configured), plus, per CPU, memory and request-count target, a step-scaling policy on a
+ * one-minute alarm so scale-out is decided within 2 minutes of load (target tracking's own
+ * alarms need 3 minutes of data; see scale-out-timing.ts). These alarms only scale: they never
+ * page and never roll a deployment back.
  */
 export class ServiceScaling extends Construct {
   readonly target: AppautoscalingTarget;
   readonly policies: AppautoscalingPolicy[] = [];
-  readonly fastScaleOutAlarm?: CloudwatchMetricAlarm;
+  /** The fast scale-out paths: spec, step policy and the alarm that drives it. */
+  readonly fastScaleOut: {
+    readonly spec: FastScaleOutSpec;
+    readonly policy: AppautoscalingPolicy;
+    readonly alarm: CloudwatchMetricAlarm;
+  }[] = [];
   private readonly naming: Naming;
   private readonly serviceName: string;
 
@@ -110,75 +171,61 @@ export class ServiceScaling extends Construct {
       track("memory", scaling.memoryTargetPercent, predefined("ECSServiceAverageMemoryUtilization"));
     }
     // RunningTaskCount comes from Container Insights, which the cluster enables.
-    const runningTasks = {
-      id: "tasks",
-      returnData: false,
-      metricStat: {
-        stat: "Average",
-        metric: {
-          namespace: "ECS/ContainerInsights",
-          metricName: "RunningTaskCount",
-          dimensions: [
-            { name: "ClusterName", value: props.clusterName },
-            { name: "ServiceName", value: props.ecsServiceName },
-          ],
-        },
-      },
+    const runningTasks = metricStat("tasks", "Average", "ECS/ContainerInsights", "RunningTaskCount", {
+      ClusterName: props.clusterName,
+      ServiceName: props.ecsServiceName,
+    });
+    const perTask = (expression: string, label: string) => ({
+      id: "per_task",
+      expression,
+      label,
+      returnData: true,
+    });
+    // ALBRequestCountPerTarget names one target group: for a CodeDeploy service it would go blind
+    // (no data, which also blocks scale-in) once a deployment moves traffic to green. Requests over
+    // both groups per running task instead; the idle colour has no data points, FILL keeps the
+    // sum defined.
+    const requestsPerTask = (lb: NonNullable<ServiceScalingProps["loadBalancer"]>) => {
+      const requests = (id: string, targetGroup: string) =>
+        metricStat(id, "Sum", "AWS/ApplicationELB", "RequestCount", {
+          LoadBalancer: lb.arnSuffix,
+          TargetGroup: targetGroup,
+        });
+      const green = lb.alternateTargetGroupArnSuffix;
+      return green === undefined
+        ? [
+            requests("blue", lb.targetGroupArnSuffix),
+            runningTasks,
+            perTask("FILL(blue, 0) / tasks", "Requests per task"),
+          ]
+        : [
+            requests("blue", lb.targetGroupArnSuffix),
+            requests("green", green),
+            runningTasks,
+            perTask("(FILL(blue, 0) + FILL(green, 0)) / tasks", "Requests per task"),
+          ];
     };
     if (scaling.requestsPerTarget !== undefined && props.loadBalancer) {
-      const {
-        arnSuffix,
-        targetGroupArnSuffix,
-        alternateTargetGroupArnSuffix: alternate,
-      } = props.loadBalancer;
-      // ALBRequestCountPerTarget names one target group: for a CodeDeploy service it would go blind
-      // (no data, which also blocks scale-in) once a deployment moves traffic to green.
-      const requests = (id: string, targetGroup: string) => ({
-        id,
-        returnData: false,
-        metricStat: {
-          stat: "Sum",
-          metric: {
-            namespace: "AWS/ApplicationELB",
-            metricName: "RequestCount",
-            dimensions: [
-              { name: "LoadBalancer", value: arnSuffix },
-              { name: "TargetGroup", value: targetGroup },
-            ],
-          },
-        },
-      });
+      const lb = props.loadBalancer;
       track(
         "requests",
         scaling.requestsPerTarget,
-        alternate === undefined
-          ? predefined("ALBRequestCountPerTarget", `${arnSuffix}/${targetGroupArnSuffix}`)
-          : {
-              customizedMetricSpecification: {
-                metrics: [
-                  requests("blue", targetGroupArnSuffix),
-                  requests("green", alternate),
-                  runningTasks,
-                  {
-                    // The idle colour has no data points; FILL keeps the sum defined.
-                    id: "requests_per_task",
-                    expression: "(FILL(blue, 0) + FILL(green, 0)) / tasks",
-                    label: "Requests per task",
-                    returnData: true,
-                  },
-                ],
-              },
-            },
+        lb.alternateTargetGroupArnSuffix === undefined
+          ? predefined("ALBRequestCountPerTarget", `${lb.arnSuffix}/${lb.targetGroupArnSuffix}`)
+          : { customizedMetricSpecification: { metrics: requestsPerTask(lb) } },
       );
     }
     if (scaling.customMetric) {
       const m = scaling.customMetric;
+      const custom = metricStat("custom", m.statistic, m.namespace, m.metricName, m.dimensions);
+      // Target tracking needs a value that falls as tasks are added: a total the app publishes
+      // (pending orders) is divided by the running tasks; a value that is already per task
+      // (a latency) is tracked as it is (`divideByTasks: false`).
       track("custom", m.targetValue, {
         customizedMetricSpecification: {
-          namespace: m.namespace,
-          metricName: m.metricName,
-          statistic: m.statistic,
-          dimensions: Object.entries(m.dimensions).map(([dim, value]) => ({ name: dim, value })),
+          metrics: m.divideByTasks
+            ? [custom, runningTasks, perTask("custom / tasks", `${m.metricName} per task`)]
+            : [{ ...custom, returnData: true }],
         },
       });
     }
@@ -187,62 +234,80 @@ export class ServiceScaling extends Construct {
       track("backlog", scaling.backlogPerTask, {
         customizedMetricSpecification: {
           metrics: [
-            {
-              id: "visible",
-              returnData: false,
-              metricStat: {
-                stat: "Sum",
-                metric: {
-                  namespace: "AWS/SQS",
-                  metricName: "ApproximateNumberOfMessagesVisible",
-                  dimensions: [{ name: "QueueName", value: props.queueName }],
-                },
-              },
-            },
+            metricStat("visible", "Sum", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {
+              QueueName: props.queueName,
+            }),
             runningTasks,
-            {
-              id: "backlog_per_task",
-              expression: "visible / tasks",
-              label: "Backlog per task",
-              returnData: true,
-            },
+            { ...perTask("visible / tasks", "Backlog per task"), id: "backlog_per_task" },
           ],
         },
       });
     }
 
-    if (scaling.fastScaleOut) {
-      const step = this.policy("fast-cpu", {
+    for (const spec of fastScaleOutSpecs(scaling)) {
+      const unreachable = unreachableSteps(spec.threshold, spec.steps, spec.ceiling);
+      if (unreachable.length > 0)
+        throw new ValidationError(
+          `services.${name}.scaling: a ${spec.key} target of ${spec.threshold} leaves no room below ${spec.ceiling} for a scale-out step; lower it (at most ${(spec.ceiling ?? 0) - 1}) or set fastScaleOut: false`,
+          this,
+        );
+      const step = this.policy(`fast-${spec.key}`, {
         policyType: "StepScaling",
         stepScalingPolicyConfiguration: {
           adjustmentType: "PercentChangeInCapacity",
           minAdjustmentMagnitude: 1,
-          cooldown: scaling.scaleOutCooldownSeconds,
+          cooldown: spec.cooldownSeconds,
           metricAggregationType: "Average",
-          // Bounds are relative to the alarm threshold; scale-out only (scale-in is left to
-          // target tracking, so the two never fight).
-          stepAdjustment: [
-            { metricIntervalLowerBound: "0", metricIntervalUpperBound: "15", scalingAdjustment: 25 },
-            { metricIntervalLowerBound: "15", scalingAdjustment: 50 },
-          ],
+          // Bounds are relative to the alarm threshold; scale-out only.
+          stepAdjustment: spec.steps.map((st) => ({
+            metricIntervalLowerBound: String(st.lowerBound),
+            ...(st.upperBound !== undefined ? { metricIntervalUpperBound: String(st.upperBound) } : {}),
+            scalingAdjustment: st.adjustmentPercent,
+          })),
         },
       });
-      this.fastScaleOutAlarm = new CloudwatchMetricAlarm(this, "fast-cpu-alarm", {
-        alarmName: naming.name("alarm", `${name}-scale-out-cpu`),
-        alarmDescription: `CPU of ${name} well above its target: scale out now`,
-        namespace: "AWS/ECS",
-        metricName: "CPUUtilization",
-        dimensions: { ClusterName: props.clusterName, ServiceName: props.ecsServiceName },
-        statistic: "Average",
-        // Two 1-minute periods: the policy fires within 2 minutes of sustained load.
-        period: 60,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-        threshold: Math.min(scaling.cpuTargetPercent + FAST_SCALE_OUT_MARGIN_PERCENT, 100),
+      const lb = props.loadBalancer;
+      const metric =
+        spec.key === "requests" && lb
+          ? {
+              metricQuery: requestsPerTask(lb).map((q) =>
+                "metricStat" in q
+                  ? {
+                      id: q.id,
+                      returnData: false,
+                      metric: {
+                        namespace: q.metricStat.metric.namespace,
+                        metricName: q.metricStat.metric.metricName,
+                        dimensions: Object.fromEntries(
+                          q.metricStat.metric.dimensions.map((d) => [d.name, d.value]),
+                        ),
+                        stat: q.metricStat.stat,
+                        period: spec.periodSeconds,
+                      },
+                    }
+                  : { id: q.id, expression: q.expression, label: q.label, returnData: true },
+              ),
+            }
+          : {
+              namespace: "AWS/ECS",
+              metricName: spec.key === "cpu" ? "CPUUtilization" : "MemoryUtilization",
+              dimensions: { ClusterName: props.clusterName, ServiceName: props.ecsServiceName },
+              statistic: "Average",
+              period: spec.periodSeconds,
+            };
+      const alarm = new CloudwatchMetricAlarm(this, `fast-${spec.key}-alarm`, {
+        alarmName: naming.name("alarm", `${name}-scale-out-${spec.key}`),
+        alarmDescription: `${name}: ${spec.key} at or above its target ${spec.threshold}: scale out now (scaling only: never pages, never rolls back)`,
+        ...metric,
+        // One one-minute datapoint: decided within 60 s of data (see scale-out-timing.ts).
+        evaluationPeriods: spec.datapointsToAlarm,
+        datapointsToAlarm: spec.datapointsToAlarm,
+        threshold: spec.threshold,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         treatMissingData: "notBreaching",
         alarmActions: [step.arn],
       });
+      this.fastScaleOut.push({ spec, policy: step, alarm });
     }
   }
 
@@ -264,4 +329,26 @@ export class ServiceScaling extends Construct {
     this.policies.push(policy);
     return policy;
   }
+}
+
+/** One input of a target-tracking metric-math specification. */
+function metricStat(
+  id: string,
+  stat: string,
+  namespace: string,
+  metricName: string,
+  dimensions: Readonly<Record<string, string>>,
+) {
+  return {
+    id,
+    returnData: false,
+    metricStat: {
+      stat,
+      metric: {
+        namespace,
+        metricName,
+        dimensions: Object.entries(dimensions).map(([name, value]) => ({ name, value })),
+      },
+    },
+  };
 }

@@ -58,6 +58,18 @@ export interface ServiceConnectProps {
  */
 export const SERVICE_CONNECT_TLS_INGRESS_PORT = 9443;
 
+export interface DeploymentAlarmSettings {
+  /** Namespace and metric name of the app's error log lines (see modules/log-insights). */
+  readonly errorLogMetric: { readonly namespace: string; readonly metricName: string };
+  /** Error log lines per 5 minutes that page; the rollback alarm fires on a fifth of it per minute. */
+  readonly errorLogLines: number;
+  /** Target 5xx per minute (Service Connect) that roll a deployment back. @default 5 */
+  readonly http5xxPerMinute?: number;
+}
+
+/** Consecutive one-minute periods a rollback alarm needs: a single bad minute does not roll back. */
+export const ROLLBACK_ALARM_PERIODS = 2;
+
 export interface FargateEcsServiceProps {
   readonly naming: Naming;
   readonly serviceName: string;
@@ -68,8 +80,13 @@ export interface FargateEcsServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly capacityProviderStrategy: CapacityProviderShare[];
-  /** Thresholds of the CPU/memory alarms that roll back an ECS (rolling or blue/green) deployment. */
-  readonly deploymentAlarms: { readonly cpuPercent: number; readonly memoryPercent: number };
+  /**
+   * What the health-of-the-new-revision alarms watch besides the target groups: the app's error
+   * log lines (published by the observability stack's metric filter on the app's own log group)
+   * and, for a Service Connect server, the 5xx its proxy counts. Never CPU or memory: load must
+   * not roll a release back.
+   */
+  readonly deploymentAlarms: DeploymentAlarmSettings;
   /** Target group (blue for blue/green) the app container registers in. @default none */
   readonly loadBalancer?: {
     readonly targetGroupArn: string;
@@ -141,7 +158,10 @@ export const CODE_DEPLOY_IGNORED = [
  */
 export class FargateEcsService extends Construct {
   readonly ecsService: EcsService;
-  /** CPU/memory alarms that roll back an ECS deployment (none for CodeDeploy services). */
+  /**
+   * Alarms on the health of a new revision (app error logs; Service Connect 5xx): the ECS
+   * service's rollback alarms, or for CodeDeploy services part of the deployment group's.
+   */
   readonly deploymentAlarms: CloudwatchMetricAlarm[];
   readonly name: string;
 
@@ -170,7 +190,7 @@ export class FargateEcsService extends Construct {
       fail("register in Cloud Map either directly or through Service Connect, not both");
 
     this.name = naming.name("ecsService", serviceName);
-    this.deploymentAlarms = codeDeploy ? [] : this.alarms(props);
+    this.deploymentAlarms = this.alarms(props);
     const rollbackAlarms = [
       ...this.deploymentAlarms.map((a) => a.alarmName),
       ...(props.blueGreenAlarmNames ?? []),
@@ -246,28 +266,52 @@ export class FargateEcsService extends Construct {
     });
   }
 
-  /** CPU and memory alarms on the service: a deployment whose tasks run hot rolls back. */
+  /**
+   * Alarms on what a bad revision shows, whatever the load: error lines in the app's own log
+   * group and, where the service serves over Service Connect, 5xx answers its proxy counts.
+   */
   private alarms(props: FargateEcsServiceProps): CloudwatchMetricAlarm[] {
-    const metrics = [
-      { key: "cpu", metricName: "CPUUtilization", threshold: props.deploymentAlarms.cpuPercent },
-      { key: "memory", metricName: "MemoryUtilization", threshold: props.deploymentAlarms.memoryPercent },
+    const d = props.deploymentAlarms;
+    const endpoint = props.serviceConnect?.endpoint;
+    const watched = [
+      {
+        key: "log-errors",
+        what: `${Math.max(1, Math.ceil(d.errorLogLines / 5))} or more app error log lines a minute`,
+        metric: { namespace: d.errorLogMetric.namespace, metricName: d.errorLogMetric.metricName },
+        statistic: "Sum",
+        threshold: Math.max(1, Math.ceil(d.errorLogLines / 5)),
+      },
+      ...(endpoint
+        ? [
+            {
+              key: "mesh-5xx",
+              what: `${d.http5xxPerMinute ?? 5} or more 5xx a minute answered to Service Connect callers`,
+              // Per-target Service Connect metrics carry TargetDiscoveryName alone (ECS developer
+              // guide, "Amazon ECS Service Connect metrics").
+              metric: {
+                namespace: "AWS/ECS",
+                metricName: "HTTPCode_Target_5XX_Count",
+                dimensions: { TargetDiscoveryName: endpoint.discoveryName },
+              },
+              statistic: "Sum",
+              threshold: d.http5xxPerMinute ?? 5,
+            },
+          ]
+        : []),
     ];
-    return metrics.map(
+    return watched.map(
       (m) =>
-        new CloudwatchMetricAlarm(this, `deploy-${m.key}`, {
-          alarmName: props.naming.name("alarm", `${props.serviceName}-deploy-${m.key}`),
-          alarmDescription: `${m.metricName} of ${props.serviceName} above ${m.threshold}%: rolls back an ECS deployment`,
-          namespace: "AWS/ECS",
-          metricName: m.metricName,
-          // The service name is the known string, not the service's token: the service
-          // references these alarms, so a reference back would be a cycle.
-          dimensions: { ClusterName: props.clusterName, ServiceName: this.name },
-          statistic: "Average",
+        new CloudwatchMetricAlarm(this, `rollback-${m.key}`, {
+          alarmName: props.naming.name("alarm", `${props.serviceName}-rollback-${m.key}`),
+          alarmDescription: `${props.serviceName}: ${m.what} for ${ROLLBACK_ALARM_PERIODS} minutes: rolls back a deployment in progress (deployment signal: never pages)`,
+          ...m.metric,
+          statistic: m.statistic,
           period: 60,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 3,
+          evaluationPeriods: ROLLBACK_ALARM_PERIODS,
+          datapointsToAlarm: ROLLBACK_ALARM_PERIODS,
           threshold: m.threshold,
-          comparisonOperator: "GreaterThanThreshold",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          // Quiet minutes publish 0 (log filter) or nothing (no 5xx): not a failure.
           treatMissingData: "notBreaching",
         }),
     );

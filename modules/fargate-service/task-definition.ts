@@ -5,6 +5,7 @@ import type { Blueprint, ServiceConfig } from "../../config/schema";
 import { fargateMemoryRule, isValidFargatePair } from "../../config/fargate";
 import type { Naming } from "../naming";
 import { ValidationError } from "../errors";
+import { tracingName } from "../tracing";
 
 /** An environment variable whose value ECS reads from Secrets Manager at task start. */
 export interface ContainerSecret {
@@ -37,6 +38,11 @@ export interface ServiceTaskDefinitionProps {
   readonly secrets?: ContainerSecret[];
   /** The service joins ECS Service Connect: its port mapping declares `appProtocol: http`. @default false */
   readonly serviceConnect?: boolean;
+  /**
+   * Namespace of the metrics the ADOT collector writes as EMF (the service's custom scaling
+   * metric namespace, or the platform's). @default the platform's namespace
+   */
+  readonly metricNamespace?: string;
 }
 
 /** Name of the writable volume mounted at /tmp when the root filesystem is read-only. */
@@ -55,6 +61,16 @@ export const OTLP_GRPC_PORT = 4317;
 export const XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.6.0";
 export const ADOT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0";
 
+/** Where a sidecar's own configuration points: the task's log groups and metric namespace. */
+export interface SidecarContext {
+  /** The environment-scoped service name traces carry (naming kind `tracingName`). */
+  readonly tracingName: string;
+  /** Log group the collector writes EMF metrics to (created by the platform). */
+  readonly metricsLogGroupName: string;
+  readonly metricNamespace: string;
+  readonly serviceName: string;
+}
+
 interface Sidecar {
   readonly name: string;
   readonly image: string;
@@ -62,14 +78,60 @@ interface Sidecar {
   readonly memoryReservation: number;
   readonly command?: string[];
   readonly portMappings: { containerPort: number; protocol: string }[];
+  /** Environment of the sidecar itself (besides AWS_REGION). */
+  readonly environment?: (c: SidecarContext) => Record<string, string>;
   /** Environment the app container gets so its SDK finds the sidecar. */
-  readonly appEnvironment: (serviceName: string) => Record<string, string>;
+  readonly appEnvironment: (c: SidecarContext) => Record<string, string>;
+  /** Writes EMF metrics to a log group of its own (the platform creates it). */
+  readonly writesEmf: boolean;
+}
+
+/** Port of the ADOT collector's X-Ray sampling proxy (awsproxy extension), the SDKs' default. */
+export const XRAY_SAMPLING_PROXY_PORT = 2000;
+/** Environment variable holding the ADOT collector's configuration. */
+export const ADOT_CONFIG_VARIABLE = "ADOT_COLLECTOR_CONFIG";
+
+/**
+ * The ADOT collector's configuration, explicit instead of the image's ECS default (which has no
+ * X-Ray remote sampling and writes EMF to `/aws/ecs/application/metrics`, a group the task would
+ * create at run time without KMS key or retention):
+ * - the `awsproxy` extension serves X-Ray's GetSamplingRules/GetSamplingTargets to the SDK's X-Ray
+ *   remote sampler on 127.0.0.1:2000, so this environment's sampling rules apply (ADOT docs,
+ *   "Configuring the OpenTelemetry Collector for X-Ray remote sampling");
+ * - OTLP in on loopback only (containers of an awsvpc task share it);
+ * - traces to X-Ray; metrics as EMF to the platform's metrics log group of the service.
+ * JSON is YAML, so the collector reads it from an environment variable through its `env:`
+ * configuration provider (ADOT docs, "Confmap providers").
+ */
+export function adotCollectorConfig(c: SidecarContext): Record<string, unknown> {
+  return {
+    extensions: { awsproxy: { endpoint: `127.0.0.1:${XRAY_SAMPLING_PROXY_PORT}` } },
+    receivers: {
+      otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${OTLP_GRPC_PORT}` } } },
+    },
+    processors: { batch: {} },
+    exporters: {
+      awsxray: {},
+      awsemf: {
+        namespace: c.metricNamespace,
+        log_group_name: c.metricsLogGroupName,
+        log_stream_name: `${c.serviceName}/{TaskId}`,
+      },
+    },
+    service: {
+      extensions: ["awsproxy"],
+      pipelines: {
+        traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["awsxray"] },
+        metrics: { receivers: ["otlp"], processors: ["batch"], exporters: ["awsemf"] },
+      },
+    },
+  };
 }
 
 /**
  * Tracing sidecars. Containers of an awsvpc task share one network namespace, so the app
  * reaches the sidecar on loopback; 127.0.0.1 rather than `localhost`, which may resolve to
- * ::1 where the daemon does not listen.
+ * ::1 where the sidecar does not listen.
  */
 export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
   "xray-daemon": {
@@ -78,27 +140,32 @@ export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
     cpu: 32,
     memoryReservation: 128,
     portMappings: [{ containerPort: XRAY_DAEMON_PORT, protocol: "udp" }],
-    // The tracing name is the segment name the X-Ray sampling rules and groups match on.
-    appEnvironment: (serviceName) => ({
+    // The tracing name is the segment name this environment's sampling rules and group match.
+    appEnvironment: (c) => ({
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}`,
-      AWS_XRAY_TRACING_NAME: serviceName,
+      AWS_XRAY_TRACING_NAME: c.tracingName,
     }),
+    writesEmf: false,
   },
   adot: {
     name: "aws-otel-collector",
     image: ADOT_COLLECTOR_IMAGE,
     cpu: 64,
     memoryReservation: 256,
-    // The image's ECS default pipeline: OTLP and X-Ray receivers, traces exported to X-Ray.
-    command: ["--config=/etc/ecs/ecs-default-config.yaml"],
+    command: [`--config=env:${ADOT_CONFIG_VARIABLE}`],
     portMappings: [{ containerPort: OTLP_GRPC_PORT, protocol: "tcp" }],
-    appEnvironment: (serviceName) => ({
-      // The collector's ECS config binds 0.0.0.0 (IPv4 only), so not `localhost` (see above).
+    environment: (c) => ({ [ADOT_CONFIG_VARIABLE]: JSON.stringify(adotCollectorConfig(c)) }),
+    appEnvironment: (c) => ({
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_GRPC_PORT}`,
-      OTEL_SERVICE_NAME: serviceName,
+      OTEL_SERVICE_NAME: c.tracingName,
       // X-Ray needs its trace id format and propagation to join traces across services.
       OTEL_PROPAGATORS: "xray,tracecontext",
+      // Sample by this environment's X-Ray rules, through the collector's proxy (CloudWatch
+      // user guide, "Trace sampling rate": OTEL_TRACES_SAMPLER=xray with its endpoint).
+      OTEL_TRACES_SAMPLER: "xray",
+      OTEL_TRACES_SAMPLER_ARG: `endpoint=http://127.0.0.1:${XRAY_SAMPLING_PROXY_PORT}`,
     }),
+    writesEmf: true,
   },
 };
 
@@ -125,7 +192,12 @@ const nameValues = (env: Readonly<Record<string, string>>) =>
  */
 export class ServiceTaskDefinition extends Construct {
   readonly taskDefinition: EcsTaskDefinition;
+  /** The app container's log group (nothing else writes to it). */
   readonly logGroup: CloudwatchLogGroup;
+  /** Log group of the sidecars: tracing and the Service Connect proxy. */
+  readonly sidecarLogGroup: CloudwatchLogGroup;
+  /** Log group the ADOT collector writes EMF metrics to (ADOT only). */
+  readonly metricsLogGroup?: CloudwatchLogGroup;
   /** The app container's name (= the service name): the ALB and CodeDeploy target it. */
   readonly containerName: string;
   /** The app container's port mapping name (Service Connect's `port_name`). */
@@ -148,9 +220,15 @@ export class ServiceTaskDefinition extends Construct {
       );
     }
     const sidecar = TRACING_SIDECARS[props.tracing.mode];
+    const sidecarContext: SidecarContext = {
+      tracingName: tracingName(naming, name),
+      metricsLogGroupName: naming.name("metricsLogGroup", name),
+      metricNamespace: props.metricNamespace ?? naming.name("metricNamespace"),
+      serviceName: name,
+    };
     const environment: Record<string, string> = {
       ...(props.environment ?? {}),
-      ...sidecar.appEnvironment(name),
+      ...sidecar.appEnvironment(sidecarContext),
     };
     // A user value must never silently replace an address the platform injects (QUEUE_URL, the
     // tracing endpoint...): the schema refuses those names; this is the construct's own guard.
@@ -186,10 +264,24 @@ export class ServiceTaskDefinition extends Construct {
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    const logs = (prefix: string) => ({
+    // Sidecars (tracing, and the Service Connect proxy) log to a group of their own: the app's
+    // group holds the app's lines only, so its error metric filter counts the app's errors and
+    // not the X-Ray daemon's start-up complaints or the proxy's.
+    this.sidecarLogGroup = new CloudwatchLogGroup(this, "sidecar-logs", {
+      name: naming.name("sidecarLogGroup", name),
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    if (sidecar.writesEmf)
+      this.metricsLogGroup = new CloudwatchLogGroup(this, "metrics-logs", {
+        name: sidecarContext.metricsLogGroupName,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.kmsKeyArn,
+      });
+    const logs = (prefix: string, group: CloudwatchLogGroup = this.logGroup) => ({
       logDriver: "awslogs",
       options: {
-        "awslogs-group": this.logGroup.name,
+        "awslogs-group": group.name,
         "awslogs-region": props.region,
         "awslogs-stream-prefix": prefix,
         // A CloudWatch Logs outage must not block the app's stdout writes.
@@ -245,9 +337,9 @@ export class ServiceTaskDefinition extends Construct {
       memoryReservation: sidecar.memoryReservation,
       portMappings: sidecar.portMappings,
       ...(sidecar.command ? { command: sidecar.command } : {}),
-      environment: nameValues({ AWS_REGION: props.region }),
+      environment: nameValues({ AWS_REGION: props.region, ...(sidecar.environment?.(sidecarContext) ?? {}) }),
       readonlyRootFilesystem: true,
-      logConfiguration: logs(sidecar.name),
+      logConfiguration: logs(sidecar.name, this.sidecarLogGroup),
     };
     this.containers = [app, tracer];
 

@@ -8,7 +8,16 @@ import { Construct } from "constructs";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-query-definition";
 import type { Naming } from "../naming";
-import { LogMetrics, metric } from "../dashboard/metrics";
+import { LogMetrics, metric, STATUS_CLASSES } from "../dashboard/metrics";
+
+/**
+ * The custom metric of a service's error log lines, in the platform's namespace: the
+ * observability stack's metric filter publishes it, the platform's rollback alarm reads it
+ * (by name: no reference across stacks).
+ */
+export function errorLogMetric(naming: Naming, service: string): { namespace: string; metricName: string } {
+  return { namespace: naming.name("metricNamespace"), metricName: `${service}/ErrorLogLines` };
+}
 
 export interface LogServiceInput {
   /** Service name in the config. */
@@ -17,6 +26,11 @@ export interface LogServiceInput {
   readonly logGroupName: string;
   /** CloudWatch Logs filter pattern counted as the service's application metric. @default none */
   readonly metricPattern?: string;
+  /**
+   * The service receives traffic that neither the ALB nor Service Connect measures: publish its
+   * request duration and status classes from its JSON request logs. @default false
+   */
+  readonly requestMetrics?: boolean;
 }
 
 export interface ServiceLogInsightsProps {
@@ -27,6 +41,8 @@ export interface ServiceLogInsightsProps {
   readonly errorLogPattern: string;
   /** JSON field holding a request's duration, sorted on by the "slowest requests" query. */
   readonly requestDurationField: string;
+  /** JSON field holding a request's HTTP status (request metrics from logs). @default "status" */
+  readonly requestStatusField?: string;
   readonly services: readonly LogServiceInput[];
 }
 
@@ -49,7 +65,7 @@ export class ServiceLogInsights extends Construct {
 
     for (const svc of props.services) {
       const logMetrics: LogMetrics = {
-        errors: metric(props.metricNamespace, `${svc.name}/ErrorLogLines`, {}, "Sum"),
+        errors: metric(props.metricNamespace, errorLogMetric(props.naming, svc.name).metricName, {}, "Sum"),
         application: svc.metricPattern
           ? metric(props.metricNamespace, `${svc.name}/ApplicationPatternMatches`, {}, "Sum")
           : undefined,
@@ -76,7 +92,41 @@ export class ServiceLogInsights extends Construct {
           },
         });
       }
-      metrics[svc.name] = logMetrics;
+      if (svc.requestMetrics) {
+        const d = props.requestDurationField;
+        const st = props.requestStatusField ?? "status";
+        const duration = metric(props.metricNamespace, `${svc.name}/RequestDuration`, {}, "p99");
+        // No default value: a 0 for quiet minutes would drag every percentile down.
+        new CloudwatchLogMetricFilter(this, `${svc.name}-duration`, {
+          name: props.naming.name("logMetricFilter", `${svc.name}-duration`),
+          logGroupName: svc.logGroupName,
+          pattern: `{ $.${d} = * }`,
+          metricTransformation: {
+            namespace: duration.namespace,
+            name: duration.metricName,
+            value: `$.${d}`,
+            unit: "Milliseconds",
+          },
+        });
+        const statusClasses = STATUS_CLASSES.map((c) => {
+          const m = metric(props.metricNamespace, `${svc.name}/Responses${c}`, {}, "Sum");
+          const low = Number(c[0]) * 100;
+          new CloudwatchLogMetricFilter(this, `${svc.name}-status-${c.toLowerCase()}`, {
+            name: props.naming.name("logMetricFilter", `${svc.name}-status-${c.toLowerCase()}`),
+            logGroupName: svc.logGroupName,
+            pattern: `{ $.${st} >= ${low} && $.${st} < ${low + 100} }`,
+            metricTransformation: {
+              namespace: m.namespace,
+              name: m.metricName,
+              value: "1",
+              defaultValue: "0",
+              unit: "Count",
+            },
+          });
+          return m;
+        });
+        metrics[svc.name] = { ...logMetrics, requests: { duration, statusClasses } };
+      } else metrics[svc.name] = logMetrics;
 
       const d = props.requestDurationField;
       const q: ServiceQueries = {

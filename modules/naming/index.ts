@@ -70,6 +70,23 @@ export const NAME_RULES = {
     prefix: "/ecs/",
     sep: "-",
   },
+  // The sidecars' (tracing, Service Connect proxy) and the ADOT collector's EMF log groups.
+  sidecarLogGroup: {
+    type: "",
+    max: 512,
+    accountScoped: true,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    prefix: "/ecs/sidecars/",
+    sep: "-",
+  },
+  metricsLogGroup: {
+    type: "",
+    max: 512,
+    accountScoped: true,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    prefix: "/ecs/metrics/",
+    sep: "-",
+  },
   kmsAlias: { type: "kms", max: 256, accountScoped: true, pattern: /^[a-zA-Z0-9/_-]+$/, prefix: "alias/" },
   secret: { type: "secret", max: 512, accountScoped: true, pattern: /^[a-zA-Z0-9/_+=.@-]+$/ },
   sqsQueue: { type: "sqs", max: 80, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
@@ -97,6 +114,10 @@ export const NAME_RULES = {
   xrayGroup: { type: "xray", max: 32, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
   xraySamplingRule: { type: "xsr", max: 32, accountScoped: true, pattern: /^[a-zA-Z0-9_-]+$/ },
   logQuery: { type: "query", max: 255, accountScoped: true, pattern: /^.+$/ },
+  // Service name traces carry (`<subject>@<suffix>`): the X-Ray sampling rule's ServiceName
+  // matches it, 64 characters at most (X-Ray API, SamplingRule.ServiceName); `*` only in the
+  // environment's match pattern.
+  tracingName: { type: "", max: 64, pattern: /^[a-zA-Z0-9.*@-]+$/, sep: "@" },
   // Metric filter names: 1-512 characters, no ":" or "*" (unique per log group).
   logMetricFilter: { type: "mf", max: 512, pattern: /^[^:*]+$/ },
   // EventBridge rule names: 64 characters, letters, digits, ".", "-", "_".

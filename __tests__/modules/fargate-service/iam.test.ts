@@ -148,7 +148,8 @@ describe("ServiceRoles of a worker with ADOT and ECS Exec", () => {
     secrets: [],
     access: ServiceSchema.parse({ kind: "worker", cpu: 256, memory: 512 }).access,
     ownQueue: { arn: "${aws_sqs_queue.q.arn}", kmsKeyArn: QUEUE_KEY },
-    emfMetrics: true,
+    metricsLogGroupName: "/ecs/metrics/jobs-test",
+    customMetricNamespace: "Jobs/Application",
     enableExecuteCommand: true,
   });
   const exec = policyOf(out, "execution");
@@ -168,9 +169,22 @@ describe("ServiceRoles of a worker with ADOT and ECS Exec", () => {
     expect(task.DecryptOwnQueue.condition[0].values).toEqual(["sqs.eu-west-1.amazonaws.com"]);
   });
 
-  test("ADOT mode lets the task write EMF metrics to the collector's log group only", () => {
-    const group = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/ecs/application/metrics`;
-    expect(task.AdotEmfMetrics.resources).toEqual([group, `${group}:*`]);
+  test("ADOT mode lets the task write EMF metrics to the platform's metrics log group, never create one", () => {
+    const group = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/ecs/metrics/jobs-test`;
+    expect(task.WriteEmfMetrics.resources).toEqual([`${group}:*`]);
+    const actions = Object.values(task).flatMap((st) => (st as { actions: string[] }).actions);
+    expect(actions).not.toContain("logs:CreateLogGroup");
+  });
+
+  test("a custom scaling metric may be published into its own namespace only", () => {
+    expect(task.PublishOwnScalingMetric).toEqual(
+      expect.objectContaining({
+        actions: ["cloudwatch:PutMetricData"],
+        condition: [
+          expect.objectContaining({ variable: "cloudwatch:namespace", values: ["Jobs/Application"] }),
+        ],
+      }),
+    );
   });
 
   test("ECS Exec adds the ssmmessages channels", () => {

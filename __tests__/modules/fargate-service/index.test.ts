@@ -56,7 +56,7 @@ function props(
       ],
       deregistrationDelaySeconds: 30,
       dnsTtlSeconds: 10,
-      deploymentAlarms: { cpuPercent: 85, memoryPercent: 85 },
+      deploymentAlarms: { errorLogLines: 10 },
     },
     cluster: { name: "ecs-cluster-demo-test", arn: "${aws_ecs_cluster.main.arn}" },
     network: { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] },
@@ -185,8 +185,8 @@ describe("FargateService: the four kinds side by side", () => {
     });
 
     test("scales on ALB requests of both its target groups (traffic alternates between them)", () => {
-      const policy = Object.values(of(out, "aws_appautoscaling_policy", "frontend")).find((p) =>
-        p.name.includes("requests"),
+      const policy = Object.values(of(out, "aws_appautoscaling_policy", "frontend")).find(
+        (p) => p.name.includes("requests") && p.policy_type === "TargetTrackingScaling",
       )!;
       const metrics = policy.target_tracking_scaling_policy_configuration.customized_metric_specification
         .metrics as Json[];
@@ -222,6 +222,7 @@ describe("FargateService: the four kinds side by side", () => {
       ]);
       expect(bySid.WriteOwnLogs.resources).toEqual([
         `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/demo-frontend-test:*`,
+        `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/sidecars/demo-frontend-test:*`,
       ]);
     });
 
@@ -249,7 +250,8 @@ describe("FargateService: the four kinds side by side", () => {
       );
       expect(handle.targetGroups).toBeDefined();
       expect(handle.codedeploy).toBeDefined();
-      expect(handle.deploymentAlarmNames).toHaveLength(4);
+      // 5xx and unhealthy hosts of both target groups, and the app's error logs.
+      expect(handle.deploymentAlarmNames).toHaveLength(5);
       // CodeDeploy blue/green: no DNS name would keep callers behind the gate.
       expect(handle.dnsName).toBeUndefined();
       expect(handle.discoveryName).toBeUndefined();
@@ -284,8 +286,9 @@ describe("FargateService: the four kinds side by side", () => {
       expect(service.deployment_controller).toEqual({ type: "ECS" });
       expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
       const alarms = Object.keys(of(out, "aws_cloudwatch_metric_alarm", "orders")).filter((id) =>
-        id.includes("deploy"),
+        id.includes("rollback"),
       );
+      expect(alarms).toHaveLength(1);
       expect(service.alarms.alarm_names).toEqual(
         alarms.map((id) => ref("aws_cloudwatch_metric_alarm", id, "alarm_name")),
       );
@@ -574,9 +577,11 @@ describe("FargateService with Service Connect TLS and ADOT", () => {
     expect(app.portMappings).toEqual([]);
   });
 
-  test("ADOT tasks may write the collector's EMF metrics", () => {
+  test("ADOT tasks may write the collector's EMF metrics to the group the platform creates", () => {
     const sids = policyStatements(out, "ledger", "task").map((s) => s.sid);
-    expect(sids).toContain("AdotEmfMetrics");
+    expect(sids).toContain("WriteEmfMetrics");
+    const groups = Object.values(of(out, "aws_cloudwatch_log_group", "ledger")).map((g) => g.name);
+    expect(groups).toContain("/ecs/metrics/mesh-ledger-test");
   });
 });
 

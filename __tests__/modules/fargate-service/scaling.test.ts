@@ -106,39 +106,83 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
     });
   });
 
-  test("tracks the configured custom metric", () => {
-    expect(policies["scaling-api-custom-test"]).toEqual(
-      expect.objectContaining({
-        target_value: 200,
-        customized_metric_specification: {
-          namespace: "Trading",
-          metric_name: "OrderLatency",
-          statistic: "Average",
-          dimensions: [{ name: "Service", value: "api" }],
-        },
-      }),
-    );
+  test("tracks the configured custom metric per running task (metric math over the task count)", () => {
+    const custom = policies["scaling-api-custom-test"];
+    expect(custom.target_value).toBe(200);
+    const metrics = custom.customized_metric_specification.metrics as Json[];
+    const byId = Object.fromEntries(metrics.map((m) => [m.id, m]));
+    expect(byId.custom.metric_stat).toEqual({
+      stat: "Average",
+      metric: {
+        namespace: "Trading",
+        metric_name: "OrderLatency",
+        dimensions: [{ name: "Service", value: "api" }],
+      },
+    });
+    expect(byId.tasks.metric_stat.metric.metric_name).toBe("RunningTaskCount");
+    expect(metrics.filter((m) => m.return_data)).toEqual([
+      expect.objectContaining({ id: "per_task", expression: "custom / tasks" }),
+    ]);
   });
 
-  test("a 1-minute CPU alarm drives a step-scaling policy that only scales out", () => {
-    const step = Object.entries(all(out, "aws_appautoscaling_policy")).find(
-      ([, p]) => p.policy_type === "StepScaling",
-    )!;
-    const alarm = only(out, "aws_cloudwatch_metric_alarm");
-    expect(alarm).toEqual(
+  const steps = Object.values(all(out, "aws_appautoscaling_policy")).filter(
+    (p) => p.policy_type === "StepScaling",
+  );
+  const alarms = Object.values(all(out, "aws_cloudwatch_metric_alarm"));
+
+  test("CPU, memory and request targets each get a one-minute, one-datapoint alarm at the target", () => {
+    expect(
+      alarms.map((a) => [a.alarm_name, a.threshold, a.evaluation_periods, a.datapoints_to_alarm]).sort(),
+    ).toEqual([
+      ["alarm-demo-api-scale-out-cpu-test", 60, 1, 1],
+      ["alarm-demo-api-scale-out-memory-test", 75, 1, 1],
+      ["alarm-demo-api-scale-out-requests-test", 500, 1, 1],
+    ]);
+    const cpu = alarms.find((a) => a.alarm_name === "alarm-demo-api-scale-out-cpu-test")!;
+    expect(cpu).toEqual(
       expect.objectContaining({
         namespace: "AWS/ECS",
         metric_name: "CPUUtilization",
         period: 60,
-        evaluation_periods: 2,
-        threshold: 75,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
         dimensions: { ClusterName: "ecs-cluster-demo-test", ServiceName: "${aws_ecs_service.api.name}" },
-        alarm_actions: [ref("aws_appautoscaling_policy", step[0], "arn")],
       }),
     );
-    const adjustments = step[1].step_scaling_policy_configuration.step_adjustment as Json[];
-    expect(adjustments.every((a) => a.scaling_adjustment > 0)).toBe(true);
-    expect(step[1].step_scaling_policy_configuration.cooldown).toBe(30);
+    expect(cpu.alarm_actions).toEqual([
+      ref(
+        "aws_appautoscaling_policy",
+        Object.entries(all(out, "aws_appautoscaling_policy")).find(
+          ([, p]) => p.name === "scaling-api-fast-cpu-test",
+        )![0],
+        "arn",
+      ),
+    ]);
+  });
+
+  test("the requests alarm divides both colours' requests by the running tasks, like the policy", () => {
+    const a = alarms.find((x) => x.alarm_name === "alarm-demo-api-scale-out-requests-test")!;
+    const queries = a.metric_query as Json[];
+    expect(queries.find((q) => q.return_data)).toEqual(
+      expect.objectContaining({ expression: "FILL(blue, 0) / tasks" }),
+    );
+    expect(queries.filter((q) => q.metric).every((q) => q.metric.period === 60)).toBe(true);
+  });
+
+  test("step policies only scale out, with growing steps, all reachable below 100 %", () => {
+    expect(steps).toHaveLength(3);
+    for (const p of steps) {
+      const c = p.step_scaling_policy_configuration;
+      expect(c.cooldown).toBe(30);
+      const adj = c.step_adjustment as Json[];
+      expect(adj.map((x) => x.scaling_adjustment)).toEqual([10, 30, 50]);
+    }
+    const cpu = steps.find((p) => p.name === "scaling-api-fast-cpu-test")!;
+    // Target 60: room of 40 split in thirds; the last step starts at 60 + 26 = 86 % < 100 %.
+    expect(cpu.step_scaling_policy_configuration.step_adjustment).toEqual([
+      { metric_interval_lower_bound: "0", metric_interval_upper_bound: "13", scaling_adjustment: 10 },
+      { metric_interval_lower_bound: "13", metric_interval_upper_bound: "26", scaling_adjustment: 30 },
+      { metric_interval_lower_bound: "26", scaling_adjustment: 50 },
+    ]);
   });
 });
 
@@ -187,8 +231,8 @@ describe("ServiceScaling of a CodeDeploy web service tracking requests", () => {
       { name: "ClusterName", value: "ecs-cluster-demo-test" },
       { name: "ServiceName", value: "${aws_ecs_service.api.name}" },
     ]);
-    expect(byId.requests_per_task.expression).toBe("(FILL(blue, 0) + FILL(green, 0)) / tasks");
-    expect(metrics.filter((m) => m.return_data).map((m) => m.id)).toEqual(["requests_per_task"]);
+    expect(byId.per_task.expression).toBe("(FILL(blue, 0) + FILL(green, 0)) / tasks");
+    expect(metrics.filter((m) => m.return_data).map((m) => m.id)).toEqual(["per_task"]);
   });
 });
 
@@ -245,6 +289,26 @@ describe("ServiceScaling validation", () => {
     expect(() =>
       synth({ kind: "web", cpu: 256, memory: 512, paths: ["/*"], scaling: { requestsPerTarget: 100 } }),
     ).toThrow(/requestsPerTarget needs a load balancer target group/);
+  });
+
+  test("fails when a utilization target leaves no room for a scale-out step", () => {
+    expect(() =>
+      synth({ kind: "backend", cpu: 256, memory: 512, scaling: { cpuTargetPercent: 100 } }),
+    ).toThrow(/services\.api\.scaling: a cpu target of 100 leaves no room below 100 .* fastScaleOut: false/);
+  });
+
+  test("a custom metric already per task is tracked as it is", () => {
+    const out = synth({
+      kind: "backend",
+      cpu: 256,
+      memory: 512,
+      scaling: {
+        customMetric: { namespace: "Quotes", metricName: "LagMs", targetValue: 50, divideByTasks: false },
+      },
+    });
+    const metrics = tracking(out)["scaling-api-custom-test"].customized_metric_specification
+      .metrics as Json[];
+    expect(metrics).toEqual([expect.objectContaining({ id: "custom", return_data: true })]);
   });
 
   test("fails when a worker has no queue", () => {

@@ -23,7 +23,10 @@ function synth(service: ServiceInput, extra: Partial<FargateEcsServiceProps> = {
           { provider: "FARGATE", base: 1, weight: 1 },
           { provider: "FARGATE_SPOT", base: 0, weight: 3 },
         ],
-        deploymentAlarms: { cpuPercent: 85, memoryPercent: 90 },
+        deploymentAlarms: {
+          errorLogMetric: { namespace: "Platform/demo-test", metricName: "web/ErrorLogLines" },
+          errorLogLines: 10,
+        },
         ...extra,
       }),
   );
@@ -118,20 +121,28 @@ describe("FargateEcsService of a backend with rolling deployments", () => {
     expect(service.deployment_maximum_percent).toBe(150);
   });
 
-  test("rolls back on its own CPU and memory alarms", () => {
+  test("rolls back on the app's error log lines, never on CPU or memory", () => {
     const ids = Object.keys(alarms);
     expect(service.alarms).toEqual({
       alarm_names: ids.map((id) => ref("aws_cloudwatch_metric_alarm", id, "alarm_name")),
       enable: true,
       rollback: true,
     });
-    const byMetric = Object.fromEntries(Object.values(alarms).map((a) => [a.metric_name, a]));
-    expect(byMetric.CPUUtilization.threshold).toBe(85);
-    expect(byMetric.MemoryUtilization.threshold).toBe(90);
-    for (const a of Object.values(alarms)) {
-      expect(a.dimensions).toEqual({ ClusterName: "ecs-cluster-demo-test", ServiceName: "ecs-svc-web-test" });
-      expect(a.namespace).toBe("AWS/ECS");
-    }
+    expect(Object.values(alarms)).toEqual([
+      expect.objectContaining({
+        alarm_name: "alarm-demo-web-rollback-log-errors-test",
+        namespace: "Platform/demo-test",
+        metric_name: "web/ErrorLogLines",
+        statistic: "Sum",
+        // 10 lines per 5 minutes page; a fifth of it per minute, 2 minutes running, rolls back.
+        threshold: 2,
+        period: 60,
+        evaluation_periods: 2,
+        datapoints_to_alarm: 2,
+      }),
+    ]);
+    for (const a of Object.values(alarms))
+      expect(["CPUUtilization", "MemoryUtilization"]).not.toContain(a.metric_name);
   });
 
   test("ignores task_definition (releases own it) and desired_count (autoscaling owns it)", () => {
@@ -363,7 +374,8 @@ describe("FargateEcsService with ECS-native blue/green behind the ALB", () => {
     expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(service.alarms.rollback).toBe(true);
     expect(service.alarms.alarm_names).toContain("alarm-web-blue-5xx-test");
-    expect(service.alarms.alarm_names).toHaveLength(3);
+    // Its error-log alarm and the gate alarm it is given.
+    expect(service.alarms.alarm_names).toHaveLength(2);
   });
 
   test("ignores load_balancer, which ECS swaps on every deployment, and is replaced with its target groups", () => {

@@ -7,7 +7,7 @@ import {
   XRAY_DAEMON_IMAGE,
 } from "../../../modules/fargate-service/task-definition";
 import { Naming } from "../../../modules/naming";
-import { Json, only, ref, synthScope } from "../synth-scope";
+import { all, Json, only, ref, synthScope } from "../synth-scope";
 
 type ServiceInput = BlueprintInput["services"][string];
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/logs";
@@ -60,7 +60,13 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     },
   );
   const td = only(out, "aws_ecs_task_definition");
-  const logGroup = only(out, "aws_cloudwatch_log_group");
+  const groups = all(out, "aws_cloudwatch_log_group");
+  const groupNamed = (name: string) => {
+    const [id, body] = Object.entries(groups).find(([, g]) => g.name === name)!;
+    return { ...body, id };
+  };
+  const logGroup = groupNamed("/ecs/demo-api-test");
+  const sidecarGroup = groupNamed("/ecs/sidecars/demo-api-test");
   const [app, sidecar] = containersOf(out);
 
   test("is a Fargate awsvpc task with the configured CPU and memory on X86_64 Linux", () => {
@@ -116,7 +122,7 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(env(app)).toEqual({
       API_GATEWAY_URL: "http://api-gateway-test.demo.internal:8080",
       AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
-      AWS_XRAY_TRACING_NAME: "api",
+      AWS_XRAY_TRACING_NAME: "api.demo@test",
       LOG_LEVEL: "info",
     });
   });
@@ -141,15 +147,17 @@ describe("ServiceTaskDefinition of a backend with secrets, health check and read
     expect(app.user).toBe("1000:1000");
   });
 
-  test("logs go to the service's own KMS-encrypted log group with the blueprint's retention", () => {
-    expect(logGroup).toEqual(
-      expect.objectContaining({ name: "/ecs/demo-api-test", retention_in_days: 30, kms_key_id: KEY }),
-    );
-    for (const c of [app, sidecar]) {
+  test("the app logs alone to its KMS-encrypted group; the sidecar to the sidecars' group, same key and retention", () => {
+    // No EMF group with the X-Ray daemon.
+    expect(Object.keys(groups)).toHaveLength(2);
+    for (const g of [logGroup, sidecarGroup])
+      expect(g).toEqual(expect.objectContaining({ retention_in_days: 30, kms_key_id: KEY }));
+    for (const [c, g] of [
+      [app, logGroup],
+      [sidecar, sidecarGroup],
+    ] as const) {
       expect(c.logConfiguration.logDriver).toBe("awslogs");
-      expect(c.logConfiguration.options["awslogs-group"]).toBe(
-        ref("aws_cloudwatch_log_group", logGroup.id, "name"),
-      );
+      expect(c.logConfiguration.options["awslogs-group"]).toBe(ref("aws_cloudwatch_log_group", g.id, "name"));
     }
     expect(app.logConfiguration.options["awslogs-stream-prefix"]).toBe("api");
     expect(sidecar.logConfiguration.options["awslogs-stream-prefix"]).toBe("xray-daemon");
@@ -202,22 +210,39 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
     expect(url).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ecr-repo-demo-shop-test`);
   });
 
-  test("ADOT collector runs its ECS default config and the app exports OTLP to it", () => {
+  test("ADOT collector runs an explicit configuration from its environment; the app exports OTLP to it", () => {
     expect(sidecar).toEqual(
       expect.objectContaining({
         name: "aws-otel-collector",
         image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0",
-        command: ["--config=/etc/ecs/ecs-default-config.yaml"],
+        command: ["--config=env:ADOT_COLLECTOR_CONFIG"],
         essential: false,
       }),
     );
     expect(env(app)).toEqual(
       expect.objectContaining({
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4317",
-        OTEL_SERVICE_NAME: "api",
+        OTEL_SERVICE_NAME: "api.demo@test",
+        OTEL_TRACES_SAMPLER: "xray",
+        OTEL_TRACES_SAMPLER_ARG: "endpoint=http://127.0.0.1:2000",
       }),
     );
     expect(env(app).AWS_XRAY_DAEMON_ADDRESS).toBeUndefined();
+  });
+
+  test("the collector serves X-Ray remote sampling and writes EMF to the platform's metrics log group", () => {
+    const config = JSON.parse(env(sidecar).ADOT_COLLECTOR_CONFIG);
+    expect(config.service.extensions).toEqual(["awsproxy"]);
+    expect(config.extensions.awsproxy).toEqual({ endpoint: "127.0.0.1:2000" });
+    expect(config.service.pipelines.traces.exporters).toEqual(["awsxray"]);
+    expect(config.service.pipelines.metrics.exporters).toEqual(["awsemf"]);
+    expect(config.exporters.awsemf).toEqual(
+      expect.objectContaining({ log_group_name: "/ecs/metrics/demo-api-test", namespace: "Platform/demo-test" }),
+    );
+    const groups = Object.values(all(out, "aws_cloudwatch_log_group"));
+    expect(groups.find((g) => g.name === "/ecs/metrics/demo-api-test")).toEqual(
+      expect.objectContaining({ retention_in_days: 30, kms_key_id: KEY }),
+    );
   });
 
   test("writable root filesystem needs no /tmp volume and no health check is set unless configured", () => {
