@@ -237,7 +237,10 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
     expect(config.service.pipelines.traces.exporters).toEqual(["awsxray"]);
     expect(config.service.pipelines.metrics.exporters).toEqual(["awsemf"]);
     expect(config.exporters.awsemf).toEqual(
-      expect.objectContaining({ log_group_name: "/ecs/metrics/demo-api-test", namespace: "Platform/demo-test" }),
+      expect.objectContaining({
+        log_group_name: "/ecs/metrics/demo-api-test",
+        namespace: "Platform/demo-test",
+      }),
     );
     const groups = Object.values(all(out, "aws_cloudwatch_log_group"));
     expect(groups.find((g) => g.name === "/ecs/metrics/demo-api-test")).toEqual(
