@@ -1108,7 +1108,7 @@ export const GuardrailsSchema = z.strictObject({
           .trim()
           .refine((r) => reasonProblem(r) === undefined, { error: (i) => reasonProblem(String(i.input)) })
           .describe(
-            "Why the rule does not apply to this blueprint (printed in every guardrail report); a real sentence, not a placeholder.",
+            "Why the rule does not apply to this blueprint (printed in every guardrail report): at least 10 characters and 3 words a reviewer can check.",
           ),
         /** Only resources whose construct path starts with this, e.g. `platform/alb`. */
         scope: z
