@@ -37,6 +37,8 @@ export interface EnvironmentSelection {
   /** Prefix of error paths: `<label>.environments.<name>` when overrides apply. */
   readonly label: string;
   readonly info: EnvironmentInfo;
+  /** The declared environment (or template) whose overrides were merged, if any. */
+  readonly applied?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -131,8 +133,8 @@ export function selectEnvironment(
   const info: EnvironmentInfo = { name: suffix, declared, template, environments: names };
   const merged = applied === undefined ? base : deepMerge(base, envs[applied]);
   checkDomains(base, envs, suffix, declared ? undefined : domainOf(merged), label);
-  if (applied === undefined) return { input: applyProfileDefaults(merged), label, info };
-  return { input: applyProfileDefaults(merged), label: `${label}.environments.${applied}`, info };
+  if (applied === undefined) return { input: applyProfileDefaults(merged), label, info, applied };
+  return { input: applyProfileDefaults(merged), label: `${label}.environments.${applied}`, info, applied };
 }
 
 const domainOf = (input: unknown): string | undefined => {

@@ -114,7 +114,7 @@ function stateBucketFor(blueprint: Blueprint, info: EnvironmentInfo, region: str
 export function resolveBlueprint(ref: string, environment = "dev", template?: string): Blueprint {
   const { input, issueSource } = readBlueprint(ref);
   const selection = selectEnvironment(input, issueSource.label, environment, template);
-  return parseBlueprint(selection.input, withSelection(issueSource, selection.label, {}));
+  return parseBlueprint(selection.input, withSelection(issueSource, selection.applied, {}));
 }
 
 export function loadConfig(env: Env = process.env): PlatformConfig {
@@ -137,7 +137,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   const { blueprint: withOverrides, fromEnvironment } = applyEnvOverrides(selection.input, env);
   const blueprint = parseBlueprint(
     withOverrides,
-    withSelection(issueSource, selection.label, fromEnvironment),
+    withSelection(issueSource, selection.applied, fromEnvironment),
   );
   blueprint.tags.Environment ??= environmentSuffix;
 
@@ -233,16 +233,15 @@ export function readBlueprint(ref: string): { input: unknown; source: string; is
 }
 
 /**
- * Where errors of the selected environment's blueprint point: its label names the environment
- * when overrides were merged; line numbers come from the file only when they describe the
- * merged fields (no overrides applied).
+ * Where errors of the selected environment's blueprint point: a field the environment
+ * overrides at `environments.<name>.<field>` (with its line), any other at the base field.
  */
 function withSelection(
   source: IssueSource,
-  label: string,
+  environment: string | undefined,
   fromEnvironment: Readonly<Record<string, string>>,
 ): IssueSource {
-  return label === source.label ? { ...source, fromEnvironment } : { label, fromEnvironment };
+  return { ...source, environment, fromEnvironment };
 }
 
 /** A value safe to print: control characters and bytes of a binary file shown escaped. */

@@ -13,6 +13,11 @@ export interface IssueSource {
   /** The parsed file, to find the line of a field. */
   readonly document?: Document;
   readonly lineCounter?: LineCounter;
+  /**
+   * The declared environment whose overrides were merged into the blueprint: a field it
+   * overrides is reported at `environments.<name>.<field>` (and its line), others at the base.
+   */
+  readonly environment?: string;
   /** Fields set from environment variables (`loadBalancer.certificateArn` → ALB_CERTIFICATE_ARN). */
   readonly fromEnvironment?: Readonly<Record<string, string>>;
 }
@@ -144,8 +149,13 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.ZodType, source: 
   const value = withValue ? `${shown(issue.input)}: ` : "";
   const where = (key?: string, extra: PropertyKey[] = []): string => {
     if (envVar) return `${envVar} (sets ${source.label}: ${field})`;
-    const line = lineOf(source, [...issue.path, ...extra], key);
-    const fieldPath = [...issue.path, ...extra].map(String).join(".");
+    const overrides = source.environment ? ["environments", source.environment] : [];
+    const full = [...issue.path, ...extra];
+    const overridden =
+      overrides.length > 0 && full.length > 0 && source.document?.hasIn([...overrides, full[0]]) === true;
+    const path = [...(overridden ? overrides : []), ...full];
+    const line = lineOf(source, path, key);
+    const fieldPath = path.map(String).join(".");
     if (source.document) return `${source.label}${line ? `:${line}` : ""}: ${fieldPath || "(top level)"}`;
     return [source.label, fieldPath].filter(Boolean).join(".");
   };

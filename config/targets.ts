@@ -20,17 +20,26 @@ export const AccountSchema = z
      * The AWS account the environment lives in: the provider's `allowed_account_ids`, so Terraform
      * refuses to plan with credentials of any other account. Also names the default state bucket.
      */
-    id: z.string().regex(ACCOUNT_ID, "is not an AWS account id (12 digits)"),
+    id: z
+      .string()
+      .regex(ACCOUNT_ID, "is not an AWS account id (12 digits)")
+      .describe(
+        "The AWS account id (12 digits) the environment lives in: the provider's allowed_account_ids, so Terraform refuses credentials of any other account; also names the default state bucket.",
+      ),
     /** Role the provider assumes before planning (`assume_role`): e.g. a deploy role in `id`. */
     roleArn: z
       .string()
       .regex(ROLE_ARN, "is not an IAM role ARN (arn:aws:iam::<account-id>:role/<name>)")
-      .optional(),
+      .optional()
+      .describe(
+        "IAM role in that account the provider assumes before planning (assume_role), e.g. a deploy role; the current credentials are used when unset.",
+      ),
     /** External id the role's trust policy requires, if any (sts:ExternalId: 2-1224 characters). */
     externalId: z
       .string()
       .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 letters, digits or +=,.@:/-")
-      .optional(),
+      .optional()
+      .describe("External id the role's trust policy requires, if any (2-1224 characters)."),
   })
   .superRefine((account, ctx) => {
     const roleAccount = account.roleArn ? ROLE_ARN.exec(account.roleArn)?.[1] : undefined;
@@ -49,9 +58,17 @@ const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{
 export const DomainSchema = z
   .strictObject({
     /** Public Route 53 hosted zone that holds the records (looked up by name; it must exist). */
-    zone: z.string().regex(DOMAIN_NAME, "is not a DNS domain name (lowercase, e.g. example.com)"),
+    zone: z
+      .string()
+      .regex(DOMAIN_NAME, "is not a DNS domain name (lowercase, e.g. example.com)")
+      .describe("Public Route 53 hosted zone that holds the records; looked up by name, so it must exist."),
     /** Name the platform answers on: the zone itself or a name inside it (e.g. trading.example.com). */
-    name: z.string().regex(DOMAIN_NAME, "is not a DNS domain name (lowercase, e.g. trading.example.com)"),
+    name: z
+      .string()
+      .regex(DOMAIN_NAME, "is not a DNS domain name (lowercase, e.g. trading.example.com)")
+      .describe(
+        "Name the platform answers on: the zone itself or a name inside it (e.g. trading.example.com); gets an alias to the ALB and an ACM certificate validated by DNS.",
+      ),
   })
   .superRefine((domain, ctx) => {
     if (domain.name !== domain.zone && !domain.name.endsWith(`.${domain.zone}`))

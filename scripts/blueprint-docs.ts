@@ -92,7 +92,8 @@ function typeOf(s: JsonSchema): string {
   if (s.const !== undefined) return json(s.const);
   if (s.enum) return s.enum.map(json).join(", ");
   const variants = s.anyOf ?? s.oneOf;
-  if (variants) return variants.map(typeOf).join(" or ");
+  // A discriminated union reads "object", not "object or object"; its variants follow as rows.
+  if (variants) return [...new Set(variants.map(typeOf))].join(" or ");
   if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "any"}`;
   if (
     s.type === "object" &&
@@ -100,7 +101,7 @@ function typeOf(s: JsonSchema): string {
     typeof s.additionalProperties === "object" &&
     !s.properties
   )
-    return "map of name to object";
+    return `map of name to ${typeOf(s.additionalProperties)}`;
   return Array.isArray(s.type) ? s.type.join(" or ") : (s.type ?? "any");
 }
 
@@ -114,7 +115,8 @@ function constraints(s: JsonSchema): string {
   if (s.maxLength !== undefined) parts.push(`at most ${s.maxLength} characters`);
   if (s.minItems !== undefined && s.minItems === s.maxItems) parts.push(`exactly ${s.minItems} items`);
   else {
-    if (s.minItems !== undefined && s.minItems > 0) parts.push(`at least ${s.minItems} items`);
+    if (s.minItems !== undefined && s.minItems > 0)
+      parts.push(`at least ${s.minItems} item${s.minItems === 1 ? "" : "s"}`);
     if (s.maxItems !== undefined) parts.push(`at most ${s.maxItems} items`);
   }
   if (s.pattern) parts.push(`matches \`${s.pattern}\``);

@@ -64,7 +64,7 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
   test("every non-scheduled service rolls back on its app's error log lines", () => {
     const names = rollbackAlarms.map((a) => a.alarm_name);
     for (const [name] of Object.entries(config.services).filter(([, s]) => s.kind !== "scheduled"))
-      expect(names).toContain(`alarm-${name}-rollback-log-errors-${config.environmentSuffix}`);
+      expect(names).toContain(`alarm-${config.name}-${name}-rollback-log-errors-${config.environmentSuffix}`);
   });
 
   const policies = resources(platform, "aws_appautoscaling_policy");
@@ -109,7 +109,7 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
       ];
       expect(specs.map((s) => s.key)).toEqual(tracked);
       for (const spec of specs) {
-        const alarm = byName.get(`alarm-${name}-scale-out-${spec.key}-${config.environmentSuffix}`)!;
+        const alarm = byName.get(`alarm-${config.name}-${name}-scale-out-${spec.key}-${config.environmentSuffix}`)!;
         expect(alarm.threshold).toBe(spec.threshold);
         const timing = scaleOutTiming({
           periodSeconds: periodOf(alarm),
