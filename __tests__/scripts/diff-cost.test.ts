@@ -47,7 +47,7 @@ describe("npm run diff", () => {
     expect(started).toEqual(["npx cdktn synth", "npx cdktn diff platform --skip-synth"]);
   });
 
-  test("a credentials failure goes on to the next stack and ends with what was expected and how to log in", async () => {
+  test("a credentials failure stops there and ends with what was expected and how to log in", async () => {
     const noCredentials = {
       code: 1,
       tail: "Error: No valid credential sources found\n  Please see https://www.terraform.io/docs/language/settings/backends/s3.html",
@@ -57,13 +57,30 @@ describe("npm run diff", () => {
       "diff platform --skip-synth": noCredentials,
     });
     expect(await runDiff(target, diffStacks([]), deps, {})).toBe(1);
-    expect(started).toHaveLength(5);
+    expect(started).toEqual(["npx cdktf synth", "npx cdktf diff network --skip-synth"]);
     const out = lines.join("\n");
-    expect(out).toMatch(
-      /diff: failed for network \(exit 1: Error: No valid credential sources found\); platform/,
-    );
+    expect(out).toMatch(/diff: failed for network \(exit 1: Error: No valid credential sources found\)$/m);
+    expect(out).toContain("diff: not diffed: registry, platform, observability (same credentials)");
     expect(out).toContain("s3://tfstate-trading-platform/trading/dev/<stack>.tfstate (region us-east-1)");
     expect(out).toContain("aws sso login --profile <profile>");
+  });
+
+  test("a stack whose dependency has no state says which stack to deploy first", async () => {
+    const { deps, started, lines } = fakeCli({
+      "diff platform --skip-synth": {
+        code: 1,
+        tail: [
+          "│ Error: Unable to find remote state",
+          "│   with data.terraform_remote_state.cross-stack-reference-input-network,",
+          "│ No stored state was found for the given workspace in the given backend.",
+        ].join("\n"),
+      },
+    });
+    expect(await runDiff(target, diffStacks([]), deps, {})).toBe(1);
+    expect(started).toHaveLength(5);
+    expect(lines).toContain(
+      "diff: network has no state yet: deploy it first (npm run deploy, or npx cdktf deploy network)",
+    );
   });
 
   test("a failed synth diffs nothing", async () => {
