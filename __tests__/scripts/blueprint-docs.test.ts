@@ -3,7 +3,7 @@
  * stale files fail here. The schema accepts every built-in blueprint as `blueprint show` prints
  * it and rejects what the synth rejects field by field.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -59,4 +59,23 @@ describe("docs/blueprint-reference.md", () => {
   test("uses a field's description where the schema has one", () => {
     expect(reference).toMatch(/\| `region` \|[^\n]*\| AWS region of every stack/);
   });
+});
+
+test("the README, docs and built-in blueprints name nothing outside the repository", () => {
+  const files = [
+    "README.md",
+    ...["docs", "docs/blueprints", "config/blueprints"].flatMap((d) =>
+      readdirSync(join(root, d))
+        .filter((f) => /\.(md|ts)$/.test(f) && f !== "decisions.md")
+        .map((f) => `${d}/${f}`),
+    ),
+  ];
+  const outside = /\bbriefs? \d{3}|\.\.\/shared\/|design card/i;
+  const hits = files.flatMap((f) =>
+    readFileSync(join(root, f), "utf8")
+      .split("\n")
+      .filter((line) => outside.test(line))
+      .map((line) => `${f}: ${line.trim()}`),
+  );
+  expect(hits).toEqual([]);
 });
