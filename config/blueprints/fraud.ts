@@ -16,7 +16,7 @@ export const fraud: BlueprintInput = {
     natGateways: "single",
     flowLogs: {
       enabled: false,
-      disabledReason: "The fraud system's requirements: VPC flow logs are not required for this workload",
+      disabledReason: "The fraud system's requirements do not ask for VPC flow logs for this workload",
     },
   },
   registry: { scanOnPush: true, immutableTags: true, imagesKept: 10 },
