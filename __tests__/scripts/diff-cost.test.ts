@@ -4,7 +4,8 @@
  * failure. `npm run cost`: line items from the stacks' resources and the region's price table.
  */
 import prices from "../../scripts/cost/prices.json";
-import { countResources, estimate, fargateSplit, formatEstimate } from "../../scripts/cost";
+import { countResources, estimate, fargateSplit, formatEstimate, totalCell } from "../../scripts/cost";
+import type { PlatformConfig } from "../../config";
 import type { CommandResult } from "../../scripts/destroy";
 import { diffStacks, main as diffMain, runDiff } from "../../scripts/diff";
 import { loadEnvironment } from "../../scripts/operator/environment";
@@ -158,6 +159,48 @@ describe("npm run cost", () => {
     expect(lines.find((l) => l.item === "Interface endpoints")?.quantity).toBe("1 x 3 AZ x 730 h");
   });
 
+  test("public IPv4 and interface endpoints follow network.azCount", () => {
+    const config = {
+      ...target.config,
+      network: { ...target.config.network, azCount: 2 },
+    } as unknown as PlatformConfig;
+    const lines = estimate(
+      config,
+      new Map([
+        ["aws_lb#public", 1],
+        ["aws_lb", 1],
+        ["aws_vpc_endpoint", 4],
+      ]),
+    );
+    expect(lines.find((l) => l.item === "Public IPv4 (load balancer)")?.idle).toBeCloseTo(
+      2 * 730 * usEast.publicIpv4Hour.usd!,
+      6,
+    );
+    expect(lines.find((l) => l.item === "Interface endpoints")?.quantity).toBe("4 x 2 AZ x 730 h");
+  });
+
+  test("a metric-math alarm is billed per metric of its expression", () => {
+    const counts = countResources([
+      {
+        resource: {
+          aws_cloudwatch_metric_alarm: {
+            simple: { metric_name: "CPUUtilization" },
+            ratio: {
+              metric_query: [
+                { id: "e", expression: "100*a/b" },
+                { id: "a", metric: {} },
+                { id: "b", metric: {} },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    expect(counts.get("aws_cloudwatch_metric_alarm#metrics")).toBe(3);
+    const line = estimate(target.config, counts).find((l) => l.item === "CloudWatch metric alarms");
+    expect(line).toMatchObject({ quantity: "2 alarms, 3 metrics", idle: 3 * usEast.metricAlarmMonth.usd! });
+  });
+
   test("splits tasks between FARGATE and FARGATE_SPOT by the strategy's base and weights", () => {
     const config = {
       ...target.config,
@@ -175,6 +218,24 @@ describe("npm run cost", () => {
       spotVcpu: 3,
       spotGb: 6,
     });
+  });
+
+  test("a total that leaves unpriced lines out reads as a lower bound naming how many", () => {
+    const line = (idle: number | null) => ({
+      item: "x",
+      quantity: "1",
+      idle,
+      desired: idle,
+      price: "kmsKeyMonth" as const,
+    });
+    expect(totalCell([line(1), line(2)], "idle")).toBe("$3.00");
+    expect(totalCell([line(1), line(null), line(null)], "desired")).toBe(
+      ">= $1.00 (lower bound, 2 items unpriced)",
+    );
+    const fraud = loadEnvironment({}, { BLUEPRINT: "fraud" });
+    expect(formatEstimate(fraud, estimate(fraud.config, counts))).toMatch(
+      /^total \(priced lines only\)\s+>= \$\d+\.\d\d \(lower bound, \d+ items unpriced\)/m,
+    );
   });
 
   test("a price the table does not have is listed as no price and left out of the totals", () => {
