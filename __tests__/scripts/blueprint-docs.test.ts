@@ -79,3 +79,16 @@ test("the README, docs and built-in blueprints name nothing outside the reposito
   );
   expect(hits).toEqual([]);
 });
+
+test("the README's first command synthesizes through the cdktf CLI with its telemetry off", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const commands = firstBlock.split("\n").map((l) => l.replace(/#.*/, "").trim());
+  expect(commands.filter(Boolean)).toEqual(["npm ci && npm run synth", "npm ci && npm test"]);
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  expect(pkg.scripts.synth).toBe("node scripts/runtime.cjs cli synth");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtime = require("../../scripts/runtime.cjs");
+  expect(runtime.command("cli", ["synth"], "cdktf")[0]).toMatch(/node_modules\/\.bin\/cdktf$/);
+  expect(runtime.toolEnv({}).CHECKPOINT_DISABLE).toBe("1");
+});
