@@ -40,8 +40,7 @@ const microservice = (
 
 export const fintech: BlueprintInput = {
   name: "fintech",
-  description:
-    "Fintech transactions: three microservices on Spot with a Service Connect TLS mesh",
+  description: "Fintech transactions: three microservices on Spot with a Service Connect TLS mesh",
   region: "us-east-1",
   tags: { Team: "payments-platform", CostCenter: "fintech-core", Project: "transactions-platform" },
   network: { cidr: "10.30.0.0/16", natGateways: "per-az", flowLogs: { enabled: true, retentionDays: 30 } },
