@@ -341,12 +341,6 @@ export function formatStatus(target: OperatorEnvironment, report: StatusReport):
             r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
           ],
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: readonly string[]) =>
-    c
-      .map((v, i) => v.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
   const environmentRow = [
     "(environment)",
     "-",
@@ -356,6 +350,12 @@ export function formatStatus(target: OperatorEnvironment, report: StatusReport):
     report.environmentAlarms.length === 0 ? "OK" : `${report.environmentAlarms.length} in ALARM`,
   ];
   cells.push(environmentRow);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: readonly string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const details = rows.flatMap((r) => [
     ...r.alarms.map((a) => `  ${r.service}: ALARM ${a}`),
     ...r.targets.flatMap((t) => t.unhealthy.map((u) => `  ${r.service}: ${t.targetGroup} ${u}`)),

@@ -159,6 +159,9 @@ describe("status", () => {
     expect(table).toContain("fraud-api: ALARM alarm-fraud-api-http-5xx-dev");
     expect(table).toMatch(/^\(environment\)\s+-\s+-\s+-\s+-\s+1 in ALARM$/m);
     expect(table).toContain("(environment): ALARM alarm-fraud-database-cpu-dev");
+    // The environment row is as wide as the others: every second column starts at one offset.
+    const rowsOf = table.split("\n").slice(1, 6);
+    expect(new Set(rowsOf.map((r) => /^\S+ +/.exec(r)?.[0].length)).size).toBe(1);
     expect(table).not.toContain("orders-dev");
   });
 
