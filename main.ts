@@ -7,8 +7,9 @@ import { synthesizeAtomically } from "./stacks/synth-output";
 // synthesize the stacks. Any error leaves the previous cdktf.out as it was.
 try {
   const config = loadConfig();
+  // stdout: the cdktf CLI labels every stderr line of a successful synth as [ERROR].
   if (config.state.bucketSource === "blueprint-default")
-    console.error(
+    console.log(
       `note: TF_STATE_BUCKET is not set; state goes to ${config.state.bucket}, a default name in S3's global namespace. Set TF_STATE_BUCKET (the same for every command of this environment) or account.id in the blueprint.`,
     );
   synthesizeAtomically((app) => buildPlatformApp(app, config));

@@ -310,11 +310,12 @@ function toPlainData(doc: Document, ref: string): unknown {
 
 /**
  * `npm run blueprint -- show x > x.yaml` also captures the banner npm prints on stdout before a
- * script (`> fargate-platform@0.1.0 blueprint` and `> <command>`), which is not YAML. Only that
- * banner, at the very top of the file, is dropped; anything else stays a YAML error.
+ * script (a blank line, `> <package>@<version> <script>`, `> <command>`, a blank line), which is
+ * not YAML. Only that banner, of any package name, at the very top of the file, is dropped;
+ * anything else stays a YAML error.
  */
 export function withoutNpmBanner(text: string): string {
-  return text.replace(/^\s*> fargate-platform@\S+ \S+\r?\n> [^\n]*\r?\n/, "");
+  return text.replace(/^(?:\r?\n)*> (?:@[^\s/@]+\/)?[^\s@]+@\S+ \S+\r?\n> [^\n]*\r?\n(?:\r?\n)?/, "");
 }
 
 /** Dotted paths of keys that appear twice in the same YAML/JSON mapping. */

@@ -11,6 +11,10 @@
  * against the YAML file's own folder (redhat-developer/yaml-language-server README, "Using
  * inlined schema"); with `--out` the path is computed from the output file, on stdout from the
  * current directory (where `> my.yaml` writes).
+ *
+ * The user's directory is INIT_CWD when npm runs the script: npm sets it to the directory npm was
+ * called from and runs the script in the package root (npm docs, "scripts": "INIT_CWD"). File
+ * arguments, `--out` and the modeline resolve against it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
@@ -57,8 +61,13 @@ export function showBlueprint(ref: string, folder: string = process.cwd(), envir
   ].join("\n");
 }
 
+/** The directory the user ran the command in: npm's INIT_CWD, else the process's. */
+export function userDirectory(env: Record<string, string | undefined> = process.env): string {
+  return env.INIT_CWD || process.cwd();
+}
+
 /** Runs the command; returns what to print (nothing when `--out` wrote a file). */
-export function main(argv: string[], cwd: string = process.cwd()): string {
+export function main(argv: string[], cwd: string = userDirectory()): string {
   const [command, ...rest] = argv;
   if (command === "list" && rest.length === 0) return Object.keys(BUILT_IN_BLUEPRINTS).join("\n");
   if (command !== "show") throw new ConfigError(USAGE);
@@ -76,11 +85,12 @@ export function main(argv: string[], cwd: string = process.cwd()): string {
     } else positional.push(rest[i]);
   }
   if (positional.length !== 1 || positional[0].startsWith("--")) throw new ConfigError(USAGE);
+  const ref = /\.(ya?ml|json)$/i.test(positional[0]) ? resolve(cwd, positional[0]) : positional[0];
   const out = options.get("--out");
   const environment = options.get("--environment");
-  if (out === undefined) return showBlueprint(positional[0], cwd, environment);
+  if (out === undefined) return showBlueprint(ref, cwd, environment);
   const target = resolve(cwd, out);
-  const text = showBlueprint(positional[0], dirname(target), environment);
+  const text = showBlueprint(ref, dirname(target), environment);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, text.endsWith("\n") ? text : `${text}\n`);
   return "";

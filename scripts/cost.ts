@@ -4,7 +4,8 @@
  * before any release) and at its desired task counts. Resource counts come from the stacks as
  * Terraform would receive them (built in memory, nothing written); prices from
  * scripts/cost/prices.json, which names the source and date of each. A price we could not
- * source is null: its line is listed as "no price" and left out of the totals, never guessed.
+ * source is null: its line is listed as "no price", never guessed, and a total that leaves such
+ * lines out is printed as a lower bound naming how many.
  * Not estimated: traffic (LCU-hours, NAT and endpoint data, logs ingestion), storage, requests.
  */
 import { App, TerraformStack } from "cdktf";
@@ -50,9 +51,23 @@ export function countResources(stacks: readonly StackJson[]): Map<string, number
           : all.length,
       );
       if (type === "aws_lb") add("aws_lb#public", all.filter((b) => b.internal !== true).length);
+      if (type === "aws_cloudwatch_metric_alarm")
+        // CloudWatch bills an alarm per metric it evaluates: a metric-math alarm once per metric
+        // in its expression (https://aws.amazon.com/cloudwatch/pricing/, "Alarms").
+        add(
+          "aws_cloudwatch_metric_alarm#metrics",
+          all.reduce((n, b) => n + alarmMetrics(b), 0),
+        );
     }
   }
   return counts;
+}
+
+/** The metrics an alarm is billed for: those of its metric queries, else its one metric. */
+function alarmMetrics(alarm: Record<string, unknown>): number {
+  const queries = alarm.metric_query as { metric?: unknown }[] | undefined;
+  if (!Array.isArray(queries) || queries.length === 0) return 1;
+  return Math.max(1, queries.filter((q) => q.metric !== undefined).length);
 }
 
 /** Counts of the resources the environment's stacks declare (the state stack is shared: left out). */
@@ -116,23 +131,24 @@ export function estimate(config: PlatformConfig, counts: ReadonlyMap<string, num
       "albHour",
       times("albHour", albs * HOURS),
     );
+  const azs = config.network.azCount;
   const publicAlbs = count("aws_lb#public");
   if (publicAlbs > 0)
-    // An internet-facing load balancer holds a public IPv4 address in each of its 3 AZs.
+    // An internet-facing load balancer holds a public IPv4 address in each of its AZs.
     always(
       "Public IPv4 (load balancer)",
-      `${publicAlbs} x 3 AZ x ${HOURS} h`,
+      `${publicAlbs} x ${azs} AZ x ${HOURS} h`,
       "publicIpv4Hour",
-      times("publicIpv4Hour", publicAlbs * 3 * HOURS),
+      times("publicIpv4Hour", publicAlbs * azs * HOURS),
     );
   const endpoints = count("aws_vpc_endpoint");
-  // An interface endpoint is billed per AZ it has a network interface in: 3 subnets each.
+  // An interface endpoint is billed per AZ it has a network interface in: one per AZ's subnet.
   if (endpoints > 0)
     always(
       "Interface endpoints",
-      `${endpoints} x 3 AZ x ${HOURS} h`,
+      `${endpoints} x ${azs} AZ x ${HOURS} h`,
       "interfaceEndpointHour",
-      times("interfaceEndpointHour", endpoints * 3 * HOURS),
+      times("interfaceEndpointHour", endpoints * azs * HOURS),
     );
 
   let desired = { onDemandVcpu: 0, onDemandGb: 0, spotVcpu: 0, spotGb: 0 };
@@ -190,7 +206,13 @@ export function estimate(config: PlatformConfig, counts: ReadonlyMap<string, num
     times("dashboardMonth", dashboards),
   );
   const alarms = count("aws_cloudwatch_metric_alarm");
-  always("CloudWatch metric alarms", `${alarms}`, "metricAlarmMonth", times("metricAlarmMonth", alarms));
+  const alarmMetricCount = count("aws_cloudwatch_metric_alarm#metrics");
+  always(
+    "CloudWatch metric alarms",
+    `${alarms} alarms, ${alarmMetricCount} metrics`,
+    "metricAlarmMonth",
+    times("metricAlarmMonth", alarmMetricCount),
+  );
   const composites = count("aws_cloudwatch_composite_alarm");
   if (composites > 0)
     always(
@@ -211,6 +233,18 @@ export function estimate(config: PlatformConfig, counts: ReadonlyMap<string, num
 const usd = (n: number | null) => (n === null ? "no price" : `$${n.toFixed(2)}`);
 const sum = (lines: readonly CostLine[], k: "idle" | "desired") => lines.reduce((t, l) => t + (l[k] ?? 0), 0);
 
+/**
+ * A column's total, or, when any of its lines has no price, a lower bound saying how many: a
+ * sum that leaves lines out must not read as what the environment costs.
+ */
+export function totalCell(lines: readonly CostLine[], k: "idle" | "desired"): string {
+  const missing = lines.filter((l) => l[k] === null).length;
+  const total = usd(sum(lines, k));
+  return missing === 0
+    ? total
+    : `>= ${total} (lower bound, ${missing} item${missing === 1 ? "" : "s"} unpriced)`;
+}
+
 /** The estimate as a table (text, or Markdown for the README). */
 export function formatEstimate(
   target: OperatorEnvironment,
@@ -218,10 +252,16 @@ export function formatEstimate(
   markdown = false,
 ): string {
   const unpriced = lines.filter((l) => l.desired === null).map((l) => l.item);
+  const unpricedIdle = lines.filter((l) => l.idle === null).length;
   const rows = [
     ["line item", "quantity", "idle / month", "desired / month"],
     ...lines.map((l) => [l.item, l.quantity, usd(l.idle), usd(l.desired)]),
-    ["total (priced lines)", "", usd(sum(lines, "idle")), usd(sum(lines, "desired"))],
+    [
+      unpricedIdle + unpriced.length === 0 ? "total" : "total (priced lines only)",
+      "",
+      totalCell(lines, "idle"),
+      totalCell(lines, "desired"),
+    ],
   ];
   const title = `cost: blueprint ${target.config.name}, region ${target.config.region}, prices of ${prices.read} (scripts/cost/prices.json)`;
   const notes = [

@@ -3,8 +3,9 @@
  * (BLUEPRINT, ENVIRONMENT_SUFFIX), for every stack of the environment or the ones named.
  * Synthesizes once, then runs `cdktf diff <stack> --skip-synth` per stack (the CLI diffs one
  * stack at a time: without a name it stops at "Found more than one stack"). A failing stack
- * does not hide the others; a failure for lack of credentials ends with what the environment
- * expected (bucket, region, account) and how to log in.
+ * does not hide the others, except a failure for lack of credentials: it stops there and ends
+ * with what the environment expected (bucket, region, account) and how to log in. A stack whose
+ * dependency was never deployed is named with that dependency.
  */
 import { STATE_STACK_ID } from "../stacks/state-stack";
 import { cdkCli } from "./cli-runtime";
@@ -37,6 +38,16 @@ export function diffStacks(named: readonly string[]): string[] {
   return named.length > 0 ? [...new Set(named)] : [...ENVIRONMENT_STACKS];
 }
 
+/**
+ * The stack whose state a failed diff was missing: cdktf reads another stack's outputs through
+ * `data.terraform_remote_state.cross-stack-reference-input-<stack>`, and Terraform fails it with
+ * "Unable to find remote state" while that stack was never deployed.
+ */
+export function missingRemoteState(output: string): string | undefined {
+  if (!/Unable to find remote state|No stored state was found/.test(output)) return undefined;
+  return /terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_-]+)/.exec(output)?.[1];
+}
+
 /** Runs the diffs; returns the exit code (0 when every stack was diffed). */
 export async function runDiff(
   target: OperatorEnvironment,
@@ -60,18 +71,31 @@ export async function runDiff(
     return 1;
   }
   const failed: string[] = [];
+  const hints: string[] = [];
   let credentials = false;
-  for (const stack of stacks) {
+  for (const [i, stack] of stacks.entries()) {
     const result = await deps.start([...cli, "diff", stack, "--skip-synth"], childEnv).done;
     if (result.code === 0 && result.signal === null) continue;
     failed.push(`${stack} (${failureReason(result, stack)})`);
-    if (CREDENTIAL_FAILURE.test(result.tail)) credentials = true;
+    const missing = missingRemoteState(result.tail);
+    if (missing)
+      hints.push(
+        `${missing} has no state yet: deploy it first (npm run deploy, or npx cdktf deploy ${missing})`,
+      );
+    if (CREDENTIAL_FAILURE.test(result.tail)) {
+      // The next stacks would fail the same way, each after the backend's retries.
+      credentials = true;
+      if (i + 1 < stacks.length)
+        hints.push(`not diffed: ${stacks.slice(i + 1).join(", ")} (same credentials)`);
+      break;
+    }
   }
   if (failed.length === 0) {
     deps.log(`diff: ${stacks.length} stack(s) diffed`);
     return 0;
   }
   deps.log(`diff: failed for ${failed.join("; ")}`);
+  for (const h of hints) deps.log(`diff: ${h}`);
   if (credentials) deps.log(loginHelp(target.config));
   return 1;
 }

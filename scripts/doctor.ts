@@ -184,7 +184,10 @@ export async function runChecks(target: OperatorEnvironment, deps: DoctorDeps): 
         : `s3://${bucket}: ${errorName(error)}${status === 403 ? " (not owned by this account, or no s3:GetBucketLocation)" : ""}`,
       fix: missing
         ? `create it once per account and blueprint: BLUEPRINT=${config.name} npx cdktf deploy state (or set TF_STATE_BUCKET)`
-        : `log in to the account that owns s3://${bucket}, with s3:GetBucketLocation on it`,
+        : // Bucket names are global: the default name may belong to someone else's account.
+          `if s3://${bucket} is not yours (bucket names are global${config.state.bucketSource === "blueprint-default" ? "; this is the blueprint's default name" : ""}), choose a unique one:\n` +
+          `TF_STATE_BUCKET=<unique name> BLUEPRINT=${config.name} npx cdktf deploy state, and keep TF_STATE_BUCKET set;\n` +
+          `if it is yours, log in to the account that owns it, with s3:GetBucketLocation on it`,
     });
     add({ name: "stacks with state", status: "skip", detail: "needs the state bucket" });
     return checks;
@@ -239,6 +242,7 @@ export async function runChecks(target: OperatorEnvironment, deps: DoctorDeps): 
 
   const present: string[] = [];
   const absent: string[] = [];
+  const unknown: string[] = [];
   for (const stack of ENVIRONMENT_STACKS) {
     try {
       const head = await deps.s3.send(new HeadObjectCommand({ ...owner, Key: naming.stateKey(stack) }));
@@ -246,17 +250,26 @@ export async function runChecks(target: OperatorEnvironment, deps: DoctorDeps): 
         `${stack} (${head.LastModified?.toISOString().slice(0, 16).replace("T", " ") ?? "?"} UTC)`,
       );
     } catch (error) {
+      // Without s3:ListBucket, S3 answers 403 for a missing key too: the answer says nothing.
       if (httpStatus(error) === 404 || errorName(error) === "NotFound") absent.push(stack);
-      else present.push(`${stack} (unreadable: ${errorName(error)})`);
+      else unknown.push(`${stack} (${errorName(error)})`);
     }
   }
   add({
     name: "stacks with state",
-    status: "ok",
+    status: unknown.length > 0 ? "warn" : "ok",
     detail:
       absent.length === ENVIRONMENT_STACKS.length
         ? `none yet: environment ${config.environmentSuffix} was never deployed (npm run deploy)`
-        : `${present.join(", ") || "none"}${absent.length > 0 ? `; no state yet: ${absent.join(", ")}` : ""}`,
+        : [
+            `${present.join(", ") || "none"}`,
+            ...(absent.length > 0 ? [`no state yet: ${absent.join(", ")}`] : []),
+            ...(unknown.length > 0 ? [`unknown: ${unknown.join(", ")}`] : []),
+          ].join("; "),
+    fix:
+      unknown.length > 0
+        ? `needs s3:GetObject and s3:ListBucket on s3://${bucket} (without ListBucket S3 answers 403 for a missing state too)`
+        : undefined,
   });
   return checks;
 }

@@ -4,7 +4,9 @@
  * from its CloudWatch log group (`/ecs/<service>-<suffix>`, streams `<service>/<service>/<task>`:
  * the awslogs driver names a stream `prefix/container/task-id`, and the app container's prefix
  * and name are the service name). Sidecars (X-Ray, ADOT, Service Connect) log to other streams
- * of the group and are left out. `--follow` polls every 2 seconds until Ctrl-C.
+ * of the group and are left out. `--follow` polls every 2 seconds until Ctrl-C, re-reading
+ * the last 30 seconds each time (events of one task can be ingested late) and printing each
+ * eventId once.
  */
 import {
   CloudWatchLogsClient,
@@ -54,6 +56,8 @@ export function formatEvent(e: FilteredLogEvent): string {
 }
 
 export const POLL_MS = 2_000;
+/** How far back each `--follow` poll re-reads before the newest event seen (late ingestion). */
+export const FOLLOW_WINDOW_MS = 30_000;
 
 /** Prints the service's events since `sinceMs` ago; with `follow`, keeps polling for new ones. */
 export async function streamLogs(
@@ -63,9 +67,12 @@ export async function streamLogs(
 ): Promise<number> {
   const logGroupName = target.naming.name("logGroup", options.service);
   const logStreamNamePrefix = `${options.service}/${options.service}/`;
-  let startTime = deps.now() - options.sinceMs;
-  // Events at the boundary timestamp are fetched again by the next poll: skip the ones printed.
-  let seen = new Set<string>();
+  const from = deps.now() - options.sinceMs;
+  let startTime = from;
+  // With more than one task, CloudWatch Logs ingests each stream on its own clock: an event
+  // stamped before the newest one seen can arrive after it. Each poll re-reads a trailing window
+  // before the newest timestamp and skips the events already printed (by eventId).
+  const seen = new Map<string, number>();
   let printed = 0;
   do {
     const batch: FilteredLogEvent[] = [];
@@ -82,20 +89,22 @@ export async function streamLogs(
       (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || (a.ingestionTime ?? 0) - (b.ingestionTime ?? 0),
     );
     const fresh = batch.filter((e) => !seen.has(e.eventId ?? ""));
-    for (const e of fresh) deps.print(formatEvent(e));
+    for (const e of fresh) {
+      deps.print(formatEvent(e));
+      seen.set(e.eventId ?? "", e.timestamp ?? 0);
+    }
     printed += fresh.length;
     if (batch.length > 0) {
-      const last = batch[batch.length - 1].timestamp ?? startTime;
-      seen = new Set(batch.filter((e) => e.timestamp === last).map((e) => e.eventId ?? ""));
-      startTime = last;
+      const newest = Math.max(startTime, batch[batch.length - 1].timestamp ?? startTime);
+      startTime = Math.max(from, newest - FOLLOW_WINDOW_MS);
+      // Only ids inside the window can come back: keep the set bounded.
+      for (const [id, t] of seen) if (t < startTime) seen.delete(id);
     }
     if (!options.follow || deps.signal?.aborted) break;
     await deps.sleep(POLL_MS);
   } while (!deps.signal?.aborted);
   if (printed === 0 && !options.follow)
-    deps.print(
-      `(no events in ${logGroupName} since ${new Date(deps.now() - options.sinceMs).toISOString()})`,
-    );
+    deps.print(`(no events in ${logGroupName} since ${new Date(from).toISOString()})`);
   return 0;
 }
 

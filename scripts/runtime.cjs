@@ -1,6 +1,6 @@
 /**
  * Which CDK framework the build runs on: `CDK_RUNTIME=cdktf` (the default: cdktf 0.21, as the
- * design card asks) or `CDK_RUNTIME=cdktn` (CDK Terrain 0.24, the community continuation).
+ * project chose) or `CDK_RUNTIME=cdktn` (CDK Terrain 0.24, the community continuation).
  *
  * The sources import `cdktf` and `@cdktf/provider-aws/lib/<resource>` only. On cdktn every
  * build tool maps those names to cdktn's packages at build time, so no source file changes:

@@ -8,21 +8,27 @@
  * ListServiceDeployments for ECS-controlled services (rolling, ECS-native blue/green) and
  * CodeDeploy ListDeployments/GetDeployment for CodeDeploy-controlled ones (ECS records no
  * service deployments for the CODE_DEPLOY controller); ELBv2 DescribeTargetHealth; CloudWatch
- * DescribeAlarms (state ALARM, the service's alarm name prefix).
+ * DescribeAlarms (state ALARM, the exact alarm names the modules create, and the environment's
+ * own: the database's).
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
+import {
+  BatchGetDeploymentsCommand,
+  CodeDeployClient,
+  DeploymentInfo,
+  ListDeploymentsCommand,
+} from "@aws-sdk/client-codedeploy";
 import {
   DescribeServicesCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
   Service,
+  ServiceDeploymentBrief,
 } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { NAME_RULES } from "../modules/naming";
 import { COMMON_USAGE, loadEnvironment, OperatorEnvironment, parseArgs } from "./operator/environment";
 
 export interface AwsClients {
@@ -59,6 +65,12 @@ export interface ServiceStatus {
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
+const time = (d: Date | undefined) => d?.getTime() ?? 0;
+
+/**
+ * Neither ListDeployments nor ListServiceDeployments documents the order of its answer: both
+ * are read in full and sorted by creation time, newest first.
+ */
 async function lastDeployment(
   clients: AwsClients,
   target: OperatorEnvironment,
@@ -69,29 +81,46 @@ async function lastDeployment(
   if (svc.deploymentController?.type === "CODE_DEPLOY") {
     const applicationName = target.naming.name("codedeployApp", name);
     const deploymentGroupName = target.naming.name("codedeployGroup", name);
-    const list = await clients.codedeploy.send(
-      new ListDeploymentsCommand({ applicationName, deploymentGroupName }),
-    );
-    // ListDeployments returns the newest first.
-    const ids = (list.deployments ?? []).slice(0, 2);
-    const infos = await Promise.all(
-      ids.map((deploymentId) => clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }))),
-    );
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await clients.codedeploy.send(
+        new ListDeploymentsCommand({ applicationName, deploymentGroupName, nextToken }),
+      );
+      ids.push(...(page.deployments ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    // BatchGetDeployments takes at most 25 ids per call.
+    const infos: DeploymentInfo[] = [];
+    for (const deploymentIds of chunks(ids, 25)) {
+      const out = await clients.codedeploy.send(new BatchGetDeploymentsCommand({ deploymentIds }));
+      infos.push(...(out.deploymentsInfo ?? []));
+    }
+    infos.sort((a, b) => time(b.createTime) - time(a.createTime));
     const running = infos.find((i) =>
-      ["Created", "Queued", "InProgress", "Baking", "Ready"].includes(i.deploymentInfo?.status ?? ""),
+      ["Created", "Queued", "InProgress", "Baking", "Ready"].includes(i.status ?? ""),
     );
-    const done = infos.find((i) => i !== running);
+    const done = infos.find((i) => i !== running && i.completeTime !== undefined);
     return {
-      inProgress: running
-        ? `${running.deploymentInfo?.deploymentId} ${running.deploymentInfo?.status}`
-        : undefined,
-      last: done?.deploymentInfo?.status,
+      inProgress: running ? `${running.deploymentId} ${running.status}` : undefined,
+      last: done?.status,
     };
   }
-  const list = await clients.ecs.send(
-    new ListServiceDeploymentsCommand({ cluster: svc.clusterArn, service: svc.serviceName, maxResults: 5 }),
-  );
-  const deployments = list.serviceDeployments ?? [];
+  const deployments: ServiceDeploymentBrief[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.ecs.send(
+      new ListServiceDeploymentsCommand({
+        cluster: svc.clusterArn,
+        service: svc.serviceName,
+        maxResults: 100,
+        nextToken,
+      }),
+    );
+    deployments.push(...(page.serviceDeployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  deployments.sort((a, b) => time(b.createdAt) - time(a.createdAt));
   const running = deployments.find((d) =>
     ["PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"].includes(
       d.status ?? "",
@@ -108,17 +137,115 @@ async function lastDeployment(
   };
 }
 
-/** Reads the status of every service of the environment. */
-export async function readStatus(target: OperatorEnvironment, clients: AwsClients): Promise<ServiceStatus[]> {
+/**
+ * The target groups whose health says whether the service serves: for CodeDeploy, the ones of
+ * the PRIMARY task set (each task set is bound to one colour; the service's own loadBalancers
+ * keep naming blue after green took over); for ECS-native blue/green, both the production and
+ * the alternate group (ECS registers the tasks of the current phase in either), of which only
+ * the ones with registered targets are shown, else the production one.
+ */
+export function targetGroupsOf(svc: Service): { arns: string[]; onlyRegistered: boolean } {
+  const unique = (arns: (string | undefined)[]) => [...new Set(arns.filter((a): a is string => !!a))];
+  if (svc.deploymentController?.type === "CODE_DEPLOY") {
+    const primary = (svc.taskSets ?? []).find((t) => t.status === "PRIMARY");
+    if (primary)
+      return {
+        arns: unique((primary.loadBalancers ?? []).map((lb) => lb.targetGroupArn)),
+        onlyRegistered: false,
+      };
+  }
+  const lbs = svc.loadBalancers ?? [];
+  const alternates = unique(lbs.map((lb) => lb.advancedConfiguration?.alternateTargetGroupArn));
+  return {
+    arns: unique([...lbs.map((lb) => lb.targetGroupArn), ...alternates]),
+    onlyRegistered: alternates.length > 0,
+  };
+}
+
+/**
+ * Every alarm key the modules create for a service (`alarm-<service>-<key>-<suffix>`):
+ * modules/alarms (signals and the `health` composite), fargate-service's deployment alarms
+ * (`deploy-*`), the blue/green gate alarms (`<colour>-*`) and scaling (`scale-out-cpu`). A test
+ * checks this list against every alarm a synthesized blueprint creates.
+ */
+export const SERVICE_ALARM_KEYS = [
+  "cpu",
+  "memory",
+  "tasks",
+  "log-errors",
+  "http-5xx",
+  "unhealthy-hosts",
+  "queue-age",
+  "dead-letters",
+  "failed-runs",
+  "health",
+  "deploy-cpu",
+  "deploy-memory",
+  "blue-5xx",
+  "blue-unhealthy",
+  "green-5xx",
+  "green-unhealthy",
+  "scale-out-cpu",
+] as const;
+/** The environment's own alarms (`alarm-<blueprint>-<key>-<suffix>`): the database's. */
+export const ENVIRONMENT_ALARM_KEYS = ["database-cpu", "database-connections"] as const;
+
+/** The exact alarm names of the environment, per service and for the environment itself. */
+export function alarmNames(target: OperatorEnvironment): {
+  services: Map<string, string[]>;
+  environment: string[];
+} {
+  const { naming, config } = target;
+  return {
+    services: new Map(
+      Object.keys(config.services).map((s) => [
+        s,
+        SERVICE_ALARM_KEYS.map((k) => naming.name("alarm", `${s}-${k}`)),
+      ]),
+    ),
+    environment: ENVIRONMENT_ALARM_KEYS.map((k) => naming.name("alarm", `${config.name}-${k}`)),
+  };
+}
+
+/** The names, of the ones given, that are in ALARM (exact names: no other environment's). */
+async function inAlarm(clients: AwsClients, names: readonly string[]): Promise<Set<string>> {
+  const firing = new Set<string>();
+  // DescribeAlarms takes at most 100 alarm names per call.
+  for (const AlarmNames of chunks(names, 100)) {
+    let NextToken: string | undefined;
+    do {
+      const out = await clients.cloudwatch.send(
+        new DescribeAlarmsCommand({
+          AlarmNames,
+          StateValue: "ALARM",
+          AlarmTypes: ["MetricAlarm", "CompositeAlarm"],
+          NextToken,
+        }),
+      );
+      for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])])
+        if (a.AlarmName && AlarmNames.includes(a.AlarmName)) firing.add(a.AlarmName);
+      NextToken = out.NextToken;
+    } while (NextToken);
+  }
+  return firing;
+}
+
+export interface StatusReport {
+  readonly services: ServiceStatus[];
+  /** The environment-level alarms (the database's) in ALARM. */
+  readonly environmentAlarms: string[];
+}
+
+/** Reads the status of every service of the environment, and the environment's alarms. */
+export async function readStatus(target: OperatorEnvironment, clients: AwsClients): Promise<StatusReport> {
   const { config, naming } = target;
   const cluster = naming.name("ecsCluster");
   const names = Object.keys(config.services);
   const ecsName = new Map(names.map((n) => [naming.name("ecsService", n), n]));
   const scheduled = (n: string) => config.services[n].kind === "scheduled";
   const described = new Map<string, Service>();
-  // Alarm names are `alarm-<service>-<key>-<suffix>` (modules/alarms through the naming module).
-  const alarmPrefix = (service: string) => `${NAME_RULES.alarm.type}-${service}-`;
-  const longer = (service: string) => names.filter((o) => o !== service && o.startsWith(`${service}-`));
+  const expected = alarmNames(target);
+  const firing = await inAlarm(clients, [...[...expected.services.values()].flat(), ...expected.environment]);
   // DescribeServices takes at most 10 services per call.
   const withService = [...ecsName].filter(([, n]) => !scheduled(n)).map(([e]) => e);
   for (const batch of chunks(withService, 10)) {
@@ -126,31 +253,18 @@ export async function readStatus(target: OperatorEnvironment, clients: AwsClient
     for (const s of out.services ?? [])
       if (s.serviceName && s.status !== "INACTIVE") described.set(s.serviceName, s);
   }
-  return Promise.all(
+  const services = await Promise.all(
     [...ecsName].map(async ([ecsService, name]): Promise<ServiceStatus> => {
       const svc = described.get(ecsService);
-      const alarmsOut = await clients.cloudwatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNamePrefix: alarmPrefix(name),
-          StateValue: "ALARM",
-          AlarmTypes: ["MetricAlarm", "CompositeAlarm"],
-        }),
-      );
-      const suffix = `-${config.environmentSuffix}`;
-      const alarms = [...(alarmsOut.MetricAlarms ?? []), ...(alarmsOut.CompositeAlarms ?? [])]
-        .map((a) => a.AlarmName ?? "")
-        // `alarm-api-` also matches the alarms of a service named `api-gateway`.
-        .filter((a) => a.endsWith(suffix) && !longer(name).some((o) => a.startsWith(alarmPrefix(o))));
+      const alarms = (expected.services.get(name) ?? []).filter((a) => firing.has(a));
       const none = { desired: 0, running: 0, pending: 0, targets: [], alarms };
       if (scheduled(name))
         return { service: name, ecsService, found: true, schedule: config.services[name].schedule, ...none };
       if (!svc) return { service: name, ecsService, found: false, ...none };
       const deployment = await lastDeployment(clients, target, name, svc);
-      const targetGroups = [
-        ...new Set((svc.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)),
-      ];
-      const targets = await Promise.all(
-        targetGroups.map(async (arn) => {
+      const groups = targetGroupsOf(svc);
+      const health = await Promise.all(
+        groups.arns.map(async (arn) => {
           const health = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
           const all = health.TargetHealthDescriptions ?? [];
           const bad = all.filter((t) => t.TargetHealth?.State !== "healthy");
@@ -165,6 +279,12 @@ export async function readStatus(target: OperatorEnvironment, clients: AwsClient
           };
         }),
       );
+      const registered = health.filter((h) => h.total > 0);
+      const targets = !groups.onlyRegistered
+        ? health
+        : registered.length > 0
+          ? registered
+          : health.slice(0, 1);
       return {
         service: name,
         ecsService,
@@ -179,10 +299,12 @@ export async function readStatus(target: OperatorEnvironment, clients: AwsClient
       };
     }),
   );
+  return { services, environmentAlarms: expected.environment.filter((a) => firing.has(a)) };
 }
 
 /** The table: one row per service, then the details that do not fit a row. */
-export function formatStatus(target: OperatorEnvironment, rows: readonly ServiceStatus[]): string {
+export function formatStatus(target: OperatorEnvironment, report: StatusReport): string {
+  const rows = report.services;
   const header = [
     "service",
     "tasks (run/desired/pend)",
@@ -219,6 +341,15 @@ export function formatStatus(target: OperatorEnvironment, rows: readonly Service
             r.alarms.length === 0 ? "OK" : `${r.alarms.length} in ALARM`,
           ],
   );
+  const environmentRow = [
+    "(environment)",
+    "-",
+    "-",
+    "-",
+    "-",
+    report.environmentAlarms.length === 0 ? "OK" : `${report.environmentAlarms.length} in ALARM`,
+  ];
+  cells.push(environmentRow);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: readonly string[]) =>
     c
@@ -229,6 +360,7 @@ export function formatStatus(target: OperatorEnvironment, rows: readonly Service
     ...r.alarms.map((a) => `  ${r.service}: ALARM ${a}`),
     ...r.targets.flatMap((t) => t.unhealthy.map((u) => `  ${r.service}: ${t.targetGroup} ${u}`)),
   ]);
+  details.push(...report.environmentAlarms.map((a) => `  (environment): ALARM ${a}`));
   return [
     `status: blueprint ${target.config.name}, environment ${target.config.environmentSuffix}, cluster ${target.naming.name("ecsCluster")} (${target.config.region})`,
     line(header),
@@ -256,17 +388,24 @@ export async function main(
     return 2;
   }
   try {
-    const rows = await readStatus(target, clientsFor(target.config.region));
+    const report = await readStatus(target, clientsFor(target.config.region));
     print(
       json
         ? JSON.stringify(
-            { blueprint: target.config.name, environment: target.config.environmentSuffix, services: rows },
+            {
+              blueprint: target.config.name,
+              environment: target.config.environmentSuffix,
+              services: report.services,
+              environmentAlarms: report.environmentAlarms,
+            },
             null,
             2,
           )
-        : formatStatus(target, rows),
+        : formatStatus(target, report),
     );
-    return rows.some((r) => r.alarms.length > 0 || !r.found) ? 3 : 0;
+    const bad =
+      report.environmentAlarms.length > 0 || report.services.some((r) => r.alarms.length > 0 || !r.found);
+    return bad ? 3 : 0;
   } catch (error) {
     print(
       `status: ${(error as Error).name}: ${(error as Error).message}\n(no credentials or no access? run npm run doctor)`,

@@ -3,7 +3,7 @@
  * stale files fail here. The schema accepts every built-in blueprint as `blueprint show` prints
  * it and rejects what the synth rejects field by field.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -59,4 +59,36 @@ describe("docs/blueprint-reference.md", () => {
   test("uses a field's description where the schema has one", () => {
     expect(reference).toMatch(/\| `region` \|[^\n]*\| AWS region of every stack/);
   });
+});
+
+test("the README, docs and built-in blueprints name nothing outside the repository", () => {
+  const files = [
+    "README.md",
+    ...["docs", "docs/blueprints", "config/blueprints"].flatMap((d) =>
+      readdirSync(join(root, d))
+        .filter((f) => /\.(md|ts)$/.test(f) && f !== "decisions.md")
+        .map((f) => `${d}/${f}`),
+    ),
+  ];
+  const outside = /\bbriefs? \d{3}|\.\.\/shared\/|design card/i;
+  const hits = files.flatMap((f) =>
+    readFileSync(join(root, f), "utf8")
+      .split("\n")
+      .filter((line) => outside.test(line))
+      .map((line) => `${f}: ${line.trim()}`),
+  );
+  expect(hits).toEqual([]);
+});
+
+test("the README's first command synthesizes through the cdktf CLI with its telemetry off", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const commands = firstBlock.split("\n").map((l) => l.replace(/#.*/, "").trim());
+  expect(commands.filter(Boolean)).toEqual(["npm ci && npm run synth", "npm ci && npm test"]);
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  expect(pkg.scripts.synth).toBe("node scripts/runtime.cjs cli synth");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtime = require("../../scripts/runtime.cjs");
+  expect(runtime.command("cli", ["synth"], "cdktf")[0]).toMatch(/node_modules\/\.bin\/cdktf$/);
+  expect(runtime.toolEnv({}).CHECKPOINT_DISABLE).toBe("1");
 });

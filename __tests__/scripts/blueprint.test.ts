@@ -6,7 +6,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../config";
-import { main, resolveBlueprint, schemaModeline, showBlueprint, SCHEMA_FILE } from "../../scripts/blueprint";
+import {
+  main,
+  resolveBlueprint,
+  schemaModeline,
+  showBlueprint,
+  SCHEMA_FILE,
+  userDirectory,
+} from "../../scripts/blueprint";
+import { withoutNpmBanner } from "../../config";
 import { renderDiagram } from "../../scripts/diagram";
 
 const dir = mkdtempSync(join(tmpdir(), "blueprint-show-"));
@@ -56,6 +64,28 @@ describe("blueprint show on stdout", () => {
     expect(loadConfig({ BLUEPRINT: file }).name).toBe("fraud");
     writeFileSync(file, "> something else\n" + showBlueprint("fraud", dir));
     expect(() => loadConfig({ BLUEPRINT: file })).toThrow(/captured\.yaml is not valid YAML\/JSON/);
+  });
+
+  test("drops npm's banner for any package name, only at the very top", () => {
+    const yaml = "name: x\n";
+    for (const pkg of ["fargate-platform@0.1.0", "my-fork@2.3.4-rc.1", "@acme/platform@1.0.0"])
+      expect(withoutNpmBanner(`\n> ${pkg} blueprint\n> tsx scripts/blueprint.ts show x\n\n${yaml}`)).toBe(
+        yaml,
+      );
+    const later = `a: 1\n> my-fork@2.3.4 blueprint\n> cmd\n`;
+    expect(withoutNpmBanner(later)).toBe(later);
+    expect(withoutNpmBanner(`  > my-fork@2.3.4 blueprint\n> cmd\n${yaml}`)).not.toBe(yaml);
+  });
+
+  test("--out, a file argument and the modeline resolve against npm's INIT_CWD, the user's directory", () => {
+    expect(userDirectory({ INIT_CWD: dir })).toBe(dir);
+    expect(userDirectory({})).toBe(process.cwd());
+    const user = mkdtempSync(join(tmpdir(), "blueprint-user-"));
+    main(["show", "fraud", "--out", "mine.yaml"], user);
+    const written = readFileSync(join(user, "mine.yaml"), "utf8");
+    expect(written.split("\n")[0]).toBe(schemaModeline(user));
+    main(["show", "mine.yaml", "--out", "again.yaml"], user);
+    expect(readFileSync(join(user, "again.yaml"), "utf8")).toBe(written);
   });
 
   test("the modeline is relative to the current directory", () => {

@@ -4,7 +4,8 @@
  * failure. `npm run cost`: line items from the stacks' resources and the region's price table.
  */
 import prices from "../../scripts/cost/prices.json";
-import { countResources, estimate, fargateSplit, formatEstimate } from "../../scripts/cost";
+import { countResources, estimate, fargateSplit, formatEstimate, totalCell } from "../../scripts/cost";
+import type { PlatformConfig } from "../../config";
 import type { CommandResult } from "../../scripts/destroy";
 import { diffStacks, main as diffMain, runDiff } from "../../scripts/diff";
 import { loadEnvironment } from "../../scripts/operator/environment";
@@ -47,7 +48,7 @@ describe("npm run diff", () => {
     expect(started).toEqual(["npx cdktn synth", "npx cdktn diff platform --skip-synth"]);
   });
 
-  test("a credentials failure goes on to the next stack and ends with what was expected and how to log in", async () => {
+  test("a credentials failure stops there and ends with what was expected and how to log in", async () => {
     const noCredentials = {
       code: 1,
       tail: "Error: No valid credential sources found\n  Please see https://www.terraform.io/docs/language/settings/backends/s3.html",
@@ -57,13 +58,30 @@ describe("npm run diff", () => {
       "diff platform --skip-synth": noCredentials,
     });
     expect(await runDiff(target, diffStacks([]), deps, {})).toBe(1);
-    expect(started).toHaveLength(5);
+    expect(started).toEqual(["npx cdktf synth", "npx cdktf diff network --skip-synth"]);
     const out = lines.join("\n");
-    expect(out).toMatch(
-      /diff: failed for network \(exit 1: Error: No valid credential sources found\); platform/,
-    );
+    expect(out).toMatch(/diff: failed for network \(exit 1: Error: No valid credential sources found\)$/m);
+    expect(out).toContain("diff: not diffed: registry, platform, observability (same credentials)");
     expect(out).toContain("s3://tfstate-trading-platform/trading/dev/<stack>.tfstate (region us-east-1)");
     expect(out).toContain("aws sso login --profile <profile>");
+  });
+
+  test("a stack whose dependency has no state says which stack to deploy first", async () => {
+    const { deps, started, lines } = fakeCli({
+      "diff platform --skip-synth": {
+        code: 1,
+        tail: [
+          "│ Error: Unable to find remote state",
+          "│   with data.terraform_remote_state.cross-stack-reference-input-network,",
+          "│ No stored state was found for the given workspace in the given backend.",
+        ].join("\n"),
+      },
+    });
+    expect(await runDiff(target, diffStacks([]), deps, {})).toBe(1);
+    expect(started).toHaveLength(5);
+    expect(lines).toContain(
+      "diff: network has no state yet: deploy it first (npm run deploy, or npx cdktf deploy network)",
+    );
   });
 
   test("a failed synth diffs nothing", async () => {
@@ -141,6 +159,48 @@ describe("npm run cost", () => {
     expect(lines.find((l) => l.item === "Interface endpoints")?.quantity).toBe("1 x 3 AZ x 730 h");
   });
 
+  test("public IPv4 and interface endpoints follow network.azCount", () => {
+    const config = {
+      ...target.config,
+      network: { ...target.config.network, azCount: 2 },
+    } as unknown as PlatformConfig;
+    const lines = estimate(
+      config,
+      new Map([
+        ["aws_lb#public", 1],
+        ["aws_lb", 1],
+        ["aws_vpc_endpoint", 4],
+      ]),
+    );
+    expect(lines.find((l) => l.item === "Public IPv4 (load balancer)")?.idle).toBeCloseTo(
+      2 * 730 * usEast.publicIpv4Hour.usd!,
+      6,
+    );
+    expect(lines.find((l) => l.item === "Interface endpoints")?.quantity).toBe("4 x 2 AZ x 730 h");
+  });
+
+  test("a metric-math alarm is billed per metric of its expression", () => {
+    const counts = countResources([
+      {
+        resource: {
+          aws_cloudwatch_metric_alarm: {
+            simple: { metric_name: "CPUUtilization" },
+            ratio: {
+              metric_query: [
+                { id: "e", expression: "100*a/b" },
+                { id: "a", metric: {} },
+                { id: "b", metric: {} },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    expect(counts.get("aws_cloudwatch_metric_alarm#metrics")).toBe(3);
+    const line = estimate(target.config, counts).find((l) => l.item === "CloudWatch metric alarms");
+    expect(line).toMatchObject({ quantity: "2 alarms, 3 metrics", idle: 3 * usEast.metricAlarmMonth.usd! });
+  });
+
   test("splits tasks between FARGATE and FARGATE_SPOT by the strategy's base and weights", () => {
     const config = {
       ...target.config,
@@ -158,6 +218,24 @@ describe("npm run cost", () => {
       spotVcpu: 3,
       spotGb: 6,
     });
+  });
+
+  test("a total that leaves unpriced lines out reads as a lower bound naming how many", () => {
+    const line = (idle: number | null) => ({
+      item: "x",
+      quantity: "1",
+      idle,
+      desired: idle,
+      price: "kmsKeyMonth" as const,
+    });
+    expect(totalCell([line(1), line(2)], "idle")).toBe("$3.00");
+    expect(totalCell([line(1), line(null), line(null)], "desired")).toBe(
+      ">= $1.00 (lower bound, 2 items unpriced)",
+    );
+    const fraud = loadEnvironment({}, { BLUEPRINT: "fraud" });
+    expect(formatEstimate(fraud, estimate(fraud.config, counts))).toMatch(
+      /^total \(priced lines only\)\s+>= \$\d+\.\d\d \(lower bound, \d+ items unpriced\)/m,
+    );
   });
 
   test("a price the table does not have is listed as no price and left out of the totals", () => {

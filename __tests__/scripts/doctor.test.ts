@@ -110,6 +110,24 @@ test("a missing state bucket says how to create it", async () => {
   expect(checks["stacks with state"].status).toBe("skip");
 });
 
+test("a state bucket answering 403 may be someone else's: the fix names TF_STATE_BUCKET and logging in", async () => {
+  s3.on(GetBucketLocationCommand).rejects(awsError("AccessDenied", 403));
+  const fix = byName(await runChecks(target, deps()))["state bucket"].fix ?? "";
+  expect(fix).toMatch(/bucket names are global; this is the blueprint's default name/);
+  expect(fix).toContain("TF_STATE_BUCKET=<unique name> BLUEPRINT=trading npx cdktf deploy state");
+  expect(fix).toMatch(/if it is yours, log in to the account that owns it/);
+});
+
+test("a state object answering 403 (no s3:ListBucket) is unknown, not present", async () => {
+  s3.on(HeadObjectCommand, { Key: "trading/dev/platform.tfstate" }).rejects(awsError("Forbidden", 403));
+  const check = byName(await runChecks(target, deps()))["stacks with state"];
+  expect(check.status).toBe("warn");
+  expect(check.detail).toBe(
+    "network (2026-12-01 10:00 UTC); no state yet: registry, observability; unknown: platform (Forbidden)",
+  );
+  expect(check.fix).toMatch(/s3:ListBucket/);
+});
+
 test("versioning off, SSE-S3 and a bucket in another region fail with their fix", async () => {
   s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: "eu-west-1" });
   s3.on(GetBucketVersioningCommand).resolves({ Status: "Suspended" });

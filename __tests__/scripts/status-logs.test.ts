@@ -4,7 +4,11 @@
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
+import {
+  BatchGetDeploymentsCommand,
+  CodeDeployClient,
+  ListDeploymentsCommand,
+} from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient, ListServiceDeploymentsCommand } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
@@ -13,7 +17,16 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { loadEnvironment } from "../../scripts/operator/environment";
 import { main as logsMain, parseSince, streamLogs } from "../../scripts/logs";
-import { AwsClients, formatStatus, main as statusMain, readStatus } from "../../scripts/status";
+import {
+  alarmNames,
+  AwsClients,
+  formatStatus,
+  main as statusMain,
+  readStatus,
+  SERVICE_ALARM_KEYS,
+  ENVIRONMENT_ALARM_KEYS,
+} from "../../scripts/status";
+import { configFor, synthApp } from "../support/synth";
 
 const target = loadEnvironment({}, { BLUEPRINT: "fraud", ENVIRONMENT_SUFFIX: "dev" });
 const ecs = mockClient(ECSClient);
@@ -57,16 +70,25 @@ describe("status", () => {
         },
       ],
     });
-    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ["d-NEW", "d-OLD"] });
-    codedeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-NEW" })
-      .resolves({ deploymentInfo: { deploymentId: "d-NEW", status: "InProgress" } });
-    codedeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
-      .resolves({ deploymentInfo: { deploymentId: "d-OLD", status: "Succeeded" } });
-    ecs
-      .on(ListServiceDeploymentsCommand)
-      .resolves({ serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL" }] });
+    // Oldest first: the order of ListDeployments is not documented; createTime decides.
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ["d-OLD", "d-NEW"] });
+    codedeploy.on(BatchGetDeploymentsCommand).resolves({
+      deploymentsInfo: [
+        {
+          deploymentId: "d-OLD",
+          status: "Succeeded",
+          createTime: new Date(1_000),
+          completeTime: new Date(2_000),
+        },
+        { deploymentId: "d-NEW", status: "InProgress", createTime: new Date(3_000) },
+      ],
+    });
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { status: "SUCCESSFUL", createdAt: new Date(1_000) },
+        { status: "ROLLBACK_SUCCESSFUL", createdAt: new Date(5_000) },
+      ],
+    });
     elb.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [
         { Target: { Id: "10.0.1.5" }, TargetHealth: { State: "healthy" } },
@@ -76,13 +98,16 @@ describe("status", () => {
         },
       ],
     });
-    cloudwatch.on(DescribeAlarmsCommand).resolves({});
-    cloudwatch.on(DescribeAlarmsCommand, { AlarmNamePrefix: "alarm-fraud-api-" }).resolves({
+    // CloudWatch answers for the names asked; a prefix query would also return other environments'.
+    cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
       MetricAlarms: [
-        { AlarmName: "alarm-fraud-api-http-5xx-dev" },
-        { AlarmName: "alarm-fraud-api-http-5xx-prod" },
-      ],
-    });
+        "alarm-fraud-api-http-5xx-dev",
+        "alarm-fraud-api-http-5xx-orders-dev",
+        "alarm-fraud-database-cpu-dev",
+      ]
+        .filter((a) => input.AlarmNames?.includes(a))
+        .map((AlarmName) => ({ AlarmName })),
+    }));
   });
 
   test("asks ECS about the environment's cluster and services by their Terraform names", async () => {
@@ -100,7 +125,8 @@ describe("status", () => {
   });
 
   test("reports tasks, deployments, target health and this environment's alarms in ALARM", async () => {
-    const rows = await readStatus(target, clients());
+    const report = await readStatus(target, clients());
+    const rows = report.services;
     const api = rows.find((r) => r.service === "fraud-api");
     expect(api).toMatchObject({
       desired: 2,
@@ -126,10 +152,94 @@ describe("status", () => {
       found: true,
       schedule: "rate(6 hours)",
     });
-    const table = formatStatus(target, rows);
+    expect(report.environmentAlarms).toEqual(["alarm-fraud-database-cpu-dev"]);
+    const table = formatStatus(target, report);
     expect(table).toMatch(/^fraud-api\s+1\/2\/1\s+d-NEW InProgress\s+Succeeded\s+1\/2\s+1 in ALARM$/m);
     expect(table).toMatch(/^fraud-job\s+scheduled: rate\(6 hours\)/m);
     expect(table).toContain("fraud-api: ALARM alarm-fraud-api-http-5xx-dev");
+    expect(table).toMatch(/^\(environment\)\s+-\s+-\s+-\s+-\s+1 in ALARM$/m);
+    expect(table).toContain("(environment): ALARM alarm-fraud-database-cpu-dev");
+    // The environment row is as wide as the others: every second column starts at one offset.
+    const rowsOf = table.split("\n").slice(1, 6);
+    expect(new Set(rowsOf.map((r) => /^\S+ +/.exec(r)?.[0].length)).size).toBe(1);
+    expect(table).not.toContain("orders-dev");
+  });
+
+  test("asks CloudWatch for exact alarm names only, never a prefix", async () => {
+    await readStatus(target, clients());
+    const inputs = cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
+    expect(inputs.every((i) => i.AlarmNamePrefix === undefined && (i.AlarmNames?.length ?? 0) <= 100)).toBe(
+      true,
+    );
+    expect(inputs.flatMap((i) => i.AlarmNames)).toContain("alarm-fraud-database-connections-dev");
+  });
+
+  test("the alarm names it asks about cover every alarm the blueprint creates", () => {
+    const config = configFor("fraud");
+    const stacks = synthApp(config).stacks;
+    const created = Object.values(stacks).flatMap((stack) =>
+      ["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"].flatMap((type) =>
+        Object.values((stack.resource?.[type] ?? {}) as Record<string, { alarm_name: string }>).map(
+          (a) => a.alarm_name,
+        ),
+      ),
+    );
+    const names = alarmNames(loadEnvironment({}, { BLUEPRINT: "fraud", ENVIRONMENT_SUFFIX: "test" }));
+    const known = new Set([...[...names.services.values()].flat(), ...names.environment]);
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.filter((a) => !known.has(a))).toEqual([]);
+    expect(SERVICE_ALARM_KEYS.length + ENVIRONMENT_ALARM_KEYS.length).toBeGreaterThan(0);
+  });
+
+  test("a CodeDeploy service shows the PRIMARY task set's target group (green serving)", async () => {
+    const GREEN = TG.replace("tg-blue-", "tg-green-");
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: "ecs-svc-fraud-api-dev",
+          status: "ACTIVE",
+          deploymentController: { type: "CODE_DEPLOY" },
+          // The service keeps naming blue after CodeDeploy moved production to green.
+          loadBalancers: [{ targetGroupArn: TG }],
+          taskSets: [
+            { status: "ACTIVE", loadBalancers: [{ targetGroupArn: TG }] },
+            { status: "PRIMARY", loadBalancers: [{ targetGroupArn: GREEN }] },
+          ],
+        },
+      ],
+    });
+    const rows = (await readStatus(target, clients())).services;
+    expect(rows.find((r) => r.service === "fraud-api")?.targets.map((t) => t.targetGroup)).toEqual([
+      "tg-green-fraud-api-1a2b-dev",
+    ]);
+  });
+
+  test("an ECS blue/green service shows the group with registered targets, blue or green", async () => {
+    const GREEN = TG.replace("tg-blue-", "tg-green-");
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: "ecs-svc-fraud-api-dev",
+          status: "ACTIVE",
+          deploymentController: { type: "ECS" },
+          loadBalancers: [
+            {
+              targetGroupArn: TG,
+              advancedConfiguration: {
+                alternateTargetGroupArn: GREEN,
+                productionListenerRule: "rule",
+                roleArn: "role",
+              },
+            },
+          ],
+        },
+      ],
+    });
+    elb.on(DescribeTargetHealthCommand, { TargetGroupArn: TG }).resolves({ TargetHealthDescriptions: [] });
+    const rows = (await readStatus(target, clients())).services;
+    expect(rows.find((r) => r.service === "fraud-api")?.targets.map((t) => t.targetGroup)).toEqual([
+      "tg-green-fraud-api-1a2b-dev",
+    ]);
   });
 
   test("--json prints the rows for scripts; exit 3 when anything is in ALARM or missing", async () => {
@@ -191,29 +301,52 @@ describe("logs", () => {
     ]);
   });
 
-  test("--follow polls from the last event on and prints each event once", async () => {
+  const follow = async (polls: number, sinceMs = 60_000, now = 100_000) => {
     const controller = new AbortController();
-    logs
-      .on(FilterLogEventsCommand)
-      .resolvesOnce({ events: [event("a", 5_000)] })
-      .resolvesOnce({ events: [event("a", 5_000), event("c", 6_000)] });
     const printed: string[] = [];
-    let polls = 0;
+    let n = 0;
     await streamLogs(
       target,
-      { service: "fraud-api", sinceMs: 1_000, follow: true },
+      { service: "fraud-api", sinceMs, follow: true },
       {
         logs: new CloudWatchLogsClient({ region: "eu-central-1" }),
-        now: () => 5_500,
+        now: () => now,
         sleep: async () => {
-          if (++polls === 2) controller.abort();
+          if (++n === polls) controller.abort();
         },
         print: (l) => printed.push(l),
         signal: controller.signal,
       },
     );
-    expect(printed.map((l) => l.split(" ").pop())).toEqual(["a", "c"]);
-    expect(logs.commandCalls(FilterLogEventsCommand)[1].args[0].input.startTime).toBe(5_000);
+    return printed.map((l) => l.split(" ").pop());
+  };
+
+  test("--follow re-reads a trailing window and prints each event once", async () => {
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [event("a", 95_000)] })
+      .resolvesOnce({ events: [event("a", 95_000), event("c", 96_000)] });
+    expect(await follow(2)).toEqual(["a", "c"]);
+    // 30 s before the newest event seen (95 s), not from it.
+    expect(logs.commandCalls(FilterLogEventsCommand)[1].args[0].input.startTime).toBe(65_000);
+  });
+
+  test("--follow prints an event of a second task ingested after a newer one of the first", async () => {
+    logs
+      .on(FilterLogEventsCommand)
+      // Task 1 logged at 99 s; task 2's event of 97 s is ingested only after that poll.
+      .resolvesOnce({ events: [event("t1", 99_000, "1111111111")] })
+      .resolvesOnce({ events: [event("t2", 97_000, "2222222222"), event("t1", 99_000, "1111111111")] });
+    expect(await follow(2)).toEqual(["t1", "t2"]);
+  });
+
+  test("--follow never reads before --since", async () => {
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [event("a", 99_000)] })
+      .resolves({});
+    await follow(2, 5_000);
+    expect(logs.commandCalls(FilterLogEventsCommand)[1].args[0].input.startTime).toBe(95_000);
   });
 
   test("refuses an unknown service or duration, naming the allowed values", async () => {

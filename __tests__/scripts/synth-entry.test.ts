@@ -128,11 +128,12 @@ describe("the synth entry (cdktf.json app)", () => {
     expect(meta.runtime).toBe(runtime);
   });
 
-  test("says so on stderr when the state bucket is the blueprint-only default, and not when it is named", () => {
+  test("says so on stdout (which the CLI does not label [ERROR]) when the state bucket is the blueprint-only default, and not when it is named", () => {
     expect(first.run.status).toBe(0);
     const note = /note: TF_STATE_BUCKET is not set; state goes to tfstate-trading-platform/;
-    expect(first.run.stderr).toMatch(note);
-    expect(edited.run.stderr).not.toMatch(note);
+    expect(first.run.stdout).toMatch(note);
+    expect(first.run.stderr).not.toMatch(note);
+    expect(edited.run.stdout).not.toMatch(note);
   });
 
   test("fails with the config error and exit code 1 when the blueprint is unknown", () => {

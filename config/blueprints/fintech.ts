@@ -5,7 +5,7 @@ import type { BlueprintInput } from "../schema";
  * with 1 vCPU / 2 GB, health checks every 10 s, CPU 70% scaling, a service mesh with TLS
  * (ECS Service Connect + AWS Private CA: App Mesh reached end of support on 2026-09-30),
  * CMK-encrypted logs, database credentials in Secrets Manager rotated every 30 days.
- * Deployments are ECS-native blue/green (the brief asks for blue/green with automatic
+ * Deployments are ECS-native blue/green (the fintech system asks for blue/green with automatic
  * rollback): Service Connect needs the ECS deployment controller, which runs blue/green itself,
  * so callers inside the mesh switch with the ALB (docs/decisions.md).
  */
@@ -40,8 +40,7 @@ const microservice = (
 
 export const fintech: BlueprintInput = {
   name: "fintech",
-  description:
-    "Fintech transactions: three microservices on Spot with a Service Connect TLS mesh (brief 002)",
+  description: "Fintech transactions: three microservices on Spot with a Service Connect TLS mesh",
   region: "us-east-1",
   tags: { Team: "payments-platform", CostCenter: "fintech-core", Project: "transactions-platform" },
   network: { cidr: "10.30.0.0/16", natGateways: "per-az", flowLogs: { enabled: true, retentionDays: 30 } },

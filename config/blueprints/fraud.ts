@@ -3,12 +3,12 @@ import type { BlueprintInput } from "../schema";
 /**
  * Fraud detection (seed 001), eu-central-1: REST API (2-10 tasks), queue worker (1-5 tasks)
  * and a 6-hourly job; CPU 70% and memory 80% scaling; 7-day logs; one NAT gateway; no VPC
- * flow logs and no HTTPS (the brief says neither is required); Aurora PostgreSQL; existing
+ * flow logs and no HTTPS (the fraud system requires neither); Aurora PostgreSQL; existing
  * secrets looked up, not created; services start at 0 tasks until images are pushed.
  */
 export const fraud: BlueprintInput = {
   name: "fraud",
-  description: "Fraud detection: REST API, queue worker, 6-hourly job, Aurora PostgreSQL (brief 001)",
+  description: "Fraud detection: REST API, queue worker, 6-hourly job, Aurora PostgreSQL",
   region: "eu-central-1",
   tags: { Team: "fraud-detection", CostCenter: "finance-risk", Project: "fraud-platform" },
   network: {
@@ -16,7 +16,7 @@ export const fraud: BlueprintInput = {
     natGateways: "single",
     flowLogs: {
       enabled: false,
-      disabledReason: "Brief 001: VPC flow logs are not required for this workload",
+      disabledReason: "The fraud system's requirements do not ask for VPC flow logs for this workload",
     },
   },
   registry: { scanOnPush: true, immutableTags: true, imagesKept: 10 },
@@ -60,7 +60,7 @@ export const fraud: BlueprintInput = {
       paths: ["/api/*"],
       healthCheck: { path: "/health", intervalSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 3 },
       secrets: { API_KEYS: { secret: "api-keys" } },
-      // Brief 001: the task roles have "access to AWS Secrets Manager for retrieving secrets".
+      // The fraud system's requirement: the task roles have "access to AWS Secrets Manager for retrieving secrets".
       taskRoleReadsSecrets: true,
       calls: ["fraud-worker"],
       usesDatabase: true,

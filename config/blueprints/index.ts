@@ -4,7 +4,7 @@ import { fraud } from "./fraud";
 import { orders } from "./orders";
 import { trading } from "./trading";
 
-/** Built-in blueprints, one per seed system (see ../shared/seeds/README.md). */
+/** Built-in blueprints, one per system the platform was built for (docs/blueprints/). */
 export const BUILT_IN_BLUEPRINTS: Readonly<Record<string, BlueprintInput>> = {
   trading,
   orders,

@@ -9,7 +9,7 @@ import type { BlueprintInput } from "../schema";
  */
 export const orders: BlueprintInput = {
   name: "orders",
-  description: "Trading orders: api-gateway, order-processor, market-data (brief 000)",
+  description: "Trading orders: api-gateway, order-processor, market-data",
   region: "us-east-1",
   tags: { Team: "order-management", CostCenter: "trading-orders", Project: "orders-platform" },
   network: { cidr: "10.10.0.0/16", natGateways: "per-az", flowLogs: { enabled: true, retentionDays: 30 } },
@@ -48,7 +48,7 @@ export const orders: BlueprintInput = {
         scaleInCooldownSeconds: 300,
         scaleOutCooldownSeconds: 60,
       },
-      // CodeDeploy blue/green (the design card's default for web services); the brief's circuit
+      // CodeDeploy blue/green (the project's default for web services); the orders system's circuit
       // breaker and deployment alarms stay on the internal services, which deploy rolling.
       deployment: { strategy: "codedeploy" },
       metricPattern: '[time, level, ..., msg="ORDER_ROUTED", ...]',

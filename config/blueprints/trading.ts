@@ -7,7 +7,7 @@ import type { BlueprintInput } from "../schema";
  */
 export const trading: BlueprintInput = {
   name: "trading",
-  description: "Trading application: web frontend, API gateway, trade processing (briefs 003 + 004)",
+  description: "Trading application: web frontend, API gateway, trade processing",
   region: "us-east-1",
   tags: { Team: "trading-platform", CostCenter: "trading", Project: "trading-app" },
   network: { cidr: "10.0.0.0/16", natGateways: "per-az", flowLogs: { enabled: true, retentionDays: 30 } },
@@ -19,7 +19,7 @@ export const trading: BlueprintInput = {
       { provider: "FARGATE_SPOT", base: 0, weight: 1 },
     ],
   },
-  // HTTPS on 443 with HTTP redirected (brief 004): set ALB_CERTIFICATE_ARN, or add
+  // HTTPS on 443 with HTTP redirected (the trading system's requirement): set ALB_CERTIFICATE_ARN, or add
   // `domain: { zone, name }` to create and validate the certificate (README "Environments").
   // Test listener: the NAT gateways' addresses only (pre-traffic checks run inside the VPC);
   // add operators' public CIDRs in loadBalancer.testListenerCidrs.
