@@ -410,6 +410,23 @@ describe("deploy-environment workflow", () => {
   test("never destroys", () => {
     expect(runLines(wf).filter((l) => /\bdestroy\b/.test(l))).toEqual([]);
   });
+
+  test("ends with a smoke check that fails on 5xx: the health gate before the next environment", () => {
+    const names = job.steps.map((s: Json) => s.name).filter(Boolean);
+    expect(names[names.length - 1]).toBe("Smoke check");
+    const smoke = named("Smoke check");
+    expect(smoke.run).toMatch(/\.platform\[\$key\]/);
+    expect(smoke.run).toMatch(/if \[\[ "\$code" =~ \^5 \]\]; then[\s\S]*?exit 1/);
+    expect(smoke.run).toMatch(/for attempt in \$\(seq 1 20\)/);
+    expect(smoke["timeout-minutes"]).toBeLessThanOrEqual(15);
+    // promote.yml: production needs staging, i.e. staging's deploy and this check.
+    expect(workflows["promote.yml"].jobs.production.needs).toBe("staging");
+  });
+
+  test("never makes the provider assume a role on top of the job's own (TF_ASSUME_ROLE unset)", () => {
+    const all = JSON.stringify(Object.values(workflows));
+    expect(all).not.toMatch(/TF_ASSUME_ROLE/);
+  });
 });
 
 describe("OIDC trust per GitHub environment", () => {

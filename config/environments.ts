@@ -133,6 +133,7 @@ export function selectEnvironment(
   const info: EnvironmentInfo = { name: suffix, declared, template, environments: names };
   const merged = applied === undefined ? base : deepMerge(base, envs[applied]);
   checkDomains(base, envs, suffix, declared ? undefined : domainOf(merged), label);
+  if (!declared && names.length > 0) checkAdHoc(merged, suffix, template, label);
   if (applied === undefined) return { input: applyProfileDefaults(merged), label, info, applied };
   return { input: applyProfileDefaults(merged), label: `${label}.environments.${applied}`, info, applied };
 }
@@ -165,9 +166,29 @@ function checkDomains(
       );
     owners.set(domain, name);
   }
-  const owner = adHocDomain === undefined ? undefined : owners.get(adHocDomain);
+  const owner = adHocDomain === undefined ? undefined : (owners.get(adHocDomain) ?? "");
+  if (owner === "")
+    throw new ConfigError(
+      `ENVIRONMENT_SUFFIX: the ad-hoc environment ${suffix} would get the domain ${adHocDomain} (${label}); a domain belongs to a declared environment only (every ad-hoc environment would share its alias record and its certificate's validation record, and destroying one would delete what the others use): declare ${suffix} under environments:, or set domain: null for it (in the template environment, or move domain: into the environment that owns it)`,
+    );
   if (owner)
     throw new ConfigError(
       `ENVIRONMENT_SUFFIX: the ad-hoc environment ${suffix} would take the domain ${adHocDomain} of environment ${owner} (${label}); build ad-hoc environments from a template without a domain, or give the blueprint's own domain to no declared environment`,
     );
+}
+
+/**
+ * An ad-hoc environment (pr123) of a blueprint that declares its long-lived environments is
+ * thrown away by the workflow that made it: it must be `ephemeral`, or its destroy would be
+ * refused for ever (persistent) or leave snapshots and repositories behind (retiring). A
+ * persistent template is for declared environments only. (A blueprint without `environments:`
+ * names no long-lived environment: its own lifecycle applies to every suffix, as written.)
+ */
+function checkAdHoc(merged: unknown, suffix: string, template: string | undefined, label: string): void {
+  const lifecycle = isObject(merged) ? merged.lifecycle : undefined;
+  if (lifecycle === undefined || lifecycle === "ephemeral") return;
+  const from = template ? `the template environment ${template}` : `the blueprint ${label}`;
+  throw new ConfigError(
+    `ENVIRONMENT_SUFFIX: the ad-hoc environment ${suffix} would be ${JSON.stringify(lifecycle)} (lifecycle of ${from}); ad-hoc environments must be "ephemeral": declare ${suffix} under environments:, or build it from an ephemeral template`,
+  );
 }

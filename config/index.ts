@@ -49,6 +49,12 @@ export type PlatformConfig = Readonly<
     source: string;
     /** Which `environments:` entry (if any) the suffix selected (config/environments.ts). */
     environment: EnvironmentInfo;
+    /**
+     * TF_ASSUME_ROLE=true: the provider assumes `account.roleArn` itself. Off by default: CI
+     * already runs as the workflow's role (role-to-assume), and a role assuming itself, or a
+     * diff role chaining into the deploy role, would fail or widen trust. @default false
+     */
+    assumeRole?: boolean;
   }
 >;
 
@@ -61,6 +67,8 @@ export const ENVIRONMENT_VARIABLES = {
   BLUEPRINT: `built-in blueprint name or path to a .yaml/.yml/.json blueprint file (default ${DEFAULT_BLUEPRINT})`,
   TF_STATE_BUCKET:
     "S3 bucket for Terraform state (default tfstate-<account-id>-<region>-<blueprint> when the environment names its account; required when the blueprint declares environments without one; tfstate-<blueprint>-platform otherwise)",
+  TF_ASSUME_ROLE:
+    "true: the AWS provider assumes the environment's account.roleArn (for people with credentials of another account); default false, the ambient credentials (CI's role-to-assume) are used",
   TF_STATE_REGION: "region of the state bucket (default: the blueprint's region)",
   TF_STATE_NONCURRENT_DAYS: `days the state bucket keeps superseded state versions (default ${DEFAULT_STATE_NONCURRENT_DAYS})`,
   ALB_CERTIFICATE_ARN: "ACM certificate ARN; when set the ALB serves HTTPS and redirects HTTP",
@@ -173,8 +181,18 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       `TF_STATE_NONCURRENT_DAYS: "${noncurrentDays}" is not a number of days (a whole number from 1 to 99999)`,
     );
   }
+  const assumeRole = env.TF_ASSUME_ROLE ?? "false";
+  if (assumeRole !== "true" && assumeRole !== "false")
+    throw new ConfigError(
+      `TF_ASSUME_ROLE: "${assumeRole}" is not allowed: use true or false (default false)`,
+    );
+  if (assumeRole === "true" && !blueprint.account?.roleArn)
+    throw new ConfigError(
+      `TF_ASSUME_ROLE: true, but environment ${environmentSuffix} of ${selection.label} names no account.roleArn to assume`,
+    );
   return deepFreeze({
     ...blueprint,
+    assumeRole: assumeRole === "true",
     environmentSuffix,
     state: {
       bucket: stateBucket,

@@ -1197,7 +1197,7 @@ export const BlueprintSchema = z
       "Suppressions of guardrail rules, each with its reason.",
     ),
     lifecycle: LifecycleSchema.default("ephemeral").describe(
-      "What a destroy may take: ephemeral (everything) or persistent (deletion protection, final snapshot, recovery windows, kept images).",
+      "What a destroy may take: ephemeral (everything), persistent (deletion protection, final snapshot, recovery windows, kept images) or retiring (persistent without deletion protection: the way to destroy a persistent environment, keeping its snapshot, backups and images).",
     ),
     account: AccountSchema.optional().describe(
       "The AWS account (id, role to assume) the environment is deployed to; Terraform refuses any other account.",

@@ -28,6 +28,7 @@ import {
   ListServicesCommand,
   ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ConfigError, loadConfig, PlatformConfig } from "../config";
 import { Naming } from "../modules/naming";
 import { namespaceName } from "../modules/service-discovery";
@@ -88,10 +89,15 @@ Options:
   --help      this text.
 
 A persistent environment (lifecycle: persistent) is refused whatever the options: its database
-and load balancer have deletion protection and its stateful resources prevent_destroy, so
-Terraform and AWS would refuse anyway. To retire it: set its lifecycle to ephemeral in the
-blueprint (environments.<name>.lifecycle), deploy (in-place updates only), then run
-npm run destroy -- --environment <blueprint>/<suffix>.
+and load balancer have deletion protection and its stateful resources prevent_destroy. To retire
+it: set its lifecycle to retiring in the blueprint (environments.<name>.lifecycle), deploy
+(in-place updates only: protection off, final snapshot and backups kept), then run
+npm run destroy -- --environment <blueprint>/<suffix> and type the name when asked.
+Before destroying a declared environment, its deployed state (s3://<state bucket>/<key>) is read:
+if deletion protection is still on there, or a retiring database would still skip its final
+snapshot, the change was not deployed yet and nothing is destroyed.
+A retiring environment keeps its registry stack (repositories with their images) unless
+"registry" is named: empty the repositories, then npm run destroy -- registry --environment ...
 
 Environment:
   ENVIRONMENT_SUFFIX  required, no default: the environment to destroy (e.g. dev, pr1234)
@@ -185,11 +191,10 @@ export function guardLongLived(
     const where = config.environment.declared ? `environments.${name}.lifecycle` : "lifecycle";
     throw new UsageError(
       [
-        `refusing to destroy ${plan.environment}: it is persistent (lifecycle: persistent). Its database and load balancer have deletion protection and its database, repositories, keys and secrets prevent_destroy, so Terraform and AWS would refuse the destroy. To retire it:`,
-        `  1. if its data must be kept beyond the final snapshot, take your own snapshot or backup first;`,
-        `  2. set ${where}: ephemeral in ${config.source} (review it like any change);`,
-        `  3. ENVIRONMENT_SUFFIX=${name} npm run deploy  (in-place updates only: protection off, no replacements);`,
-        `  4. ENVIRONMENT_SUFFIX=${name} npm run destroy -- --environment ${plan.environment}`,
+        `refusing to destroy ${plan.environment}: it is persistent (lifecycle: persistent). Its database and load balancer have deletion protection and its database, load balancer, repositories, keys and secrets prevent_destroy, so Terraform and AWS would refuse the destroy. To retire it:`,
+        `  1. set ${where}: retiring in ${config.source} (review it like any change; not ephemeral, which would skip the final snapshot);`,
+        `  2. ENVIRONMENT_SUFFIX=${name} npm run deploy  (in-place updates only: protection off, the final snapshot and automated backups kept);`,
+        `  3. ENVIRONMENT_SUFFIX=${name} npm run destroy -- --environment ${plan.environment}  (checks step 2 was deployed, then asks you to type the name)`,
       ].join("\n"),
     );
   }
@@ -211,6 +216,68 @@ export function requireEnvironmentSuffix(env: Readonly<Record<string, string | u
       "ENVIRONMENT_SUFFIX is not set: npm run destroy destroys the environment it names and has no default. Set it for the command, e.g. ENVIRONMENT_SUFFIX=dev npm run destroy",
     );
   }
+}
+
+/** One resource instance of a Terraform state file (format version 4), as far as read here. */
+interface StateResource {
+  readonly mode?: string;
+  readonly type?: string;
+  readonly name?: string;
+  readonly instances?: readonly { readonly attributes?: Record<string, unknown> }[];
+}
+
+/**
+ * What in a stack's deployed state (`terraform state pull`'s JSON) still blocks or endangers a
+ * destroy of `config`: deletion protection still on (the profile change was merged but not
+ * deployed: Terraform would destroy everything in front of the database and load balancer, then
+ * stop), and for a profile that keeps data, a database that would still skip its final snapshot
+ * or delete its automated backups. Empty when the destroy may run.
+ */
+export function unreleasedProtection(config: PlatformConfig, stack: StackId, state: unknown): string[] {
+  const resources = (state as { resources?: readonly StateResource[] } | undefined)?.resources ?? [];
+  const keepsData = config.lifecycle !== "ephemeral";
+  const found: string[] = [];
+  for (const r of resources) {
+    if (r.mode !== "managed") continue;
+    for (const instance of r.instances ?? []) {
+      const a = instance.attributes ?? {};
+      const at = `${stack}: ${r.type}.${r.name}`;
+      if (r.type === "aws_lb" && a.enable_deletion_protection === true)
+        found.push(`${at}: enable_deletion_protection is still true`);
+      if (r.type !== "aws_rds_cluster" && r.type !== "aws_db_instance") continue;
+      if (a.deletion_protection === true) found.push(`${at}: deletion_protection is still true`);
+      if (keepsData && a.skip_final_snapshot === true)
+        found.push(`${at}: skip_final_snapshot is still true (no final snapshot would be taken)`);
+      if (keepsData && a.delete_automated_backups !== false)
+        found.push(`${at}: delete_automated_backups is not false (the automated backups would be deleted)`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Refuses to destroy a declared environment whose deployed state still has what the blueprint
+ * has released: the destroy would run against config (no prevent_destroy) and state (protection
+ * on) and leave a half-destroyed environment. `readState` resolves undefined for a stack with no
+ * state (never deployed, or already destroyed).
+ */
+export async function guardDeployedState(
+  config: PlatformConfig,
+  plan: DestroyPlan,
+  readState: (stack: StackId) => Promise<unknown>,
+): Promise<void> {
+  if (!config.environment.declared) return;
+  const found: string[] = [];
+  for (const step of plan.steps)
+    found.push(...unreleasedProtection(config, step.stack, await readState(step.stack)));
+  if (found.length === 0) return;
+  throw new UsageError(
+    [
+      `refusing to destroy ${plan.environment}: its deployed state still protects it, so the lifecycle change in ${config.source} has not been deployed:`,
+      ...found.map((f) => `  - ${f}`),
+      `Deploy it first (ENVIRONMENT_SUFFIX=${config.environmentSuffix} npm run deploy; the plan shows only in-place updates), then run the destroy again. Nothing was destroyed.`,
+    ].join("\n"),
+  );
 }
 
 export interface StackStep {
@@ -669,6 +736,18 @@ export interface MainIo {
   readonly ask: (question: string) => Promise<string | null | undefined>;
   /** What runs the commands, clears namespaces and listens for signals. */
   readonly deps: (config: PlatformConfig) => DestroyDeps;
+  /** The deployed state of one stack (parsed JSON), undefined when there is none. */
+  readonly readState: (config: PlatformConfig, stack: StackId) => Promise<unknown>;
+}
+
+/**
+ * Stacks destroyed when none are named: all, except a retiring environment's registry (its
+ * repositories keep their images: force_delete is off, and ECR refuses to delete a repository
+ * holding images), which is destroyed by naming it once the images are no longer needed.
+ */
+export function defaultStacks(config: PlatformConfig, requested: readonly string[]): readonly string[] {
+  if (requested.length > 0 || config.lifecycle !== "retiring") return requested;
+  return DESTROY_ORDER.filter((s) => s !== "registry");
 }
 
 /** Entry point: options from argv, config from `env`; resolves to the exit status. */
@@ -689,8 +768,14 @@ export async function main(
     requireEnvironmentSuffix(env);
     const cli = cdkCli(env);
     config = loadConfig(env);
-    plan = destroyPlan(config, options.stacks, cli);
+    const requested = defaultStacks(config, options.stacks);
+    plan = destroyPlan(config, requested, cli);
     guardLongLived(config, plan, options, io.interactive);
+    if (requested !== options.stacks)
+      io.log(
+        `${plan.environment} is retiring: its registry stack is kept (repositories with their images); destroy it later with npm run destroy -- registry --environment ${plan.environment} once the images are deleted`,
+      );
+    if (!options.dryRun) await guardDeployedState(config, plan, (stack) => io.readState(config, stack));
     if (!options.dryRun && !options.yes && !io.interactive) {
       throw new UsageError(
         `stdin is not a terminal, so the environment cannot be confirmed: pass --yes to destroy ${plan.environment} without asking (npm run destroy -- --yes)`,
@@ -728,6 +813,26 @@ export async function main(
   return exitCode;
 }
 
+/**
+ * The state object the stack's S3 backend writes (bucket and key as in stacks/base.ts), read with
+ * the ambient credentials like the backend; undefined when the stack has no state.
+ */
+export async function readStackState(
+  config: PlatformConfig,
+  stack: StackId,
+  client: S3Client = new S3Client({ region: config.state.region }),
+): Promise<unknown> {
+  const key = new Naming(config.name, config.environmentSuffix).stateKey(stack);
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: config.state.bucket, Key: key }));
+    const text = await object.Body?.transformToString();
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch (error) {
+    if (error instanceof Error && error.name === "NoSuchKey") return undefined;
+    throw error;
+  }
+}
+
 /** The real terminal, processes, signals and Cloud Map. */
 export function processIo(): MainIo {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -750,6 +855,7 @@ export function processIo(): MainIo {
           rl.close();
         });
       }),
+    readState: (config, stack) => readStackState(config, stack),
     deps: (config) => ({
       start: (argv) => spawnCommand(argv),
       log,

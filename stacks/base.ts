@@ -76,9 +76,11 @@ export abstract class BaseStack extends TerraformStack {
 
 /**
  * The account guard of an environment that names its account: `allowed_account_ids` makes
- * Terraform refuse to plan or apply with credentials of any other account (checked after
- * `assume_role`), and `assume_role` takes the deploy role in it. The S3 backend keeps the
- * ambient credentials: the state bucket may live in another (tooling) account.
+ * Terraform refuse to plan or apply with credentials of any other account. `assume_role` is
+ * emitted only on request (TF_ASSUME_ROLE=true, config.assumeRole): in CI the workflow's OIDC
+ * role already is the deploy role (a role assuming itself fails unless its trust policy names
+ * it), and the pull-request diff role must not be trusted by the deploy role (README, "Who may
+ * assume what"). The S3 backend always uses the ambient credentials.
  */
 export function providerAccount(
   config: PlatformConfig,
@@ -87,17 +89,18 @@ export function providerAccount(
   if (!account) return {};
   return {
     allowedAccountIds: [account.id],
-    assumeRole: account.roleArn
-      ? [
-          {
-            roleArn: account.roleArn,
-            // Shows in CloudTrail as the assumed-role session: which environment made the call
-            // (RoleSessionName: 2-64 characters of [\w+=,.@-]).
-            sessionName: `cdktf-${config.name}-${config.environmentSuffix}`.slice(0, 64),
-            externalId: account.externalId,
-          },
-        ]
-      : undefined,
+    assumeRole:
+      config.assumeRole && account.roleArn
+        ? [
+            {
+              roleArn: account.roleArn,
+              // Shows in CloudTrail as the assumed-role session: which environment made the call
+              // (RoleSessionName: 2-64 characters of [\w+=,.@-]).
+              sessionName: `cdktf-${config.name}-${config.environmentSuffix}`.slice(0, 64),
+              externalId: account.externalId,
+            },
+          ]
+        : undefined,
   };
 }
 

@@ -14,13 +14,21 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { stateKmsAliasName } from "../modules/naming";
 import type { PlatformConfig } from "../config";
-import { platformTags, providerAccount } from "./base";
+import { platformTags } from "./base";
 
 export const STATE_STACK_ID = "state";
 
 /** Where the state stack's own state is kept, relative to the repository (named in the README). */
 export function stateStackStateFile(config: PlatformConfig): string {
   return `terraform-state/${config.name}/${config.state.bucket}.tfstate`;
+}
+
+/**
+ * Why a command that creates or deletes infrastructure refuses the blueprint-only state bucket
+ * default (`tfstate-<blueprint>-platform`, a guess in S3's global namespace), and what to set.
+ */
+export function ambiguousStateBucketMessage(config: PlatformConfig): string {
+  return `TF_STATE_BUCKET: not set, and ${config.name} names no account.id: the default ${config.state.bucket} is a guess in S3's global namespace (another account may own it, and every account of this blueprint would share it). Set TF_STATE_BUCKET (the same for every command of this environment), or account.id in the blueprint (the default is then tfstate-<account-id>-<region>-${config.name}).`;
 }
 
 /**
@@ -46,17 +54,30 @@ export class StateStack extends TerraformStack {
     // (with the default cdktf.out: ../../../terraform-state/...).
     const stackDirectory = resolve(App.of(this).outdir, "stacks", STATE_STACK_ID);
     new LocalBackend(this, { path: relative(stackDirectory, resolve(stateStackStateFile(config))) });
+    // The ambient credentials, as for every stack's S3 backend that reads and writes this bucket
+    // (never the environment's role: the bucket is shared by every environment of the blueprint,
+    // and may live in a tooling account). A bucket named after an account
+    // (tfstate-<account>-<region>-<blueprint>) is pinned to that account.
     new AwsProvider(this, "aws", {
       region: config.state.region,
       defaultTags: [{ tags: platformTags(config, STATE_STACK_ID) }],
-      ...providerAccount(config),
+      allowedAccountIds:
+        config.state.bucketSource === "account" && config.account ? [config.account.id] : undefined,
     });
 
     // State must outlive environments: no force_destroy, and the bucket is shared by all suffixes.
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: config.state.bucket,
       forceDestroy: false,
-      lifecycle: { preventDestroy: true },
+      lifecycle: {
+        preventDestroy: true,
+        // `cdktf synth` works on a clean clone with the blueprint-only default; creating a bucket
+        // under that guessed global name does not (an ambiguous default is an error).
+        precondition:
+          config.state.bucketSource === "blueprint-default"
+            ? [{ condition: false, errorMessage: ambiguousStateBucketMessage(config) }]
+            : undefined,
+      },
     });
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,

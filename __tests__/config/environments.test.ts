@@ -93,10 +93,22 @@ describe("selecting an environment", () => {
   });
 
   test("an ad-hoc suffix with ENVIRONMENT_TEMPLATE uses that environment's overrides, under its own name", () => {
-    const pr = load(TWO, "pr123", { ENVIRONMENT_TEMPLATE: "production" });
-    expect(pr.lifecycle).toBe("persistent");
+    const pr = load(TWO, "pr123", { ENVIRONMENT_TEMPLATE: "dev" });
+    expect(pr.services.web.desiredCount).toBe(1);
     expect(pr.environmentSuffix).toBe("pr123");
-    expect(pr.environment).toMatchObject({ declared: false, template: "production" });
+    expect(pr.environment).toMatchObject({ declared: false, template: "dev" });
+  });
+
+  test("fails when an ad-hoc environment would be persistent (a persistent template)", () => {
+    expect(() => load(TWO, "pr123", { ENVIRONMENT_TEMPLATE: "production" })).toThrow(
+      /the ad-hoc environment pr123 would be "persistent" \(lifecycle of the template environment production\); ad-hoc environments must be "ephemeral"/,
+    );
+  });
+
+  test("fails when an ad-hoc environment of a blueprint with environments would be persistent", () => {
+    const file = blueprintFile({ lifecycle: "persistent", environments: { production: {} } });
+    expect(load(file, "production").lifecycle).toBe("persistent");
+    expect(() => load(file, "pr9")).toThrow(/the ad-hoc environment pr9 would be "persistent"/);
   });
 
   test("fails when ENVIRONMENT_TEMPLATE is not a declared environment, listing them", () => {
@@ -214,14 +226,20 @@ describe("account", () => {
 
 describe("domain", () => {
   test("fails when the name is outside the zone", () => {
-    const file = blueprintFile({ domain: { zone: "example.com", name: "shop.example.org" } });
+    const file = blueprintFile({
+      domain: { zone: "example.com", name: "shop.example.org" },
+      environments: { dev: {} },
+    });
     expect(() => load(file, "dev")).toThrow(
       /domain\.name: shop\.example\.org is not inside the zone example\.com/,
     );
   });
 
   test("fails together with a certificate ARN (one certificate per listener)", () => {
-    const file = blueprintFile({ domain: { zone: "example.com", name: "shop.example.com" } });
+    const file = blueprintFile({
+      domain: { zone: "example.com", name: "shop.example.com" },
+      environments: { dev: {} },
+    });
     expect(() =>
       load(file, "dev", {
         ALB_CERTIFICATE_ARN:
@@ -236,6 +254,7 @@ describe("domain", () => {
     const file = blueprintFile({
       domain: { zone: "example.com", name: "example.com" },
       loadBalancer: { https: true },
+      environments: { dev: {} },
     });
     expect(load(file, "dev").domain).toEqual({ zone: "example.com", name: "example.com" });
   });
@@ -244,6 +263,7 @@ describe("domain", () => {
     const file = blueprintFile({
       domain: { zone: "example.com", name: "shop.example.com" },
       services: { worker: { kind: "worker", cpu: 256, memory: 512 } },
+      environments: { dev: {} },
     });
     expect(() => load(file, "dev")).toThrow(/domain: needs a web service/);
   });
@@ -278,6 +298,16 @@ describe("one domain per environment", () => {
       /the ad-hoc environment pr5 would take the domain shop\.example\.com of environment production/,
     );
     expect(load(file, "pr5", { ENVIRONMENT_TEMPLATE: "dev" }).domain).toBeUndefined();
+  });
+
+  test("fails when ad-hoc environments would share the blueprint's own domain (no environments declared)", () => {
+    const file = blueprintFile({ domain: shop("shop") });
+    for (const suffix of ["dev", "pr123"])
+      expect(() => load(file, suffix)).toThrow(
+        new RegExp(
+          `the ad-hoc environment ${suffix} would get the domain shop\\.example\\.com .*a domain belongs to a declared environment only`,
+        ),
+      );
   });
 });
 

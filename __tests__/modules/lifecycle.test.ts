@@ -52,6 +52,8 @@ describe("lifecycle policies", () => {
       profile: "ephemeral",
       deletionProtection: false,
       skipFinalSnapshot: true,
+      deleteAutomatedBackups: true,
+      timestampedFinalSnapshot: false,
       secretRecoveryWindowDays: 0,
       forceDeleteImages: true,
       forceDestroyBuckets: true,
@@ -62,6 +64,8 @@ describe("lifecycle policies", () => {
       profile: "persistent",
       deletionProtection: true,
       skipFinalSnapshot: false,
+      deleteAutomatedBackups: false,
+      timestampedFinalSnapshot: false,
       secretRecoveryWindowDays: 30,
       forceDeleteImages: false,
       forceDestroyBuckets: false,
@@ -70,9 +74,21 @@ describe("lifecycle policies", () => {
     });
   });
 
+  test("retiring is persistent without what blocks a destroy: the data stays", () => {
+    expect(lifecyclePolicy("retiring")).toEqual({
+      ...lifecyclePolicy("persistent"),
+      profile: "retiring",
+      deletionProtection: false,
+      preventDestroy: false,
+      timestampedFinalSnapshot: true,
+      // ALB access logs only (docs/decisions.md, "Retiring profile").
+      forceDestroyBuckets: true,
+    });
+  });
+
   test("modules default to ephemeral", () => {
     expect(lifecyclePolicy()).toBe(lifecyclePolicy("ephemeral"));
-    expect(LIFECYCLE_PROFILES).toEqual(["ephemeral", "persistent"]);
+    expect(LIFECYCLE_PROFILES).toEqual(["ephemeral", "persistent", "retiring"]);
   });
 
   test("statefulLifecycle adds prevent_destroy to a resource's own lifecycle only when persistent", () => {
@@ -86,15 +102,24 @@ describe("lifecycle policies", () => {
 
 describe.each(LIFECYCLE_PROFILES)("stateful modules, %s", (profile) => {
   const json = stateful(profile);
-  const keep = profile === "persistent";
+  /** Whether destroy is blocked (persistent), and whether the data outlives a destroy (not ephemeral). */
+  const guard = profile === "persistent";
+  const keep = profile !== "ephemeral";
 
-  test("the database's deletion protection and final snapshot follow the profile", () => {
+  test("the database's deletion protection, final snapshot and backups follow the profile", () => {
     const cluster = only(json, "aws_rds_cluster");
-    expect(cluster.deletion_protection).toBe(keep);
+    expect(cluster.deletion_protection).toBe(guard);
     expect(cluster.skip_final_snapshot).toBe(!keep);
-    expect(cluster.final_snapshot_identifier).toBe(keep ? "aurora-shop-final-production" : undefined);
+    expect(cluster.delete_automated_backups).toBe(!keep);
+    expect(cluster.final_snapshot_identifier).toBe(
+      {
+        ephemeral: undefined,
+        persistent: "aurora-shop-final-production",
+        retiring: 'aurora-shop-final-pr1-${formatdate("YYYYMMDDhhmmss", plantimestamp())}',
+      }[profile],
+    );
     expect(cluster.lifecycle).toEqual(
-      keep
+      guard
         ? { ignore_changes: ["engine_version"], prevent_destroy: true }
         : { ignore_changes: ["engine_version"] },
     );
@@ -103,21 +128,21 @@ describe.each(LIFECYCLE_PROFILES)("stateful modules, %s", (profile) => {
       expect(instance.lifecycle.prevent_destroy).toBeUndefined();
   });
 
-  test("the repository keeps its images only when persistent", () => {
+  test("the repository keeps its images unless ephemeral", () => {
     const repo = only(json, "aws_ecr_repository");
     expect(repo.force_delete).toBe(!keep);
-    expect(repo.lifecycle?.prevent_destroy).toBe(keep ? true : undefined);
+    expect(repo.lifecycle?.prevent_destroy).toBe(guard ? true : undefined);
   });
 
   test("secrets get the profile's recovery window", () => {
     const secret = only(json, "aws_secretsmanager_secret");
     expect(secret.recovery_window_in_days).toBe(keep ? 30 : 0);
-    expect(secret.lifecycle?.prevent_destroy).toBe(keep ? true : undefined);
+    expect(secret.lifecycle?.prevent_destroy).toBe(guard ? true : undefined);
   });
 
   test("the key gets the profile's deletion window", () => {
     const key = only(json, "aws_kms_key");
     expect(key.deletion_window_in_days).toBe(keep ? 30 : 7);
-    expect(key.lifecycle?.prevent_destroy).toBe(keep ? true : undefined);
+    expect(key.lifecycle?.prevent_destroy).toBe(guard ? true : undefined);
   });
 });

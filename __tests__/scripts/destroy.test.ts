@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,6 +12,7 @@ import {
   ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
 import { mockClient } from "aws-sdk-client-mock";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { configFor } from "../support/synth";
 import { STACK_DEPENDENCIES, STACK_IDS } from "../../stacks/base";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
@@ -36,7 +37,10 @@ import {
   parseArgs,
   RunningCommand,
   spawnCommand,
+  readStackState,
+  unreleasedProtection,
 } from "../../scripts/destroy";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 const CDKTF = ["npx", "cdktf"];
 const LOCK = `TF_CLI_ARGS_destroy=-lock-timeout=${LOCK_TIMEOUT}`;
@@ -579,6 +583,7 @@ describe("main", () => {
         return "trading/dev";
       },
       deps: () => side.deps,
+      readState: async () => undefined,
       ...over,
     };
     return { value, out, log, asked, side };
@@ -688,6 +693,7 @@ describe("main: long-lived and persistent environments", () => {
         return answer;
       },
       deps: () => side.deps,
+      readState: async () => undefined,
       ...over,
     };
     return { value, log, asked, side };
@@ -703,11 +709,11 @@ describe("main: long-lived and persistent environments", () => {
         /refusing to destroy payments\/production: it is persistent \(lifecycle: persistent\)/,
       );
       expect(text).toMatch(
-        /2\. set environments\.production\.lifecycle: ephemeral in .*three-environments\.yaml/,
+        /1\. set environments\.production\.lifecycle: retiring in .*three-environments\.yaml/,
       );
-      expect(text).toMatch(/3\. ENVIRONMENT_SUFFIX=production npm run deploy/);
+      expect(text).toMatch(/2\. ENVIRONMENT_SUFFIX=production npm run deploy/);
       expect(text).toMatch(
-        /4\. ENVIRONMENT_SUFFIX=production npm run destroy -- --environment payments\/production/,
+        /3\. ENVIRONMENT_SUFFIX=production npm run destroy -- --environment payments\/production/,
       );
       expect(t.asked).toEqual([]);
       expect(t.side.started).toEqual([]);
@@ -764,6 +770,119 @@ describe("main: long-lived and persistent environments", () => {
     expect(t.side.started[0].argv).toEqual(
       expect.arrayContaining(["ENVIRONMENT_TEMPLATE=dev", "ENVIRONMENT_SUFFIX=pr42"]),
     );
+  });
+
+  describe("retiring production (lifecycle: retiring)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "destroy-retiring-"));
+    const file = join(dir, "three-environments.yaml");
+    const doc = parseYaml(readFileSync(EXAMPLE, "utf8"));
+    doc.environments.production.lifecycle = "retiring";
+    writeFileSync(file, stringifyYaml(doc));
+    const retiring = { BLUEPRINT: file, ENVIRONMENT_SUFFIX: "production" };
+    const named = ["--environment", "payments/production"];
+    /** A state as `terraform state pull` prints it: one cluster and one load balancer. */
+    const state = (cluster: Record<string, unknown>, lb: Record<string, unknown>) => ({
+      version: 4,
+      resources: [
+        { mode: "managed", type: "aws_rds_cluster", name: "db", instances: [{ attributes: cluster }] },
+        { mode: "managed", type: "aws_lb", name: "alb", instances: [{ attributes: lb }] },
+        {
+          mode: "data",
+          type: "aws_rds_cluster",
+          name: "x",
+          instances: [{ attributes: { deletion_protection: true } }],
+        },
+      ],
+    });
+    const deployedProtected = state(
+      { deletion_protection: true, skip_final_snapshot: false, delete_automated_backups: true },
+      { enable_deletion_protection: true },
+    );
+    const released = state(
+      { deletion_protection: false, skip_final_snapshot: false, delete_automated_backups: false },
+      { enable_deletion_protection: false },
+    );
+
+    test("refuses while the deployed state still has deletion protection (the release was merged, not deployed)", async () => {
+      const read: string[] = [];
+      const t = io(
+        {
+          readState: async (_c, stack) => {
+            read.push(stack);
+            return stack === "platform" ? deployedProtected : undefined;
+          },
+        },
+        "payments/production",
+      );
+      expect(await main(named, retiring, t.value)).toBe(EXIT.usage);
+      const text = t.log.join("\n");
+      expect(text).toMatch(/refusing to destroy payments\/production: its deployed state still protects it/);
+      expect(text).toMatch(/platform: aws_rds_cluster\.db: deletion_protection is still true/);
+      expect(text).toMatch(/platform: aws_lb\.alb: enable_deletion_protection is still true/);
+      expect(text).toMatch(/delete_automated_backups is not false/);
+      expect(text).toMatch(/Deploy it first \(ENVIRONMENT_SUFFIX=production npm run deploy/);
+      expect(read).toEqual(["observability", "platform", "network"]);
+      expect(t.side.started).toEqual([]);
+    });
+
+    test("once the release is deployed, naming and typing it destroys all but the registry", async () => {
+      const t = io(
+        { readState: async (_c, stack) => (stack === "platform" ? released : undefined) },
+        "payments/production",
+      );
+      expect(await main(named, retiring, t.value)).toBe(EXIT.ok);
+      expect(t.asked).toEqual([expect.stringMatching(/Type payments\/production to confirm: $/)]);
+      expect(t.side.stacks()).toEqual(["observability", "platform", "network"]);
+      expect(t.log.join("\n")).toMatch(/its registry stack is kept \(repositories with their images\)/);
+    });
+
+    test("still needs the name and the typed confirmation", async () => {
+      const unnamed = io({ readState: async () => released }, "payments/production");
+      expect(await main(["--yes"], retiring, unnamed.value)).toBe(EXIT.usage);
+      const wrong = io({ readState: async () => released }, "payments/prod");
+      expect(await main(named, retiring, wrong.value)).toBe(EXIT.usage);
+      expect([...unnamed.side.started, ...wrong.side.started]).toEqual([]);
+    });
+
+    test("the registry is destroyed when named", async () => {
+      const t = io({ readState: async () => released }, "payments/production");
+      expect(await main(["registry", ...named], retiring, t.value)).toBe(EXIT.ok);
+      expect(t.side.stacks()).toEqual(["registry"]);
+    });
+  });
+
+  test("unreleasedProtection: an ephemeral environment may skip the snapshot, a retiring one may not", () => {
+    const cluster = { deletion_protection: false, skip_final_snapshot: true, delete_automated_backups: true };
+    const st = {
+      resources: [
+        { mode: "managed", type: "aws_rds_cluster", name: "db", instances: [{ attributes: cluster }] },
+      ],
+    };
+    const dev = configFor("trading", {});
+    expect(unreleasedProtection(dev, "platform", st)).toEqual([]);
+    expect(unreleasedProtection({ ...dev, lifecycle: "retiring" }, "platform", st)).toEqual([
+      "platform: aws_rds_cluster.db: skip_final_snapshot is still true (no final snapshot would be taken)",
+      "platform: aws_rds_cluster.db: delete_automated_backups is not false (the automated backups would be deleted)",
+    ]);
+    expect(unreleasedProtection(dev, "platform", undefined)).toEqual([]);
+  });
+
+  test("readStackState reads the object the S3 backend writes; none when the stack has no state", async () => {
+    const s3 = mockClient(S3Client);
+    try {
+      const config = configFor("trading", { TF_STATE_BUCKET: "acme-tfstate" });
+      s3.on(GetObjectCommand, { Bucket: "acme-tfstate", Key: "trading/test/platform.tfstate" }).resolves({
+        Body: { transformToString: async () => '{"version":4,"resources":[]}' } as never,
+      });
+      s3.on(GetObjectCommand, { Key: "trading/test/network.tfstate" }).rejects(
+        Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }),
+      );
+      const client = new S3Client({ region: "us-east-1" });
+      expect(await readStackState(config, "platform", client)).toEqual({ version: 4, resources: [] });
+      expect(await readStackState(config, "network", client)).toBeUndefined();
+    } finally {
+      s3.restore();
+    }
   });
 
   test("--environment without a value is a usage error", () => {

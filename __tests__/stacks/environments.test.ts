@@ -44,14 +44,26 @@ describe("dev: ephemeral, one NAT gateway, Spot", () => {
     expect(values(dev.platform, "aws_lb_listener").map((l) => l.port)).not.toContain(443);
   });
 
-  test("plans only in its own account, through its deploy role", () => {
-    for (const stack of Object.values(dev))
-      expect(stack.provider.aws[0]).toMatchObject({
+  test("plans only in its own account, with the ambient credentials (no assume_role by default)", () => {
+    for (const stack of Object.values(dev)) {
+      expect(stack.provider.aws[0]).toMatchObject({ allowed_account_ids: ["111111111111"] });
+      expect(stack.provider.aws[0].assume_role).toBeUndefined();
+    }
+  });
+
+  test("assumes its deploy role only when asked (TF_ASSUME_ROLE=true)", () => {
+    const assumed = synthApp(
+      loadConfig({ BLUEPRINT: EXAMPLE, ENVIRONMENT_SUFFIX: "dev", TF_ASSUME_ROLE: "true" }),
+    ).stacks;
+    for (const id of ["network", "registry", "platform", "observability"])
+      expect(assumed[id].provider.aws[0]).toMatchObject({
         allowed_account_ids: ["111111111111"],
         assume_role: [
           { role_arn: "arn:aws:iam::111111111111:role/platform-deploy", session_name: "cdktf-payments-dev" },
         ],
       });
+    // The state bucket is read and written with the ambient credentials, as the backends do.
+    expect(assumed.state.provider.aws[0].assume_role).toBeUndefined();
   });
 });
 
@@ -66,7 +78,11 @@ describe("production: persistent, NAT per AZ, interface endpoints, a domain, an 
   });
 
   test("the load balancer has deletion protection and its access logs are kept", () => {
-    expect(onlyResource(production.platform, "aws_lb").enable_deletion_protection).toBe(true);
+    expect(onlyResource(production.platform, "aws_lb")).toMatchObject({
+      enable_deletion_protection: true,
+      // Without it a destroy would delete listeners and target groups, then stop at the ALB.
+      lifecycle: { prevent_destroy: true },
+    });
     for (const bucket of values(production.platform, "aws_s3_bucket"))
       expect(bucket.force_destroy).toBe(false);
   });
@@ -108,6 +124,8 @@ describe("production: persistent, NAT per AZ, interface endpoints, a domain, an 
       `\${tolist(aws_acm_certificate.${certId}.domain_validation_options).0.resource_record_name}`,
     );
     expect(record.zone_id).toMatch(/^\$\{data\.aws_route53_zone\.[\w-]+\.zone_id\}$/);
+    // Never takes over (and later deletes) a record another certificate of that name renews with.
+    expect(record.allow_overwrite).toBe(false);
     expect(onlyResource(production.platform, "aws_acm_certificate_validation")).toMatchObject({
       certificate_arn: `\${aws_acm_certificate.${certId}.arn}`,
       validation_record_fqdns: [`\${aws_route53_record.${recordId}.fqdn}`],
@@ -149,29 +167,53 @@ describe("production: persistent, NAT per AZ, interface endpoints, a domain, an 
 });
 
 describe("switching production between the profiles", () => {
-  // The same file with production switched to ephemeral: the retirement path of docs/day-2.md.
+  // The same file with production switched to retiring: the retirement path of docs/day-2.md.
   const dir = mkdtempSync(join(tmpdir(), "environments-"));
   const file = join(dir, "three-environments.yaml");
   const doc = parse(readFileSync(EXAMPLE, "utf8"));
-  doc.environments.production.lifecycle = "ephemeral";
+  doc.environments.production.lifecycle = "retiring";
   writeFileSync(file, stringify(doc));
   const released = synthApp(configOf("production", file)).stacks;
 
   test.each(["network", "registry", "platform", "observability"])(
-    "%s: replaces and destroys nothing, and updates the protections in place",
+    "%s: replaces, creates and destroys nothing",
     (stack) => {
       const p = plan(production[stack], released[stack]);
       expect(p.replace).toEqual([]);
       expect(p.destroy).toEqual([]);
       expect(p.create).toEqual([]);
-      expect(p.update.length).toBeGreaterThan(0);
     },
   );
 
-  test("turns every protection off in that apply", () => {
+  test("platform: updates the database and load balancer protections in place", () => {
+    expect(plan(production.platform, released.platform).update).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_rds_cluster\./),
+        expect.stringMatching(/^aws_lb\./),
+      ]),
+    );
+  });
+
+  test("keeps the final snapshot (named per apply) and the automated backups", () => {
+    const db = onlyResource(released.platform, "aws_rds_cluster");
+    expect(db).toMatchObject({ skip_final_snapshot: false, delete_automated_backups: false });
+    expect(db.final_snapshot_identifier).toMatch(
+      /^aurora-payments-final-production-\$\{formatdate\("YYYYMMDDhhmmss", plantimestamp\(\)\)\}$/,
+    );
+    expect(onlyResource(production.platform, "aws_rds_cluster")).toMatchObject({
+      deletion_protection: true,
+      delete_automated_backups: false,
+    });
+  });
+
+  test("keeps the images: repositories are not force-deleted", () => {
+    for (const repo of Object.values(resources(released.registry, "aws_ecr_repository")))
+      expect(repo.force_delete).toBe(false);
+  });
+
+  test("turns deletion protection and prevent_destroy off in that apply", () => {
     expect(onlyResource(released.platform, "aws_rds_cluster")).toMatchObject({
       deletion_protection: false,
-      skip_final_snapshot: true,
     });
     expect(onlyResource(released.platform, "aws_lb").enable_deletion_protection).toBe(false);
     const protectedResources = Object.values(released).flatMap((s) =>

@@ -59,7 +59,23 @@ describe("state stack", () => {
     expect(stateFileFromRepository(after)).toBe("terraform-state/trading/acme-tfstate.tfstate");
     for (const stack of [before, after]) {
       const [bucket] = Object.values(stack.resource.aws_s3_bucket as Record<string, Json>);
-      expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+      expect(bucket.lifecycle.prevent_destroy).toBe(true);
     }
+  });
+
+  test("synthesizes with the blueprint-only default, but refuses to create that bucket", () => {
+    const [guessed] = Object.values(stateStack().resource.aws_s3_bucket as Record<string, Json>);
+    expect(guessed.lifecycle.precondition).toEqual([
+      {
+        condition: false,
+        error_message: expect.stringMatching(
+          /^TF_STATE_BUCKET: not set, and trading names no account\.id: the default tfstate-trading-platform is a guess in S3's global namespace/,
+        ),
+      },
+    ]);
+    const [named] = Object.values(
+      stateStack({ TF_STATE_BUCKET: "acme-tfstate" }).resource.aws_s3_bucket as Record<string, Json>,
+    );
+    expect(named.lifecycle).toEqual({ prevent_destroy: true });
   });
 });

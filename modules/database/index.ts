@@ -114,9 +114,12 @@ export class AuroraDatabase extends Construct {
       // snapshot on delete (RDS requires its identifier when the snapshot is not skipped), and
       // prevent_destroy below. All three update in place, so switching profiles replaces nothing.
       skipFinalSnapshot: lifecycle.skipFinalSnapshot,
-      finalSnapshotIdentifier: lifecycle.skipFinalSnapshot
-        ? undefined
-        : naming.name("dbCluster", `${naming.blueprint}-final`),
+      finalSnapshotIdentifier: finalSnapshotIdentifier(
+        lifecycle,
+        naming.name("dbCluster", `${naming.blueprint}-final`),
+      ),
+      // The provider deletes the automated backups with the cluster unless told otherwise.
+      deleteAutomatedBackups: lifecycle.deleteAutomatedBackups,
       deletionProtection: lifecycle.deletionProtection,
       serverlessv2ScalingConfiguration: serverless
         ? { minCapacity: config.minCapacity, maxCapacity: config.maxCapacity }
@@ -178,6 +181,19 @@ export class AuroraDatabase extends Construct {
  * Oldest Aurora PostgreSQL minor version per major that can pause at 0 ACUs (Aurora user guide,
  * "Scaling to Zero ACUs with automatic pause and resume for Aurora Serverless v2").
  */
+/**
+ * `final_snapshot_identifier` of the cluster: none when the snapshot is skipped; `base` for a
+ * persistent environment (deletion protection blocks any delete, so it is never used as is);
+ * `base-<plan timestamp>` for a retiring one. RDS reads the identifier from state when it deletes,
+ * so the snapshot carries the time of the retiring apply and a later retirement of an
+ * environment of the same name cannot collide with it (DBClusterSnapshotAlreadyExists).
+ */
+export function finalSnapshotIdentifier(lifecycle: LifecyclePolicy, base: string): string | undefined {
+  if (lifecycle.skipFinalSnapshot) return undefined;
+  if (!lifecycle.timestampedFinalSnapshot) return base;
+  return `${base}-\${formatdate("YYYYMMDDhhmmss", plantimestamp())}`;
+}
+
 export const SCALE_TO_ZERO_MIN_VERSIONS: Readonly<Record<number, number>> = { 13: 15, 14: 12, 15: 7, 16: 3 };
 
 /**

@@ -20,8 +20,14 @@ export interface PlatformDomainProps {
  * - `create_before_destroy` on the certificate: a changed name replaces it, and ACM refuses to
  *   delete a certificate a listener still uses (the provider documentation recommends it for
  *   certificates in use by `aws_lb_listener`).
- * - The validation record is written with `allow_overwrite`: ACM gives a certificate of the same
- *   name in the same account the same CNAME, so a recreated certificate reuses it.
+ * - The validation record is never taken over (`allow_overwrite` false): ACM gives every
+ *   certificate of the same name in the same account the same CNAME, so a record that already
+ *   exists belongs to another certificate (another environment or blueprint), which needs it to
+ *   renew; taking it over would delete it with this environment. The apply fails instead, naming
+ *   the record. A certificate replaced for the same name keeps the same record (no change).
+ * - The zone is looked up with the environment's credentials: it must be in the environment's
+ *   account (a zone in another account is not supported yet: delegate a subdomain to a zone in
+ *   the environment's account).
  */
 export class PlatformDomain extends Construct {
   /** ARN of the issued certificate (available once validation completed). */
@@ -47,7 +53,7 @@ export class PlatformDomain extends Construct {
       type: option.resourceRecordType,
       records: [option.resourceRecordValue],
       ttl: 60,
-      allowOverwrite: true,
+      allowOverwrite: false,
     });
     const validation = new AcmCertificateValidation(this, "validation", {
       certificateArn: certificate.arn,

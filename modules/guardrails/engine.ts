@@ -74,7 +74,7 @@ export function evaluateStack(
   const suppressed: Finding[] = [];
   const profile = options.lifecycle ?? "ephemeral";
   for (const rule of options.rules ?? RULES) {
-    if (rule.profile !== undefined && rule.profile !== profile) continue;
+    if (rule.profile !== undefined && ![rule.profile].flat().includes(profile)) continue;
     for (const v of rule.check(view)) {
       const construct = constructAt(v.path);
       const candidates = [
@@ -96,7 +96,8 @@ export function evaluateStack(
 }
 
 const control = (rule: Rule) =>
-  (rule.control ? `, Security Hub ${rule.control}` : "") + (rule.profile ? `, ${rule.profile} profile` : "");
+  (rule.control ? `, Security Hub ${rule.control}` : "") +
+  (rule.profile ? `, ${[rule.profile].flat().join("/")} profile` : "");
 
 function section(title: string, findings: readonly Finding[], withFix: boolean): string[] {
   if (findings.length === 0) return [];

@@ -72,9 +72,10 @@ export interface Rule {
   /**
    * The lifecycle profile the rule belongs to: destroyability rules (DST1-DST8) check
    * `ephemeral` environments, their protective mirrors (PRS1-PRS8) `persistent` ones; a rule
-   * without a profile checks every environment. @default every profile
+   * without a profile checks every environment; `retiring` runs the rules that let the destroy
+   * run (DST1, DST3-DST5) and those that keep the data (PRS2, PRS6-PRS8). @default every profile
    */
-  readonly profile?: LifecycleProfile;
+  readonly profile?: LifecycleProfile | readonly LifecycleProfile[];
   /** One line: what must hold. */
   readonly info: string;
   /** Why it matters and how to fix it. */

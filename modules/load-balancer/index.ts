@@ -7,7 +7,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import type { PlatformConfig } from "../../config";
 import type { Naming } from "../naming";
 import { AccessLogBucket } from "./access-log-bucket";
-import { lifecyclePolicy, LifecyclePolicy } from "../lifecycle";
+import { lifecyclePolicy, LifecyclePolicy, statefulLifecycle } from "../lifecycle";
 import { ValidationError } from "../errors";
 
 export { AccessLogBucket, ELB_ACCOUNT_REGIONS } from "./access-log-bucket";
@@ -171,6 +171,9 @@ export class PlatformLoadBalancer extends Construct {
       accessLogs: this.accessLogs ? { bucket: this.accessLogs.bucketName, enabled: true } : undefined,
       // ELB checks it may write to the bucket when logging is turned on: the policy must exist first.
       dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
+      // persistent: prevent_destroy stops a destroy plan before it deletes the listeners and
+      // target groups in front of a load balancer that AWS would then refuse to delete.
+      lifecycle: statefulLifecycle(props.lifecycle ?? lifecyclePolicy()),
     });
 
     const listener = (

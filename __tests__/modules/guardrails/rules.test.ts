@@ -46,7 +46,7 @@ interface Case {
   /** Provider default tags of the stub (TAG1). */
   readonly badTags?: Record<string, string>;
   /** Lifecycle profile of the environment the rule is checked in. @default "ephemeral" */
-  readonly lifecycle?: "ephemeral" | "persistent";
+  readonly lifecycle?: "ephemeral" | "persistent" | "retiring";
 }
 
 const KEEP = { preventDestroy: true } as const;
@@ -842,9 +842,31 @@ const CASES: Case[] = [
       cluster(s, {
         skipFinalSnapshot: false,
         finalSnapshotIdentifier: "aurora-app-final-test",
+        deleteAutomatedBackups: false,
         lifecycle: KEEP,
       }),
     detail: /skip_final_snapshot is true/,
+  },
+  {
+    rule: "PRS6",
+    lifecycle: "retiring",
+    offence: "a retiring environment's database whose delete would take its automated backups",
+    bad: (s) => cluster(s, { skipFinalSnapshot: false, finalSnapshotIdentifier: "aurora-app-final-test" }),
+    good: (s) =>
+      cluster(s, {
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: "aurora-app-final-test",
+        deleteAutomatedBackups: false,
+      }),
+    detail: /delete_automated_backups is unset \(true\)/,
+  },
+  {
+    rule: "PRS1",
+    lifecycle: "persistent",
+    offence: "a persistent environment's load balancer without prevent_destroy",
+    bad: (s) => alb(s, { enableDeletionProtection: true }),
+    good: (s) => alb(s, { enableDeletionProtection: true, lifecycle: KEEP }),
+    detail: /lifecycle\.prevent_destroy is not set/,
   },
   {
     rule: "PRS7",
@@ -877,7 +899,7 @@ describe.each(CASES)("rule $rule", ({ rule, offence, bad, good, detail, badTags,
 });
 
 describe("lifecycle profiles", () => {
-  const ids = (lifecycle: "ephemeral" | "persistent", build: (s: TerraformStack) => void) =>
+  const ids = (lifecycle: "ephemeral" | "persistent" | "retiring", build: (s: TerraformStack) => void) =>
     [...new Set(findingsOf(reportFor(build, { lifecycle })).map((f) => f.rule.id))].sort();
   // One resource of each stateful kind, built for the other profile.
   const ephemeralBuild = (s: TerraformStack) => {
@@ -889,11 +911,12 @@ describe("lifecycle profiles", () => {
   };
   const persistentBuild = (s: TerraformStack) => {
     repo(s, { forceDelete: false, lifecycle: KEEP });
-    alb(s, { enableDeletionProtection: true });
+    alb(s, { enableDeletionProtection: true, lifecycle: KEEP });
     cluster(s, {
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: "aurora-app-final-test",
+      deleteAutomatedBackups: false,
       lifecycle: KEEP,
     });
     secret(s, { recoveryWindowInDays: undefined, lifecycle: KEEP });
@@ -915,8 +938,18 @@ describe("lifecycle profiles", () => {
     );
   });
 
+  test("a retiring environment runs what lets the destroy run and what keeps the data", () => {
+    const retiring = (id: string) => [RULES.find((r) => r.id === id)?.profile].flat().includes("retiring");
+    expect(
+      RULES.filter((r) => r.profile !== undefined && retiring(r.id))
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["DST1", "DST3", "DST4", "DST5", "PRS2", "PRS6", "PRS7", "PRS8"].sort());
+  });
+
   test("every DST rule but the force-delete ones of ECS and Cloud Map has a persistent mirror", () => {
-    const byProfile = (p: string) => RULES.filter((r) => r.profile === p).map((r) => r.id.slice(3));
+    const byProfile = (p: string) =>
+      RULES.filter((r) => [r.profile].flat().includes(p as never)).map((r) => r.id.slice(3));
     expect(byProfile("persistent")).toEqual(byProfile("ephemeral"));
     expect(RULES.filter((r) => r.category === "destroyability" && !r.profile).map((r) => r.id)).toEqual([
       "DST9",

@@ -5,7 +5,7 @@ export const DST1: Rule = {
   id: "DST1",
   severity: "error",
   category: "destroyability",
-  profile: "ephemeral",
+  profile: ["ephemeral", "retiring"],
   info: "No resource sets lifecycle.prevent_destroy",
   explanation:
     "Test environments are destroyed after every run; `prevent_destroy` makes `cdktf destroy` fail and leaves the environment half-deleted and billing. Protect production with IAM and backups, not with this flag. Persistent environments (`lifecycle: persistent`) check the protective mirror PRS1 instead.",
@@ -22,6 +22,9 @@ export const STATEFUL_TYPES = [
   "aws_ecr_repository",
   "aws_kms_key",
   "aws_secretsmanager_secret",
+  // Deletion protection makes AWS refuse DeleteLoadBalancer, but Terraform would still destroy
+  // the listeners, rules and target groups first: prevent_destroy stops the plan before any of it.
+  "aws_lb",
 ] as const;
 
 export const PRS1: Rule = {
@@ -31,7 +34,7 @@ export const PRS1: Rule = {
   profile: "persistent",
   info: "Stateful resources set lifecycle.prevent_destroy",
   explanation:
-    "In a persistent environment the database, repositories, keys and secrets hold what a rebuild cannot bring back; `prevent_destroy` makes Terraform refuse any plan that deletes or replaces them (a destroy, or a change that forces replacement). To retire the environment, switch it to `lifecycle: ephemeral`, apply, then destroy.",
+    "In a persistent environment the database, repositories, keys and secrets hold what a rebuild cannot bring back; `prevent_destroy` makes Terraform refuse any plan that deletes or replaces them (a destroy, or a change that forces replacement). To retire the environment, switch it to `lifecycle: retiring` (protection off, final snapshot and images kept), apply, then destroy.",
   check: (stack) =>
     stack
       .resourcesOf(...STATEFUL_TYPES)

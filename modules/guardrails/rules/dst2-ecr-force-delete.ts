@@ -22,7 +22,7 @@ export const PRS2: Rule = {
   id: "PRS2",
   severity: "error",
   category: "destroyability",
-  profile: "persistent",
+  profile: ["persistent", "retiring"],
   info: "ECR repositories keep their images (force_delete off)",
   explanation:
     "A persistent environment's images are what a rollback deploys; `force_delete = true` would delete them with the repository. Leave `force_delete` false: ECR then refuses to delete a repository that holds images.",

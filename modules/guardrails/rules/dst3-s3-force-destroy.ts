@@ -5,7 +5,7 @@ export const DST3: Rule = {
   id: "DST3",
   severity: "error",
   category: "destroyability",
-  profile: "ephemeral",
+  profile: ["ephemeral", "retiring"],
   info: "S3 buckets set force_destroy",
   explanation:
     "S3 refuses to delete a non-empty bucket (access logs fill it within minutes). Set `force_destroy = true` so destroy empties it first. Persistent environments (`lifecycle: persistent`) check the protective mirror PRS3 instead.",

@@ -5,7 +5,7 @@ export const DST4: Rule = {
   id: "DST4",
   severity: "error",
   category: "destroyability",
-  profile: "ephemeral",
+  profile: ["ephemeral", "retiring"],
   info: "Load balancers have deletion protection off",
   explanation:
     "Deletion protection makes `terraform destroy` fail on the ALB (the opposite of Security Hub ELB.6, deliberately: environments here are disposable). Leave `enable_deletion_protection` false. Persistent environments (`lifecycle: persistent`) check the protective mirror PRS4 instead.",

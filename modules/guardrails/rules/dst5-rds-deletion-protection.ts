@@ -5,7 +5,7 @@ export const DST5: Rule = {
   id: "DST5",
   severity: "error",
   category: "destroyability",
-  profile: "ephemeral",
+  profile: ["ephemeral", "retiring"],
   info: "RDS clusters and instances have deletion protection off",
   explanation:
     "Deletion protection makes destroy fail on the database (the opposite of Security Hub RDS.7/RDS.8, deliberately: environments here are disposable). Leave `deletion_protection` false. Persistent environments (`lifecycle: persistent`) check the protective mirror PRS5 instead.",

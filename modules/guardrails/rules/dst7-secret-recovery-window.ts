@@ -22,7 +22,7 @@ export const PRS7: Rule = {
   id: "PRS7",
   severity: "error",
   category: "destroyability",
-  profile: "persistent",
+  profile: ["persistent", "retiring"],
   info: "Secrets Manager secrets keep a recovery window (7-30 days)",
   explanation:
     "A persistent environment's secrets are restorable after an accidental delete only during the recovery window; `recovery_window_in_days = 0` deletes them at once. Leave it unset (30) or set 7-30.",

@@ -22,7 +22,7 @@ export const PRS8: Rule = {
   id: "PRS8",
   severity: "error",
   category: "destroyability",
-  profile: "persistent",
+  profile: ["persistent", "retiring"],
   info: "KMS keys have the longest deletion window (30 days)",
   explanation:
     "Everything a key encrypts (database, secrets, logs) becomes unreadable when the key is deleted; a persistent environment keeps the longest window to cancel a mistaken deletion. Set `deletion_window_in_days = 30` (or leave it unset).",
