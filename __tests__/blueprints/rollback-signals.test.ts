@@ -109,7 +109,9 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
       ];
       expect(specs.map((s) => s.key)).toEqual(tracked);
       for (const spec of specs) {
-        const alarm = byName.get(`alarm-${config.name}-${name}-scale-out-${spec.key}-${config.environmentSuffix}`)!;
+        const alarm = byName.get(
+          `alarm-${config.name}-${name}-scale-out-${spec.key}-${config.environmentSuffix}`,
+        )!;
         expect(alarm.threshold).toBe(spec.threshold);
         const timing = scaleOutTiming({
           periodSeconds: periodOf(alarm),
