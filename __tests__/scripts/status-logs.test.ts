@@ -94,7 +94,7 @@ describe("status", () => {
         .map(([name]) => `ecs-svc-${name}-dev`),
     });
     expect(codedeploy.commandCalls(ListDeploymentsCommand)[0].args[0].input).toEqual({
-      applicationName: "cd-app-fraud-api-dev",
+      applicationName: "cd-app-fraud-fraud-api-dev",
       deploymentGroupName: "cd-group-fraud-api-dev",
     });
   });
@@ -180,7 +180,7 @@ describe("logs", () => {
       },
     );
     expect(logs.commandCalls(FilterLogEventsCommand)[0].args[0].input).toEqual({
-      logGroupName: "/ecs/fraud-api-dev",
+      logGroupName: "/ecs/fraud-fraud-api-dev",
       logStreamNamePrefix: "fraud-api/fraud-api/",
       startTime: 400_000,
       nextToken: undefined,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { BlueprintInput } from "../../config";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 import { allowedStrategies, findCycle } from "../../config/schema";
-import { plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
+import { FORCE_NEW, plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
 import { blueprintWith, configFor, configFrom, Json, synthApp } from "../support/synth";
 
 type Edit = (bp: BlueprintInput) => void;
@@ -458,4 +458,24 @@ describe("trading: upgrading an environment named before issue 17", () => {
   test("the release records keep their names (they already carried the blueprint), so released tags survive", () => {
     expect(all((c) => c.afterRm.replace).filter((k) => k.startsWith("aws_ssm_parameter."))).toEqual([]);
   });
+
+  test.each(Object.keys(BUILT_IN_BLUEPRINTS))(
+    "%s: the runbook's type list covers every repository, secret, queue and log group, and what must be replaced with them",
+    (blueprint) => {
+      const synthesized = synthApp(baseConfig(blueprint)).stacks;
+      for (const stack of ["registry", "platform"]) {
+        const rs = resourcesOf(synthesized[stack]);
+        const stateful = [...rs.keys()].filter((k) =>
+          /^aws_(ecr_repository|secretsmanager_secret|sqs_queue|cloudwatch_log_group)\./.test(k),
+        );
+        for (const k of stateful) expect(keptTypes).toContain(k.split(".")[0]);
+        // A resource whose ForceNew attribute refers to a kept one is replaced with it: kept too.
+        for (const [k, r] of rs) {
+          const forceNew = JSON.stringify((FORCE_NEW[k.split(".")[0]] ?? []).map((a) => r[a]));
+          if (stateful.some((t) => forceNew.includes(`\${${t}.`)))
+            expect(keptTypes).toContain(k.split(".")[0]);
+        }
+      }
+    },
+  );
 });

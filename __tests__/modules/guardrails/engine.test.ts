@@ -21,8 +21,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { referencedAddresses, refersTo } from "../../../modules/guardrails/stack-view";
 
 /** An ALB that breaks ELB1 (error) and ELB3 (warning) and nothing else. */
-const leakyAlb = (scope: Construct) =>
-  new Lb(scope, "alb", { name: "alb-app-test", dropInvalidHeaderFields: false });
+const leakyAlb = (scope: Construct, name = "alb-app-test") =>
+  new Lb(scope, "alb", { name, dropInvalidHeaderFields: false });
 /** A tagged stub stack inside `app`. */
 const stubStackIn = (app: App, build: (stack: TerraformStack) => void) => {
   const stack = new TerraformStack(app, "stub");
@@ -205,8 +205,9 @@ describe("construct suppressions", () => {
   test("a passing stack lists each suppression once per rule and origin, with its reason", () => {
     const report = reportFor((s) => {
       const lbs = new Construct(s, "lbs");
-      leakyAlb(new Construct(lbs, "a"));
-      leakyAlb(new Construct(lbs, "b"));
+      // Two names: NAME2 refuses a name used twice.
+      leakyAlb(new Construct(lbs, "a"), "alb-a-test");
+      leakyAlb(new Construct(lbs, "b"), "alb-b-test");
       suppressRule(lbs, "ELB1", "legacy clients send malformed headers");
       suppressRule(lbs, "ELB3", "access logs are shipped by the account's log pipeline");
     });
