@@ -166,12 +166,17 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       `TF_STATE_REGION: "${printable(stateRegion)}" is not an AWS region name (e.g. us-east-1; known: ${AWS_REGIONS.join(", ")})`,
     );
   }
-  // The state bucket holds every environment's state: no service may be granted it by name.
+  // State buckets hold every environment's state: no service may be granted this blueprint's,
+  // TF_STATE_BUCKET, or any other blueprint's (they all follow the tfstate-* naming).
   for (const [name, svc] of Object.entries(blueprint.services)) {
     for (const [i, bucket] of svc.access.s3Buckets.entries()) {
-      if (bucket.name === stateBucket)
+      if (
+        bucket.name === stateBucket ||
+        bucket.name === env.TF_STATE_BUCKET ||
+        bucket.name.startsWith("tfstate-")
+      )
         throw new ConfigError(
-          `${issueSource.label}: services.${name}.access.s3Buckets.${i}.name: ${stateBucket} is the Terraform state bucket; no service may be granted it`,
+          `${issueSource.label}: services.${name}.access.s3Buckets.${i}.name: ${bucket.name} is a Terraform state bucket (this environment's is ${stateBucket}; every name starting with "tfstate-" is reserved for state); no service may be granted one`,
         );
     }
   }

@@ -17,7 +17,8 @@ const DNS_LABEL = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const dnsLabel = (what: string, max: number) =>
   z
     .string()
-    .max(max, `${what} must be at most ${max} characters`)
+    .min(2, `${what} must be at least 2 characters (2-${max})`)
+    .max(max, `${what} must be at most ${max} characters (2-${max})`)
     .regex(
       DNS_LABEL,
       `${what} must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
@@ -803,6 +804,21 @@ const Deployment = z.strictObject({
     ),
 });
 
+/**
+ * ECS "Tasks per service" quota: 5,000 by default (quota code L-4637F321), and Application Auto
+ * Scaling's MinCapacity/MaxCapacity are integers
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
+ */
+export const MAX_TASKS_PER_SERVICE = 5000;
+const taskCount = (min: number) =>
+  z
+    .number()
+    .int(`must be a whole number of tasks (${min}-${MAX_TASKS_PER_SERVICE})`)
+    .min(min, `must be at least ${min} (${min}-${MAX_TASKS_PER_SERVICE})`)
+    .max(
+      MAX_TASKS_PER_SERVICE,
+      `must be at most ${MAX_TASKS_PER_SERVICE}, the ECS tasks-per-service quota (${min}-${MAX_TASKS_PER_SERVICE})`,
+    );
 const SERVICE_NAME = dnsLabel("a service name", 28);
 
 export const ServiceSchema = z.strictObject({
@@ -839,21 +855,19 @@ export const ServiceSchema = z.strictObject({
     .describe(
       "Task memory in MiB, valid for the CPU size: 512-2048 for 256, 1024-4096 for 512, 2048-8192 for 1024, 4096-16384 for 2048, 8192-30720 for 4096 (1024 MiB steps); 16384-61440 for 8192 (4096 steps), 32768-122880 for 16384 (8192 steps).",
     ),
-  desiredCount: z
-    .number()
-    .int()
-    .min(0)
+  desiredCount: taskCount(0)
     .default(2)
     .describe(
       "Tasks the service runs after its first release, within minCount..maxCount; scheduled jobs run one task per run and ignore it.",
     ),
-  minCount: z
-    .number()
-    .int()
-    .min(0)
+  minCount: taskCount(0)
     .default(1)
-    .describe("Lowest task count autoscaling may set; at most maxCount."),
-  maxCount: z.number().int().min(1).default(4).describe("Highest task count autoscaling may set."),
+    .describe("Lowest task count autoscaling may set; at most maxCount (a whole number, 0-5000)."),
+  maxCount: taskCount(1)
+    .default(4)
+    .describe(
+      "Highest task count autoscaling may set (a whole number, 1-5000: the ECS tasks-per-service quota).",
+    ),
   /** Removed: every service starts at 0 tasks until its first release (README, Lifecycle). */
   startAtZero: z
     .never({
@@ -1418,6 +1432,16 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
     );
     return;
   }
+  // The guardrail (SG1) sums a port's sources too: forty /8s are as open as one /0.
+  const testListenerAddresses = bp.loadBalancer.testListenerCidrs.reduce(
+    (sum, c) => sum + 2 ** (32 - (parseCidr(c)?.prefix ?? 32)),
+    0,
+  );
+  if (testListenerAddresses > TEST_LISTENER_MAX_ADDRESSES)
+    issue(
+      ["loadBalancer", "testListenerCidrs"],
+      `${bp.loadBalancer.testListenerCidrs.length} CIDRs admit ${testListenerAddresses} addresses together; the test listener must not be open to the internet (at most ${TEST_LISTENER_MAX_ADDRESSES} addresses in all, one /8)`,
+    );
   for (const [i, c] of bp.loadBalancer.testListenerCidrs.entries()) {
     const parsed = parseCidr(c);
     // Wider than a /8 is the internet for the guardrails too (SG1): 0.0.0.0/1 is as open as /0.
@@ -1452,6 +1476,7 @@ function validateNetwork(bp: Blueprint, issue: (path: (string | number)[], messa
 }
 
 /** RFC 1918 ranges: never the source address an internet-facing ALB sees. */
+const TEST_LISTENER_MAX_ADDRESSES = 2 ** 24;
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => parseCidr(c)!);
 const isPrivate = (c: Cidr) => PRIVATE_RANGES.some((r) => cidrsOverlap(r, c));
 

@@ -169,8 +169,9 @@ export function targetGroupsOf(svc: Service): { arns: string[]; onlyRegistered: 
  * checks this list against every alarm a synthesized blueprint creates.
  */
 export const SERVICE_ALARM_KEYS = [
-  "cpu",
-  "memory",
+  // Paging (modules/alarms): saturation at maximum capacity, tasks, errors, traffic, queues, jobs.
+  "cpu-at-max",
+  "memory-at-max",
   "tasks",
   "log-errors",
   "http-5xx",
@@ -179,13 +180,17 @@ export const SERVICE_ALARM_KEYS = [
   "dead-letters",
   "failed-runs",
   "health",
-  "deploy-cpu",
-  "deploy-memory",
+  // Deployment rollback (modules/fargate-service): the new revision's health.
+  "rollback-log-errors",
+  "rollback-mesh-5xx",
   "blue-5xx",
   "blue-unhealthy",
   "green-5xx",
   "green-unhealthy",
+  // Scaling: decide scale-out, never page.
   "scale-out-cpu",
+  "scale-out-memory",
+  "scale-out-requests",
 ] as const;
 /** The environment's own alarms (`alarm-<blueprint>-<key>-<suffix>`): the database's. */
 export const ENVIRONMENT_ALARM_KEYS = ["database-cpu", "database-connections"] as const;
@@ -203,7 +208,8 @@ export function alarmNames(target: OperatorEnvironment): {
         SERVICE_ALARM_KEYS.map((k) => naming.name("alarm", `${s}-${k}`)),
       ]),
     ),
-    environment: ENVIRONMENT_ALARM_KEYS.map((k) => naming.name("alarm", `${config.name}-${k}`)),
+    // Account-scoped: the naming module puts the blueprint in (`alarm-<blueprint>-database-cpu-<suffix>`).
+    environment: ENVIRONMENT_ALARM_KEYS.map((k) => naming.name("alarm", k)),
   };
 }
 

@@ -10,14 +10,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { ConfigError, parseBlueprint, PlatformConfig } from "../../config";
+import { Blueprint, ConfigError, parseBlueprint, PlatformConfig } from "../../config";
+import { BlueprintSchema, LOG_RETENTION_DAYS, MAX_TASKS_PER_SERVICE } from "../../config/schema";
+import { FARGATE_CPU_SIZES } from "../../config/fargate";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 import { userFacingMessage } from "../../modules/errors";
 import { buildPlatformApp } from "../../stacks/app";
 
 const SEED = 17;
 const MUTATIONS_PER_BLUEPRINT = 75;
-const SYNTHESIZED_SAMPLE = 2;
+const SYNTHESIZED_SAMPLE = 4;
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -120,8 +122,59 @@ const outcomes = mutants.map((m) => {
   }
 });
 
+/**
+ * Whether a message's field path (after the blueprint label, before ": ") is a real path of the
+ * mutated input: its first segment a key of the input or of the schema (a missing field), each
+ * later segment a key of the input where the input has that node.
+ */
+const TOP_LEVEL_FIELDS = Object.keys(BlueprintSchema.shape);
+function namesRealField(input: Json, path: string): boolean {
+  const segments = path.split(".");
+  if (!(segments[0] in input) && !TOP_LEVEL_FIELDS.includes(segments[0])) return false;
+  let node: Json = input;
+  for (const segment of segments) {
+    if (node === null || typeof node !== "object" || !(segment in node)) return true; // a field the input lacks
+    node = node[segment];
+  }
+  return true;
+}
+const fieldOf = (line: string, label: string): string | undefined =>
+  line.startsWith(`  ${label}.`) ? /^([^:\s]+):/.exec(line.slice(label.length + 3))?.[1] : undefined;
+
+/**
+ * AWS's value rules for what the accepted blueprints feed into the API, checked on every
+ * accepted mutation (cheap: no synthesis). A violation is "accepted but broken".
+ */
+function awsValueViolations(bp: Blueprint): string[] {
+  const out: string[] = [];
+  for (const [name, svc] of Object.entries(bp.services)) {
+    // ECS "Tasks per service" quota 5,000; Application Auto Scaling capacities are integers.
+    for (const field of ["desiredCount", "minCount", "maxCount"] as const) {
+      const v = svc[field];
+      if (!Number.isInteger(v) || v < 0 || v > MAX_TASKS_PER_SERVICE)
+        out.push(`services.${name}.${field}: ${v}`);
+    }
+    if (!(FARGATE_CPU_SIZES as readonly number[]).includes(svc.cpu))
+      out.push(`services.${name}.cpu: ${svc.cpu}`);
+    if (!Number.isInteger(svc.memory)) out.push(`services.${name}.memory: ${svc.memory}`);
+    // ECS service names: up to 255 letters, digits, hyphens, underscores; ours end up in 32-character ALB names.
+    if (!/^[a-z][a-z0-9-]{1,27}$/.test(name)) out.push(`services.${name}: name`);
+    const port = (svc as { port?: number }).port;
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+      out.push(`services.${name}.port: ${port}`);
+  }
+  // Tags: at most 50, keys up to 128 and values up to 256 characters, no aws: prefix.
+  const tags = Object.entries(bp.tags);
+  if (tags.length > 50) out.push(`tags: ${tags.length} tags`);
+  for (const [k, v] of tags)
+    if (k.length > 128 || String(v).length > 256 || k.toLowerCase().startsWith("aws:")) out.push(`tags.${k}`);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(bp.logRetentionDays))
+    out.push(`logRetentionDays: ${bp.logRetentionDays}`);
+  return out;
+}
+
 describe(`fuzz: ${mutants.length} mutations of the built-in blueprints (seed ${SEED})`, () => {
-  test("every rejected mutation fails with a ConfigError whose every line names a field", () => {
+  test("every rejected mutation fails with a ConfigError whose every line names a real field of the blueprint", () => {
     const bad = outcomes
       .filter((o) => "error" in o)
       .filter(({ mutant, error }) => {
@@ -130,16 +183,31 @@ describe(`fuzz: ${mutants.length} mutations of the built-in blueprints (seed ${S
         const label = `blueprints.${mutant.blueprint}`;
         return (
           lines.length === 0 ||
-          lines.some(
-            (l) =>
-              !l.startsWith(`  ${label}`) ||
-              !/^ {2}\S+: \S/.test(l) ||
-              /Invalid key in record|\[object Object\]/.test(l),
-          )
+          lines.some((l) => {
+            const field = fieldOf(l, label);
+            return (
+              field === undefined ||
+              !namesRealField(mutant.input, field) ||
+              /Invalid key in record|\[object Object\]/.test(l)
+            );
+          })
         );
       })
       .map(({ mutant, error }) => `${mutant.blueprint}: ${mutant.description}: ${String(error)}`);
     expect(bad).toEqual([]);
+  });
+
+  test("the field check refuses a message that names no field of the blueprint", () => {
+    const input = BUILT_IN_BLUEPRINTS.trading as Json;
+    expect(
+      fieldOf(
+        "  blueprints.trading.services.frontend.cpu: 300 is not a Fargate CPU size",
+        "blueprints.trading",
+      ),
+    ).toBe("services.frontend.cpu");
+    expect(namesRealField(input, "services.frontend.cpu")).toBe(true);
+    expect(fieldOf("  blueprints.trading: something went wrong", "blueprints.trading")).toBeUndefined();
+    expect(namesRealField(input, "Error")).toBe(false);
   });
 
   test("the mutations exercise both outcomes", () => {
@@ -148,13 +216,33 @@ describe(`fuzz: ${mutants.length} mutations of the built-in blueprints (seed ${S
     expect(mutants.length - rejected).toBeGreaterThan(0);
   });
 
-  test(`a sample of ${SYNTHESIZED_SAMPLE} accepted mutations synthesizes with the guardrails, or fails with a user-facing error`, () => {
+  test("every accepted mutation keeps to AWS's value rules (task counts, CPU, ports, tags, retention)", () => {
+    const broken = outcomes.flatMap((o) =>
+      "blueprint" in o && o.blueprint
+        ? awsValueViolations(o.blueprint).map((v) => `${o.mutant.blueprint}: ${o.mutant.description}: ${v}`)
+        : [],
+    );
+    expect(broken).toEqual([]);
+  });
+
+  test("the value rules catch what the review found accepted (maxCount 1e12)", () => {
+    const bp = parseBlueprint(structuredClone(BUILT_IN_BLUEPRINTS.fraud), "blueprints.fraud");
+    const service = Object.keys(bp.services)[0];
+    const broken = {
+      ...bp,
+      services: { ...bp.services, [service]: { ...bp.services[service], maxCount: 1e12 } },
+    };
+    expect(awsValueViolations(broken as Blueprint)).toEqual([`services.${service}.maxCount: 1000000000000`]);
+  });
+
+  test(`a sample of ${SYNTHESIZED_SAMPLE} accepted mutations synthesizes and passes the guardrails, or fails naming a blueprint field`, () => {
     const accepted = outcomes.filter(
       (o): o is typeof o & { blueprint: NonNullable<typeof o.blueprint> } =>
         "blueprint" in o && o.blueprint !== undefined,
     );
     const rnd = random(SEED);
     const sample = Array.from({ length: SYNTHESIZED_SAMPLE }, () => pick(rnd, accepted));
+    const bad: string[] = [];
     for (const { mutant, blueprint } of sample) {
       const config: PlatformConfig = {
         ...blueprint,
@@ -174,10 +262,13 @@ describe(`fuzz: ${mutants.length} mutations of the built-in blueprints (seed ${S
         app.synth();
       } catch (error) {
         const message = userFacingMessage(error);
-        if (message === undefined)
-          throw new Error(`${mutant.blueprint}: ${mutant.description}: crashed: ${String(error)}`);
-        expect(message).toMatch(/\S+: /);
+        // A guardrail failure of an accepted blueprint is "accepted but broken"; a build-time
+        // check must name a field of the blueprint (`services.x.y: ...`).
+        const field = /(?:^|\s)([a-zA-Z]+(?:\.[\w-]+)*): /.exec(message ?? "")?.[1];
+        if (message === undefined || field === undefined || !namesRealField(mutant.input, field))
+          bad.push(`${mutant.blueprint}: ${mutant.description}: ${message ?? `crashed: ${String(error)}`}`);
       }
     }
+    expect(bad).toEqual([]);
   });
 });

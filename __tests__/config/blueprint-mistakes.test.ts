@@ -293,18 +293,71 @@ describe("silent overrides and over-grants", () => {
     );
   });
 
-  test("fails when a service is granted the Terraform state bucket by name", () => {
+  test.each([
+    ["this blueprint's state bucket", "tfstate-trading-platform", {}],
+    ["another blueprint's state bucket", "tfstate-orders-platform", {}],
+    ["an account-derived state bucket", "tfstate-111122223333-us-east-1-fintech", {}],
+    [
+      "the bucket TF_STATE_BUCKET names",
+      "company-terraform-state",
+      { TF_STATE_BUCKET: "company-terraform-state" },
+    ],
+  ])("fails when a service is granted %s by name", (_, bucket, env) => {
     const path = file(
-      "state-grant.json",
+      `state-grant-${bucket}.json`,
       JSON.stringify(
         blueprintWith("trading", (bp: Any) => {
-          bp.services.frontend.access = { s3Buckets: [{ name: "tfstate-trading-platform", write: true }] };
+          bp.services.frontend.access = { s3Buckets: [{ name: bucket, write: true }] };
         }),
       ),
     );
-    expect(() => loadConfig({ BLUEPRINT: path })).toThrow(
-      /services\.frontend\.access\.s3Buckets\.0\.name: tfstate-trading-platform is the Terraform state bucket/,
+    expect(() => loadConfig({ BLUEPRINT: path, ...env })).toThrow(
+      new RegExp(
+        `services\\.frontend\\.access\\.s3Buckets\\.0\\.name: ${bucket} is a Terraform state bucket`,
+      ),
     );
+  });
+
+  test("fails when the test listener CIDRs add up to more than a /8 (40 x /8)", () => {
+    const cidrs = Array.from({ length: 40 }, (_, i) => `${i + 11}.0.0.0/8`);
+    expect(trading((bp) => (bp.loadBalancer = { ...bp.loadBalancer, testListenerCidrs: cidrs }))).toThrow(
+      /loadBalancer\.testListenerCidrs: 40 CIDRs admit 671088640 addresses together; .*at most 16777216 addresses in all/,
+    );
+  });
+
+  test("accepts test listener CIDRs that add up to one /8", () => {
+    expect(
+      trading(
+        (bp) => (bp.loadBalancer = { ...bp.loadBalancer, testListenerCidrs: ["11.0.0.0/9", "12.0.0.0/9"] }),
+      ),
+    ).not.toThrow();
+  });
+
+  test.each([
+    [
+      "maxCount",
+      1e12,
+      /services\.processing-service\.maxCount: .*must be at most 5000, the ECS tasks-per-service quota/,
+    ],
+    ["maxCount", 2.5, /services\.processing-service\.maxCount: .*must be a whole number of tasks \(1-5000\)/],
+    ["desiredCount", 5001, /services\.processing-service\.desiredCount: .*must be at most 5000/],
+  ])("fails for %s = %p (ECS tasks-per-service quota, whole tasks)", (field, value, message) => {
+    expect(trading((bp) => (bp.services["processing-service"][field] = value))).toThrow(message);
+  });
+
+  test.each([
+    [
+      "a one-character blueprint name",
+      (bp: Any) => (bp.name = "t"),
+      /name: .*a blueprint name must be at least 2 characters \(2-16\)/,
+    ],
+    [
+      "a one-character service name",
+      (bp: Any) => (bp.services.a = { kind: "backend", cpu: 256, memory: 512 }),
+      /services\.a: .*a service name must be at least 2 characters \(2-28\)/,
+    ],
+  ])("fails for %s, stating the minimum length", (_, edit, message) => {
+    expect(trading(edit)).toThrow(message);
   });
 
   test("fails for a suppression whose reason is ten x's", () => {

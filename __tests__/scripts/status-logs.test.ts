@@ -101,8 +101,8 @@ describe("status", () => {
     // CloudWatch answers for the names asked; a prefix query would also return other environments'.
     cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
       MetricAlarms: [
-        "alarm-fraud-api-http-5xx-dev",
-        "alarm-fraud-api-http-5xx-orders-dev",
+        "alarm-fraud-fraud-api-http-5xx-dev",
+        "alarm-fraud-fraud-api-http-5xx-orders-dev",
         "alarm-fraud-database-cpu-dev",
       ]
         .filter((a) => input.AlarmNames?.includes(a))
@@ -119,7 +119,7 @@ describe("status", () => {
         .map(([name]) => `ecs-svc-${name}-dev`),
     });
     expect(codedeploy.commandCalls(ListDeploymentsCommand)[0].args[0].input).toEqual({
-      applicationName: "cd-app-fraud-api-dev",
+      applicationName: "cd-app-fraud-fraud-api-dev",
       deploymentGroupName: "cd-group-fraud-api-dev",
     });
   });
@@ -142,7 +142,7 @@ describe("status", () => {
           unhealthy: ["10.0.2.9:unhealthy (Target.ResponseCodeMismatch)"],
         },
       ],
-      alarms: ["alarm-fraud-api-http-5xx-dev"],
+      alarms: ["alarm-fraud-fraud-api-http-5xx-dev"],
     });
     expect(rows.find((r) => r.service === "fraud-worker")).toMatchObject({
       lastDeployment: "ROLLBACK_SUCCESSFUL",
@@ -156,7 +156,7 @@ describe("status", () => {
     const table = formatStatus(target, report);
     expect(table).toMatch(/^fraud-api\s+1\/2\/1\s+d-NEW InProgress\s+Succeeded\s+1\/2\s+1 in ALARM$/m);
     expect(table).toMatch(/^fraud-job\s+scheduled: rate\(6 hours\)/m);
-    expect(table).toContain("fraud-api: ALARM alarm-fraud-api-http-5xx-dev");
+    expect(table).toContain("fraud-api: ALARM alarm-fraud-fraud-api-http-5xx-dev");
     expect(table).toMatch(/^\(environment\)\s+-\s+-\s+-\s+-\s+1 in ALARM$/m);
     expect(table).toContain("(environment): ALARM alarm-fraud-database-cpu-dev");
     // The environment row is as wide as the others: every second column starts at one offset.
@@ -290,7 +290,7 @@ describe("logs", () => {
       },
     );
     expect(logs.commandCalls(FilterLogEventsCommand)[0].args[0].input).toEqual({
-      logGroupName: "/ecs/fraud-api-dev",
+      logGroupName: "/ecs/fraud-fraud-api-dev",
       logStreamNamePrefix: "fraud-api/fraud-api/",
       startTime: 400_000,
       nextToken: undefined,

@@ -25,6 +25,11 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_lb: ["name", "name_prefix", "internal", "load_balancer_type"],
   aws_ecr_repository: ["name", "encryption_configuration"],
   aws_secretsmanager_secret: ["name", "name_prefix"],
+  aws_secretsmanager_secret_version: ["secret_id"],
+  aws_ecr_lifecycle_policy: ["repository"],
+  aws_ecr_repository_policy: ["repository"],
+  aws_sqs_queue: ["name", "name_prefix", "fifo_queue"],
+  aws_sqs_queue_redrive_allow_policy: ["queue_url"],
   aws_kms_key: ["customer_master_key_spec", "key_usage", "multi_region"],
   aws_s3_bucket: ["bucket", "bucket_prefix"],
   // Terraform's built-in terraform_data: replaced when triggers_replace changes.
@@ -97,7 +102,12 @@ export function plan(before: Json, after: Json): Plan {
     for (const [k, r] of a) {
       if (replace.has(k) || !b.has(k)) continue;
       const triggers: string[] = r.lifecycle?.replace_triggered_by ?? [];
-      if (triggers.some((t) => replace.has(t.split(".").slice(0, 2).join(".")))) {
+      // A ForceNew attribute referring to a replaced resource gets a new value: replaced too.
+      const forceNewRefs = (FORCE_NEW[typeOf(k)] ?? []).map((attr) => JSON.stringify(r[attr] ?? ""));
+      if (
+        triggers.some((t) => replace.has(t.split(".").slice(0, 2).join("."))) ||
+        [...replace].some((t) => forceNewRefs.some((v) => v.includes(`\${${t}.`)))
+      ) {
         replace.add(k);
         changed = true;
       }

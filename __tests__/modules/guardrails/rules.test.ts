@@ -419,6 +419,36 @@ const CASES: Case[] = [
     detail: /ingress from 0.0.0.0\/0 on tcp 8443-8443$/,
   },
   {
+    rule: "SG1",
+    offence: "a test listener opened to 40 x /8 in separate rules (more than a /8 together)",
+    bad: (s) => {
+      const sg = new SecurityGroup(s, "sg", { name: "secgroup-alb-test" });
+      alb(s, { securityGroups: [sg.id] });
+      for (let i = 0; i < 40; i++)
+        new VpcSecurityGroupIngressRule(s, `test-listener-${i}`, {
+          securityGroupId: sg.id,
+          cidrIpv4: `${i + 11}.0.0.0/8`,
+          fromPort: 8443,
+          toPort: 8443,
+          ipProtocol: "tcp",
+        });
+    },
+    good: (s) => {
+      const sg = new SecurityGroup(s, "sg", { name: "secgroup-alb-test" });
+      alb(s, { securityGroups: [sg.id] });
+      for (const [i, cidr] of ["11.0.0.0/9", "12.0.0.0/9", "10.0.0.0/8"].entries())
+        new VpcSecurityGroupIngressRule(s, `test-listener-${i}`, {
+          securityGroupId: sg.id,
+          cidrIpv4: cidr,
+          fromPort: 8443,
+          toPort: 8443,
+          ipProtocol: "tcp",
+        });
+    },
+    detail:
+      /ingress from 40 CIDRs admitting 671088640 public IPv4 addresses together \(more than a \/8, 16777216\) on tcp 8443-8443$/,
+  },
+  {
     rule: "VPC1",
     offence: "a VPC whose default security group is left open",
     bad: (s) => vpc(s),

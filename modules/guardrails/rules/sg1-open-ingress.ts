@@ -15,6 +15,20 @@ export function isInternetWide(cidr: string): boolean {
   if (address.includes(":")) return prefix < IPV6_WIDEST_ALLOWED;
   return prefix < IPV4_WIDEST_ALLOWED;
 }
+/**
+ * Public IPv4 addresses a CIDR admits (0 for private ranges and unparsable values). Checked per
+ * port across every rule of a group, so forty /8s cannot add up to the internet either.
+ */
+export const IPV4_MAX_OPEN_ADDRESSES = 2 ** (32 - IPV4_WIDEST_ALLOWED);
+const PRIVATE_IPV4 = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./];
+export function publicIpv4Addresses(cidr: string): number {
+  const [address, prefixText] = cidr.split("/");
+  const prefix = Number(prefixText);
+  if (address.includes(":") || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) return 0;
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) return 0;
+  if (prefix >= 8 && PRIVATE_IPV4.some((r) => r.test(address))) return 0;
+  return 2 ** (32 - prefix);
+}
 /** The only ports a load balancer may open to the whole internet. */
 const PUBLIC_PORTS = [80, 443];
 
@@ -83,25 +97,42 @@ export const SG1: Rule = {
   check: (stack) => {
     const lbs = stack.resourcesOf("aws_lb", "aws_alb");
     const out: Violation[] = [];
-    for (const rule of ingressRules(stack)) {
-      const open = rule.sources.filter(isInternetWide);
-      if (open.length === 0) continue;
-      const isLbGroup =
-        rule.group !== undefined && lbs.some((lb) => refersTo(lb.attrs.security_groups, rule.group!));
+    const isLbGroup = (rule: Ingress) =>
+      rule.group !== undefined && lbs.some((lb) => refersTo(lb.attrs.security_groups, rule.group!));
+    const allowed = (rule: Ingress) => {
       const port = Number(rule.from);
-      const allowed =
-        isLbGroup &&
+      return (
+        isLbGroup(rule) &&
         Number(rule.to) === port &&
         PUBLIC_PORTS.includes(port) &&
-        ["tcp", "6"].includes(String(rule.protocol));
-      if (!allowed)
+        ["tcp", "6"].includes(String(rule.protocol))
+      );
+    };
+    const where = (rule: Ingress) =>
+      `on ${rule.protocol} ${rule.from}-${rule.to}${isLbGroup(rule) ? "" : " (not a load balancer's security group)"}`;
+    // Narrow sources of one group and port range, summed: many /8s are the internet too.
+    const totals = new Map<string, { rule: Ingress; sources: string[]; addresses: number }>();
+    for (const rule of ingressRules(stack)) {
+      if (allowed(rule)) continue;
+      const open = rule.sources.filter(isInternetWide);
+      if (open.length > 0) {
+        out.push(violation(rule.block, `ingress from ${open.join(", ")} ${where(rule)}`));
+        continue;
+      }
+      const key = [rule.group?.address ?? rule.block.address, rule.protocol, rule.from, rule.to].join("|");
+      const total = totals.get(key) ?? { rule, sources: [], addresses: 0 };
+      total.sources.push(...rule.sources);
+      total.addresses += rule.sources.reduce((sum, c) => sum + publicIpv4Addresses(c), 0);
+      totals.set(key, total);
+    }
+    for (const { rule, sources, addresses } of totals.values())
+      if (addresses > IPV4_MAX_OPEN_ADDRESSES)
         out.push(
           violation(
             rule.block,
-            `ingress from ${open.join(", ")} on ${rule.protocol} ${rule.from}-${rule.to}${isLbGroup ? "" : " (not a load balancer's security group)"}`,
+            `ingress from ${sources.length} CIDRs admitting ${addresses} public IPv4 addresses together (more than a /8, ${IPV4_MAX_OPEN_ADDRESSES}) ${where(rule)}`,
           ),
         );
-    }
     return out;
   },
 };
