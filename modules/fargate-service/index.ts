@@ -9,7 +9,7 @@ import { errorLogMetric } from "../log-insights";
 import { EcsBlueGreen } from "./ecs-blue-green";
 import { ServiceDiscoveryRegistration } from "./discovery";
 import { SecretGrant, ServiceRoles } from "./iam";
-import { ServiceScaling } from "./scaling";
+import { CUSTOM_METRIC_SCOPE, ServiceScaling } from "./scaling";
 import { ScheduledTask } from "./scheduled-task";
 import { ServiceSecurityGroup } from "./security";
 import {
@@ -262,6 +262,11 @@ export class FargateService extends Construct {
     const queues = props.queues ?? [];
     for (const queue of queues) environment[calleeQueueVariable(queue.name)] = queue.url;
     if (this.workQueue) environment.QUEUE_URL = this.workQueue.queue.url;
+    if (svc.kind !== "scheduled" && svc.scaling.customMetric) {
+      // The scaling policy reads the custom metric with these dimensions (see scaling.ts).
+      environment[CUSTOM_METRIC_SCOPE.Blueprint] = naming.blueprint;
+      environment[CUSTOM_METRIC_SCOPE.Environment] = naming.environmentSuffix;
+    }
 
     const taskDefinitionLogGroup = naming.name("logGroup", name);
     const repository = repositoryName(naming, name, svc);

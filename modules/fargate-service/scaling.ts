@@ -217,7 +217,8 @@ export class ServiceScaling extends Construct {
     }
     if (scaling.customMetric) {
       const m = scaling.customMetric;
-      const custom = metricStat("custom", m.statistic, m.namespace, m.metricName, m.dimensions);
+      const dimensions = customMetricDimensions(props.naming, name, m.dimensions);
+      const custom = metricStat("custom", m.statistic, m.namespace, m.metricName, dimensions);
       // Target tracking needs a value that falls as tasks are added: a total the app publishes
       // (pending orders) is divided by the running tasks; a value that is already per task
       // (a latency) is tracked as it is (`divideByTasks: false`).
@@ -332,6 +333,32 @@ export class ServiceScaling extends Construct {
 }
 
 /** One input of a target-tracking metric-math specification. */
+/** Dimensions every custom scaling metric carries, and the task variables holding their values. */
+export const CUSTOM_METRIC_SCOPE = {
+  Blueprint: "METRIC_BLUEPRINT",
+  Environment: "METRIC_ENVIRONMENT",
+} as const;
+
+/**
+ * The custom scaling metric's dimensions: the declared ones plus `Blueprint` and `Environment`.
+ * Environments of one account publish into the same namespace, and IAM can only scope
+ * `PutMetricData` by namespace (`cloudwatch:namespace`), not by dimension: without these, dev
+ * and staging would publish the same series and each would scale on both. The task gets the
+ * values as {@link CUSTOM_METRIC_SCOPE} variables to put on its EMF line or API call.
+ */
+export function customMetricDimensions(
+  naming: Naming,
+  service: string,
+  declared: Readonly<Record<string, string>>,
+): Record<string, string> {
+  for (const key of Object.keys(CUSTOM_METRIC_SCOPE))
+    if (key in declared)
+      throw new ValidationError(
+        `services.${service}.scaling.customMetric.dimensions.${key}: set by the platform (blueprint and environment of the task); remove it`,
+      );
+  return { ...declared, Blueprint: naming.blueprint, Environment: naming.environmentSuffix };
+}
+
 function metricStat(
   id: string,
   stat: string,

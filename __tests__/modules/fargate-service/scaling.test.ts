@@ -106,7 +106,7 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
     });
   });
 
-  test("tracks the configured custom metric per running task (metric math over the task count)", () => {
+  test("tracks the configured custom metric per running task (metric math over the task count), scoped to its blueprint and environment", () => {
     const custom = policies["scaling-api-custom-test"];
     expect(custom.target_value).toBe(200);
     const metrics = custom.customized_metric_specification.metrics as Json[];
@@ -116,7 +116,13 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
       metric: {
         namespace: "Trading",
         metric_name: "OrderLatency",
-        dimensions: [{ name: "Service", value: "api" }],
+        // Blueprint and Environment: another environment of the account publishing into the
+        // same namespace does not move this one's scaling.
+        dimensions: [
+          { name: "Service", value: "api" },
+          { name: "Blueprint", value: "demo" },
+          { name: "Environment", value: "test" },
+        ],
       },
     });
     expect(byId.tasks.metric_stat.metric.metric_name).toBe("RunningTaskCount");
@@ -309,6 +315,24 @@ describe("ServiceScaling validation", () => {
     const metrics = tracking(out)["scaling-api-custom-test"].customized_metric_specification
       .metrics as Json[];
     expect(metrics).toEqual([expect.objectContaining({ id: "custom", return_data: true })]);
+  });
+
+  test("fails when the custom metric declares a dimension the platform sets", () => {
+    expect(() =>
+      synth({
+        kind: "backend",
+        cpu: 256,
+        memory: 512,
+        scaling: {
+          customMetric: {
+            namespace: "Quotes",
+            metricName: "LagMs",
+            targetValue: 50,
+            dimensions: { Environment: "x" },
+          },
+        },
+      }),
+    ).toThrow(/services\.api\.scaling\.customMetric\.dimensions\.Environment: set by the platform/);
   });
 
   test("fails when a worker has no queue", () => {
