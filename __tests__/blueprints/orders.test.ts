@@ -349,14 +349,14 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 1 datapoint at the target", () => {
+    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 1 datapoint, 5 points above the 70 % target", () => {
       for (const name of SERVICES) {
         const [policyId] = oneOf(platform, "aws_appautoscaling_policy", name, "fast-cpu-policy");
         const [, alarm] = oneOf(platform, "aws_cloudwatch_metric_alarm", name, "fast-cpu-alarm");
         expect(alarm).toMatchObject({
           period: 60,
           evaluation_periods: 1,
-          threshold: 70,
+          threshold: 75,
           metric_name: "CPUUtilization",
         });
         expect(alarm.alarm_actions).toEqual([ref("aws_appautoscaling_policy", policyId, "arn")]);
