@@ -172,6 +172,7 @@ export const SERVICE_ALARM_KEYS = [
   "cpu",
   "memory",
   "tasks",
+  "tasks-pending",
   "log-errors",
   "http-5xx",
   "unhealthy-hosts",
