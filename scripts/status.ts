@@ -173,6 +173,7 @@ export const SERVICE_ALARM_KEYS = [
   "cpu-at-max",
   "memory-at-max",
   "tasks",
+  "tasks-pending",
   "log-errors",
   "http-5xx",
   "unhealthy-hosts",

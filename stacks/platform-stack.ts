@@ -242,7 +242,10 @@ export class PlatformServicesStack extends BaseStack {
           capacityProviderStrategy: config.cluster.capacityProviderStrategy,
           deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
           dnsTtlSeconds: config.serviceDiscovery.dnsTtlSeconds,
-          deploymentAlarms: { errorLogLines: config.observability.errorLogLinesAlarm },
+          deploymentAlarms: {
+            errorLogLines: config.observability.errorLogLinesAlarm,
+            errorLogPattern: config.observability.errorLogPattern,
+          },
         },
         cluster: { name: this.cluster.clusterName, arn: this.cluster.clusterArn },
         network: { vpcId: this.vpc.vpcId, privateSubnetIds: this.vpc.privateSubnetIds },
@@ -260,6 +263,12 @@ export class PlatformServicesStack extends BaseStack {
             port: config.services[c].port,
             url: callPath(config, c) === "alb" && lb ? albUrl(lb) : undefined,
           })),
+        meshCallers:
+          svc.kind === "worker"
+            ? []
+            : Object.keys(config.services).filter(
+                (c) => config.services[c].calls.includes(name) && callPath(config, name) === "mesh",
+              ),
         queues: svc.calls
           .filter((c) => config.services[c].kind === "worker")
           .map((c) => {

@@ -25,7 +25,6 @@ import {
   resourcesFor,
   scalingPolicy,
   suffixPattern,
-  throughRemoteState,
   underPath,
 } from "../support/find";
 import { configFor, dataSources, Json, resources, synthApp } from "../support/synth";
@@ -279,12 +278,12 @@ describe("fraud blueprint (brief 001)", () => {
           });
     });
 
-    test("log filtering: an error-lines metric filter on each service's log group", () => {
+    test("log filtering: an error-lines metric filter on each service's log group, in the platform next to its rollback alarm", () => {
       for (const name of SERVICES) {
-        const filter = Object.values(resources(observability, "aws_cloudwatch_log_metric_filter")).find(
-          (f) => f.name === `mf-${name}-errors-test`,
+        const filter = Object.values(resources(platform, "aws_cloudwatch_log_metric_filter")).find(
+          (f) => f.metric_transformation.name === `${name}/ErrorLogLines`,
         )!;
-        expect(throughRemoteState(platform, filter.log_group_name)).toBe(
+        expect(filter.log_group_name).toBe(
           ref(
             "aws_cloudwatch_log_group",
             oneOf(platform, "aws_cloudwatch_log_group", name, "task/logs")[0],

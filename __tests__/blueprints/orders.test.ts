@@ -295,6 +295,23 @@ describe("orders blueprint (brief 000)", () => {
       ]);
     });
 
+    test("custom scaling metrics carry Blueprint and Environment, which the task gets as variables for its EMF line", () => {
+      for (const [name, policy] of [
+        ["order-processor", "custom-policy"],
+        ["market-data", "custom-policy"],
+      ]) {
+        const metrics = scalingPolicy(platform, name, policy).target_tracking_scaling_policy_configuration
+          .customized_metric_specification.metrics as Json[];
+        expect(metrics.find((m) => m.id === "custom")!.metric_stat.metric.dimensions).toEqual([
+          { name: "Blueprint", value: "orders" },
+          { name: "Environment", value: "test" },
+        ]);
+        const app = containersOf(oneOf(platform, "aws_ecs_task_definition", name)[1])[0];
+        const env = Object.fromEntries((app.environment as Json[]).map((e) => [e.name, e.value]));
+        expect(env).toMatchObject({ METRIC_BLUEPRINT: "orders", METRIC_ENVIRONMENT: "test" });
+      }
+    });
+
     test("the services that scale on a custom metric may publish exactly its namespace", () => {
       for (const name of BACKENDS) {
         const [, rolePolicy] = oneOf(platform, "aws_iam_role_policy", name, "task-policy");
@@ -332,14 +349,14 @@ describe("orders blueprint (brief 000)", () => {
         });
     });
 
-    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 1 datapoint at the target", () => {
+    test("auto-scaling responds to load within 2 minutes: a step policy on a 1-minute CPU alarm, 1 datapoint, 5 points above the 70 % target", () => {
       for (const name of SERVICES) {
         const [policyId] = oneOf(platform, "aws_appautoscaling_policy", name, "fast-cpu-policy");
         const [, alarm] = oneOf(platform, "aws_cloudwatch_metric_alarm", name, "fast-cpu-alarm");
         expect(alarm).toMatchObject({
           period: 60,
           evaluation_periods: 1,
-          threshold: 70,
+          threshold: 75,
           metric_name: "CPUUtilization",
         });
         expect(alarm.alarm_actions).toEqual([ref("aws_appautoscaling_policy", policyId, "arn")]);

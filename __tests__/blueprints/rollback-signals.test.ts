@@ -92,9 +92,22 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
         }),
       );
       expect(steps.every((st) => st.adjustmentPercent > 0)).toBe(true);
-      // ECS utilization cannot exceed 100 % of what the tasks reserve; request rates have no ceiling.
-      const ceiling = a.namespace === "AWS/ECS" ? 100 : undefined;
-      expect(unreachableSteps(a.threshold, steps, ceiling)).toEqual([]);
+      if (a.namespace === "AWS/ECS") {
+        // ECS utilization cannot exceed 100 % of what the tasks reserve.
+        expect(unreachableSteps(a.threshold, steps, 100)).toEqual([]);
+      } else {
+        // Requests per task (metric math, no namespace): every step within one target's worth
+        // of the threshold, which sits above the target.
+        const [name, svc] = Object.entries(config.services).find(
+          ([n]) =>
+            a.alarm_name === `alarm-${config.name}-${n}-scale-out-requests-${config.environmentSuffix}`,
+        )!;
+        const target = svc.kind === "scheduled" ? undefined : svc.scaling.requestsPerTarget;
+        expect([name, target]).toEqual([name, expect.any(Number)]);
+        expect(a.threshold).toBeGreaterThan(target!);
+        expect(unreachableSteps(a.threshold, steps, a.threshold + target!)).toEqual([]);
+        expect(Math.max(...steps.map((st) => st.lowerBound))).toBeLessThan(target!);
+      }
     }
   });
 
@@ -113,12 +126,19 @@ describe.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s blueprint", (blueprint) => {
           `alarm-${config.name}-${name}-scale-out-${spec.key}-${config.environmentSuffix}`,
         )!;
         expect(alarm.threshold).toBe(spec.threshold);
+        // Above the target (one noisy minute at the target does not add tasks), below 100 %.
+        expect(spec.threshold).toBeGreaterThan(spec.target);
+        if (spec.ceiling !== undefined) expect(spec.threshold).toBeLessThan(spec.ceiling);
+        // Timing from what was synthesized: the alarm and the policy it invokes.
+        const policyId = /^\$\{aws_appautoscaling_policy\.([\w-]+)\.arn\}$/.exec(alarm.alarm_actions[0])![1];
+        const cooldown = policies[policyId].step_scaling_policy_configuration.cooldown as number;
         const timing = scaleOutTiming({
           periodSeconds: periodOf(alarm),
           datapointsToAlarm: alarm.datapoints_to_alarm,
-          cooldownSeconds: svc.scaling.scaleOutCooldownSeconds,
+          cooldownSeconds: cooldown,
         });
         expect(timing.firstDecisionSeconds).toBeLessThanOrEqual(SCALE_OUT_DECISION_BUDGET_SECONDS);
+        expect(timing.nextDecisionSeconds).toBe(Math.max(cooldown, periodOf(alarm)));
         expect(timing.nextDecisionSeconds).toBeLessThanOrEqual(SCALE_OUT_DECISION_BUDGET_SECONDS);
       }
     }

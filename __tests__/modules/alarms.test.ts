@@ -1,7 +1,7 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import type { PlatformConfig } from "../../config";
-import { FailedRunEvents, PlatformAlarms } from "../../modules/alarms";
+import { FailedRunEvents, PlatformAlarms, TASKS_PENDING_MINUTES } from "../../modules/alarms";
 import { databaseSignals, metric, serviceSignals } from "../../modules/dashboard";
 import { Naming } from "../../modules/naming";
 import { allKindsConfig, fakeHandles, identifiersByDimension, isPublished } from "../support/handles";
@@ -95,9 +95,16 @@ describe("PlatformAlarms", () => {
       "log-errors",
       "memory-at-max",
       "tasks",
+      "tasks-pending",
       "unhealthy-hosts",
     ]);
-    expect(keys("processing-service")).toEqual(["cpu-at-max", "log-errors", "memory-at-max", "tasks"]);
+    expect(keys("processing-service")).toEqual([
+      "cpu-at-max",
+      "log-errors",
+      "memory-at-max",
+      "tasks",
+      "tasks-pending",
+    ]);
     expect(keys("settlement-worker")).toEqual([
       "cpu-at-max",
       "dead-letters",
@@ -105,10 +112,30 @@ describe("PlatformAlarms", () => {
       "memory-at-max",
       "queue-age",
       "tasks",
+      "tasks-pending",
     ]);
     // A job has no task count to be at the maximum of: it pages on failed runs.
     expect(keys("eod-report")).toEqual(["failed-runs", "log-errors"]);
     expect(keys("database")).toEqual(["connections", "cpu"]);
+  });
+
+  test("pages when desired tasks exceed running tasks for 10 minutes (autoscaling cannot start tasks)", () => {
+    const a = all.byName["alarm-trading-frontend-tasks-pending-test"];
+    expect(a).toEqual(
+      expect.objectContaining({
+        comparison_operator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluation_periods: TASKS_PENDING_MINUTES,
+        datapoints_to_alarm: TASKS_PENDING_MINUTES,
+        treat_missing_data: "notBreaching",
+      }),
+    );
+    expect(TASKS_PENDING_MINUTES).toBe(10);
+    const queries = a.metric_query as Json[];
+    expect(queries.find((q) => q.return_data)!.expression).toBe("desired - running");
+    expect(
+      Object.fromEntries(queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metric_name])),
+    ).toEqual({ desired: "DesiredTaskCount", running: "RunningTaskCount" });
   });
 
   test("only top-level alarms notify: each composite and the database alarms, when firing and recovering", () => {

@@ -30,19 +30,11 @@ describe("ServiceLogInsights", () => {
   const filters: Json[] = Object.values(resources(stack, "aws_cloudwatch_log_metric_filter"));
   const queries: Json[] = Object.values(resources(stack, "aws_cloudwatch_query_definition"));
 
-  test("every service's log group has an error-line filter publishing 0 for quiet minutes", () => {
-    const errors = filters.filter((f) => f.metric_transformation.name.endsWith("/ErrorLogLines"));
-    expect(errors.map((f) => [f.log_group_name, f.pattern, f.name])).toEqual([
-      ["/ecs/frontend-test", "?ERROR ?Exception", "mf-frontend-errors-test"],
-      ["/ecs/processing-service-test", "?ERROR ?Exception", "mf-processing-service-errors-test"],
-    ]);
-    expect(errors[0].metric_transformation).toEqual({
-      namespace: "Platform/trading-test",
-      name: "frontend/ErrorLogLines",
-      value: "1",
-      default_value: "0",
-      unit: "Count",
-    });
+  test("publishes no error-line filter: the platform's, next to the rollback alarm, does (no double count)", () => {
+    expect(filters.filter((f) => f.metric_transformation.name.endsWith("/ErrorLogLines"))).toEqual([]);
+    expect(construct.metrics.frontend.errors).toEqual(
+      expect.objectContaining({ namespace: "Platform/trading-test", metricName: "frontend/ErrorLogLines" }),
+    );
   });
 
   test("a service whose traffic no AWS metric sees gets its duration and status classes from its JSON logs", () => {
@@ -63,7 +55,7 @@ describe("ServiceLogInsights", () => {
     ]);
     expect(construct.metrics["processing-service"].requests?.statusClasses).toHaveLength(4);
     expect(construct.metrics.frontend.requests).toBeUndefined();
-    expect(filters.filter((f) => f.log_group_name === "/ecs/frontend-test")).toHaveLength(1);
+    expect(filters.filter((f) => f.log_group_name === "/ecs/frontend-test")).toHaveLength(0);
   });
 
   test("the application metric filter exists only for services with a metric pattern", () => {
@@ -74,12 +66,12 @@ describe("ServiceLogInsights", () => {
     expect(construct.metrics.frontend.application).toBeUndefined();
   });
 
-  test("the metrics handed to alarms and dashboards are the ones the filters publish", () => {
+  test("the metrics handed to alarms and dashboards are the ones the filters publish (errors: the platform's filter)", () => {
     const published = filters.map(
       (f) => `${f.metric_transformation.namespace} ${f.metric_transformation.name}`,
     );
     const handed = Object.values(construct.metrics).flatMap((m) =>
-      [m.errors, m.application, m.requests?.duration, ...(m.requests?.statusClasses ?? [])]
+      [m.application, m.requests?.duration, ...(m.requests?.statusClasses ?? [])]
         .filter((x) => x !== undefined)
         .map((x) => `${x!.namespace} ${x!.metricName}`),
     );

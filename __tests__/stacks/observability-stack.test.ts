@@ -133,8 +133,10 @@ describe("ObservabilityStack wired to the platform's tokens", () => {
 
   test("log metric filters and saved queries attach to the platform's log groups", () => {
     const filters = Object.values(resources(observability, "aws_cloudwatch_log_metric_filter"));
+    // Error lines are counted by the platform's filter; here only the request-log filters of
+    // the one service whose traffic no AWS metric sees.
     expect(new Set(filters.map((f) => source(f.log_group_name)))).toEqual(
-      new Set(Object.keys(config.services).map((s) => `\${aws_cloudwatch_log_group.${s}-logs.name}`)),
+      new Set(["${aws_cloudwatch_log_group.processing-service-logs.name}"]),
     );
   });
 });
@@ -150,8 +152,8 @@ describe("ObservabilityStack", () => {
     // One group and one rule per environment (no service of trading samples differently).
     expect(count("aws_xray_group")).toBe(1);
     expect(count("aws_xray_sampling_rule")).toBe(1);
-    // Errors of each service; duration and 4 status classes of the one backend (called, no mesh).
-    expect(count("aws_cloudwatch_log_metric_filter")).toBe(3 + 5);
+    // Duration and 4 status classes of the one backend (called, no mesh); error lines: platform.
+    expect(count("aws_cloudwatch_log_metric_filter")).toBe(5);
     expect(count("aws_cloudwatch_query_definition")).toBe(6);
   });
 

@@ -94,6 +94,13 @@ export interface PlatformAlarmsProps {
 
 export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
 
+/**
+ * Minutes in a row the desired task count must exceed the running count before it pages: longer
+ * than a task takes to be placed, pull its image and pass its start (a few minutes), so a normal
+ * scale-out or release never pages.
+ */
+export const TASKS_PENDING_MINUTES = 10;
+
 /** One alarm, before it is bound to names and the topic. */
 export interface AlarmSpec {
   /** Short key, unique per service (`cpu`, `http-5xx`, ...): goes into the alarm name. */
@@ -154,6 +161,26 @@ export function serviceAlarmSpecs(
       // the outage itself.
       treatMissingData: "breaching",
     });
+  if (sig.tasks && svc.maxCount > 0) {
+    const { desired, running } = sig.tasks;
+    if (desired.kind !== "metric" || running.kind !== "metric")
+      throw new Error("alarms: tasks-pending needs plain metrics for desired and running tasks");
+    specs.push({
+      key: "tasks-pending",
+      summary: `fewer tasks running than desired for ${TASKS_PENDING_MINUTES} minutes: autoscaling or a release cannot start tasks (subnet IPs, Fargate capacity, image pull); the at-max pager stays silent`,
+      series: math("Desired minus running tasks", "desired - running", {
+        desired: desired.metric,
+        running: running.metric,
+      }),
+      comparison: "GreaterThanThreshold",
+      threshold: 0,
+      periodSeconds: 60,
+      evaluationPeriods: TASKS_PENDING_MINUTES,
+      datapointsToAlarm: TASKS_PENDING_MINUTES,
+      // Container Insights silence is the tasks alarm's (breaching there).
+      treatMissingData: "notBreaching",
+    });
+  }
   specs.push({
     key: "log-errors",
     summary: `${t.errorLogLines} or more error log lines in 5 minutes`,

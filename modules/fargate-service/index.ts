@@ -9,10 +9,15 @@ import { errorLogMetric } from "../log-insights";
 import { EcsBlueGreen } from "./ecs-blue-green";
 import { ServiceDiscoveryRegistration } from "./discovery";
 import { SecretGrant, ServiceRoles } from "./iam";
-import { ServiceScaling } from "./scaling";
+import { CUSTOM_METRIC_SCOPE, ServiceScaling } from "./scaling";
 import { ScheduledTask } from "./scheduled-task";
 import { ServiceSecurityGroup } from "./security";
-import { CapacityProviderShare, FargateEcsService, SERVICE_CONNECT_TLS_INGRESS_PORT } from "./service";
+import {
+  CapacityProviderShare,
+  errorLineFilter,
+  FargateEcsService,
+  SERVICE_CONNECT_TLS_INGRESS_PORT,
+} from "./service";
 import { ReleaseRecord } from "./release-record";
 import {
   ContainerSecret,
@@ -45,8 +50,11 @@ export interface PlatformFacts {
   readonly deregistrationDelaySeconds: number;
   /** TTL of the Cloud Map A records. */
   readonly dnsTtlSeconds: number;
-  /** Error log lines per 5 minutes that page (the rollback alarm fires on a fifth of it per minute). */
-  readonly deploymentAlarms: { readonly errorLogLines: number };
+  /**
+   * Error log lines per 5 minutes that page (the rollback alarm is never more sensitive, see
+   * `rollbackErrorLinesPerMinute`) and the filter pattern of an error line.
+   */
+  readonly deploymentAlarms: { readonly errorLogLines: number; readonly errorLogPattern: string };
 }
 
 export interface FargateServiceProps {
@@ -69,6 +77,11 @@ export interface FargateServiceProps {
    * production listener (a blue/green service outside Service Connect). @default []
    */
   readonly callees?: readonly { readonly name: string; readonly port: number; readonly url?: string }[];
+  /**
+   * Services of this platform that call this one over Service Connect (config names): the mesh
+   * 5xx rollback alarm counts the answers to them only. @default [] (no mesh 5xx rollback alarm)
+   */
+  readonly meshCallers?: readonly string[];
   /**
    * Queues of the worker services this one calls: it gets `<NAME>_QUEUE_URL` and may send to
    * them (they are encrypted with `kmsKeyArn`). @default []
@@ -249,6 +262,11 @@ export class FargateService extends Construct {
     const queues = props.queues ?? [];
     for (const queue of queues) environment[calleeQueueVariable(queue.name)] = queue.url;
     if (this.workQueue) environment.QUEUE_URL = this.workQueue.queue.url;
+    if (svc.kind !== "scheduled" && svc.scaling.customMetric) {
+      // The scaling policy reads the custom metric with these dimensions (see scaling.ts).
+      environment[CUSTOM_METRIC_SCOPE.Blueprint] = naming.blueprint;
+      environment[CUSTOM_METRIC_SCOPE.Environment] = naming.environmentSuffix;
+    }
 
     const taskDefinitionLogGroup = naming.name("logGroup", name);
     const repository = repositoryName(naming, name, svc);
@@ -306,7 +324,13 @@ export class FargateService extends Construct {
     const subnetIds = props.network.privateSubnetIds;
     const securityGroupIds = [this.security.id];
 
+    const errorLines = {
+      errorLogMetric: errorLogMetric(naming, name),
+      errorLogPattern: platform.deploymentAlarms.errorLogPattern,
+      logGroupName: td.logGroup.name,
+    };
     if (kind === "scheduled") {
+      errorLineFilter(this, naming, name, errorLines);
       this.scheduledTask = new ScheduledTask(this, "schedule", {
         naming,
         serviceName: name,
@@ -391,7 +415,7 @@ export class FargateService extends Construct {
         securityGroupIds,
         capacityProviderStrategy,
         deploymentAlarms: {
-          errorLogMetric: errorLogMetric(naming, name),
+          ...errorLines,
           errorLogLines: platform.deploymentAlarms.errorLogLines,
         },
         loadBalancer: this.traffic
@@ -436,6 +460,7 @@ export class FargateService extends Construct {
                     discoveryName,
                     dnsName: this.dnsName,
                     portName: td.portName,
+                    callerEcsServiceNames: (props.meshCallers ?? []).map((c) => naming.name("ecsService", c)),
                     port: svc.port,
                     tls: serviceConnect.tls,
                     ingressPortOverride: proxyIngressPort,

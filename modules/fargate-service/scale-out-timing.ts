@@ -25,7 +25,12 @@
 export const SCALE_OUT_DECISION_BUDGET_SECONDS = 120;
 /** Step-scaling alarms must decide within one period of data (the "Done means" of issue 15). */
 export const STEP_ALARM_DATA_BUDGET_SECONDS = 60;
-/** Publication + evaluation delay of one-minute AWS metrics (see above). */
+/**
+ * Publication + evaluation delay of one-minute AWS metrics (see above). This is our bound, an
+ * assumption AWS does not document as a guarantee: with it the step path decides in exactly
+ * {@link SCALE_OUT_DECISION_BUDGET_SECONDS}, no margin; a metric arriving later makes the
+ * decision as late.
+ */
 export const METRIC_DELAY_SECONDS = 60;
 /** Datapoints of the scale-out alarm Application Auto Scaling creates for target tracking. */
 export const TARGET_TRACKING_DATAPOINTS = 3;

@@ -46,7 +46,13 @@ export const FAST_SCALE_OUT_STEPS_PERCENT = [10, 30, 50] as const;
 export interface FastScaleOutSpec {
   /** `cpu`, `memory` or `requests`: goes into the policy and alarm names. */
   readonly key: "cpu" | "memory" | "requests";
-  /** The target itself: the promise is a decision within 2 minutes of load crossing it. */
+  /** The target-tracking target this path backs up. */
+  readonly target: number;
+  /**
+   * The alarm threshold: {@link stepMargin} above the target, so one noisy minute at the target
+   * does not add tasks on top of target tracking (AWS applies the larger of the two capacities).
+   * The promise is a decision within 2 minutes of load crossing it.
+   */
   readonly threshold: number;
   /** Highest value the metric can take (100 % for utilization); none for request counts. */
   readonly ceiling?: number;
@@ -58,7 +64,7 @@ export interface FastScaleOutSpec {
 
 /**
  * The fast scale-out paths of a service: one per tracked CPU, memory and request-count target,
- * each a one-minute, one-datapoint alarm at the target with steps that grow with the breach
+ * each a one-minute, one-datapoint alarm a few points above the target with steps that grow with the breach
  * (+10 %, +30 %, +50 % of the running tasks, at least one task). The steps split the room
  * between the target and the metric's ceiling (100 % for utilization; one target's worth for
  * requests) in three, so the largest is reached at two thirds of it: every step is reachable.
@@ -72,14 +78,31 @@ export function fastScaleOutSpecs(scaling: ServiceConfig["scaling"]): FastScaleO
     cooldownSeconds: scaling.scaleOutCooldownSeconds,
   };
   const specs: FastScaleOutSpec[] = [];
-  const add = (key: FastScaleOutSpec["key"], threshold: number, room: number, ceiling?: number) =>
-    specs.push({ key, threshold, ceiling, steps: growingSteps(room), ...common });
-  add("cpu", scaling.cpuTargetPercent, 100 - scaling.cpuTargetPercent, 100);
-  if (scaling.memoryTargetPercent !== undefined)
-    add("memory", scaling.memoryTargetPercent, 100 - scaling.memoryTargetPercent, 100);
-  if (scaling.requestsPerTarget !== undefined)
-    add("requests", scaling.requestsPerTarget, scaling.requestsPerTarget);
+  const add = (key: FastScaleOutSpec["key"], target: number, ceiling?: number) => {
+    const threshold = target + stepMargin(key, target);
+    // Utilization: the room up to 100 %; requests: one target's worth above the threshold.
+    const room = ceiling === undefined ? target : ceiling - threshold;
+    specs.push({ key, target, threshold, ceiling, steps: growingSteps(room), ...common });
+  };
+  add("cpu", scaling.cpuTargetPercent, 100);
+  if (scaling.memoryTargetPercent !== undefined) add("memory", scaling.memoryTargetPercent, 100);
+  if (scaling.requestsPerTarget !== undefined) add("requests", scaling.requestsPerTarget);
   return specs;
+}
+
+/** Percentage points a utilization step alarm sits above its target (less when room is short). */
+export const STEP_MARGIN_PERCENT_POINTS = 5;
+/** Fraction of `requestsPerTarget` a request step alarm sits above it. */
+export const STEP_MARGIN_REQUEST_FRACTION = 0.1;
+
+/**
+ * How far above the target the step alarm fires: {@link STEP_MARGIN_PERCENT_POINTS} points of
+ * utilization, at most a quarter of the room to 100 % (so the steps keep room to be reached);
+ * a tenth of the requests per target, at least one.
+ */
+export function stepMargin(key: FastScaleOutSpec["key"], target: number): number {
+  if (key === "requests") return Math.max(1, Math.ceil(target * STEP_MARGIN_REQUEST_FRACTION));
+  return Math.max(0, Math.min(STEP_MARGIN_PERCENT_POINTS, Math.floor((100 - target) / 4)));
 }
 
 /** Steps over `room` above the threshold: bounds at thirds, whole numbers, none empty. */
@@ -217,7 +240,8 @@ export class ServiceScaling extends Construct {
     }
     if (scaling.customMetric) {
       const m = scaling.customMetric;
-      const custom = metricStat("custom", m.statistic, m.namespace, m.metricName, m.dimensions);
+      const dimensions = customMetricDimensions(props.naming, name, m.dimensions);
+      const custom = metricStat("custom", m.statistic, m.namespace, m.metricName, dimensions);
       // Target tracking needs a value that falls as tasks are added: a total the app publishes
       // (pending orders) is divided by the running tasks; a value that is already per task
       // (a latency) is tracked as it is (`divideByTasks: false`).
@@ -248,7 +272,7 @@ export class ServiceScaling extends Construct {
       const unreachable = unreachableSteps(spec.threshold, spec.steps, spec.ceiling);
       if (unreachable.length > 0)
         throw new ValidationError(
-          `services.${name}.scaling: a ${spec.key} target of ${spec.threshold} leaves no room below ${spec.ceiling} for a scale-out step; lower it (at most ${(spec.ceiling ?? 0) - 1}) or set fastScaleOut: false`,
+          `services.${name}.scaling: a ${spec.key} target of ${spec.target} leaves no room below ${spec.ceiling} for a scale-out step; lower it (at most ${(spec.ceiling ?? 0) - 1}) or set fastScaleOut: false`,
           this,
         );
       const step = this.policy(`fast-${spec.key}`, {
@@ -297,7 +321,7 @@ export class ServiceScaling extends Construct {
             };
       const alarm = new CloudwatchMetricAlarm(this, `fast-${spec.key}-alarm`, {
         alarmName: naming.name("alarm", `${name}-scale-out-${spec.key}`),
-        alarmDescription: `${name}: ${spec.key} at or above its target ${spec.threshold}: scale out now (scaling only: never pages, never rolls back)`,
+        alarmDescription: `${name}: ${spec.key} at or above ${spec.threshold} (target ${spec.target} plus a margin against one noisy minute): scale out now (scaling only: never pages, never rolls back)`,
         ...metric,
         // One one-minute datapoint: decided within 60 s of data (see scale-out-timing.ts).
         evaluationPeriods: spec.datapointsToAlarm,
@@ -332,6 +356,32 @@ export class ServiceScaling extends Construct {
 }
 
 /** One input of a target-tracking metric-math specification. */
+/** Dimensions every custom scaling metric carries, and the task variables holding their values. */
+export const CUSTOM_METRIC_SCOPE = {
+  Blueprint: "METRIC_BLUEPRINT",
+  Environment: "METRIC_ENVIRONMENT",
+} as const;
+
+/**
+ * The custom scaling metric's dimensions: the declared ones plus `Blueprint` and `Environment`.
+ * Environments of one account publish into the same namespace, and IAM can only scope
+ * `PutMetricData` by namespace (`cloudwatch:namespace`), not by dimension: without these, dev
+ * and staging would publish the same series and each would scale on both. The task gets the
+ * values as {@link CUSTOM_METRIC_SCOPE} variables to put on its EMF line or API call.
+ */
+export function customMetricDimensions(
+  naming: Naming,
+  service: string,
+  declared: Readonly<Record<string, string>>,
+): Record<string, string> {
+  for (const key of Object.keys(CUSTOM_METRIC_SCOPE))
+    if (key in declared)
+      throw new ValidationError(
+        `services.${service}.scaling.customMetric.dimensions.${key}: set by the platform (blueprint and environment of the task); remove it`,
+      );
+  return { ...declared, Blueprint: naming.blueprint, Environment: naming.environmentSuffix };
+}
+
 function metricStat(
   id: string,
   stat: string,

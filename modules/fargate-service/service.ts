@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import {
   EcsService,
   EcsServiceDeploymentConfiguration,
@@ -36,6 +37,12 @@ export interface ServiceConnectProps {
     readonly dnsName: string;
     /** Port mapping name of the app container. */
     readonly portName: string;
+    /**
+     * ECS service names of the callers in this cluster that reach it over Service Connect: the
+     * 5xx rollback alarm sums their series, so no other cluster or blueprint can trip it.
+     * @default [] (no caller in this cluster: no mesh 5xx rollback alarm)
+     */
+    readonly callerEcsServiceNames?: readonly string[];
     readonly port: number;
     /** TLS with certificates from an AWS Private CA. @default no TLS */
     readonly tls?: { readonly caArn: string; readonly roleArn: string; readonly kmsKeyArn: string };
@@ -61,14 +68,37 @@ export const SERVICE_CONNECT_TLS_INGRESS_PORT = 9443;
 export interface DeploymentAlarmSettings {
   /** Namespace and metric name of the app's error log lines (see modules/log-insights). */
   readonly errorLogMetric: { readonly namespace: string; readonly metricName: string };
-  /** Error log lines per 5 minutes that page; the rollback alarm fires on a fifth of it per minute. */
+  /**
+   * Error log lines per 5 minutes that page; the rollback alarm needs
+   * {@link rollbackErrorLinesPerMinute} of it a minute, so it is never more sensitive.
+   */
   readonly errorLogLines: number;
+  /** CloudWatch Logs filter pattern of error lines (the same one the pager's metric counts). */
+  readonly errorLogPattern: string;
+  /** The service's log group: the metric filter sits next to its alarm, in this stack. */
+  readonly logGroupName: string;
   /** Target 5xx per minute (Service Connect) that roll a deployment back. @default 5 */
   readonly http5xxPerMinute?: number;
 }
 
 /** Consecutive one-minute periods a rollback alarm needs: a single bad minute does not roll back. */
 export const ROLLBACK_ALARM_PERIODS = 2;
+
+/** Lowest per-minute error line count that rolls a release back, whatever the pager says. */
+export const MIN_ROLLBACK_ERROR_LINES_PER_MINUTE = 5;
+
+/**
+ * Error log lines a minute that, {@link ROLLBACK_ALARM_PERIODS} minutes running, roll a release
+ * back: those two minutes must hold at least as many lines as the pager needs in 5 minutes, and
+ * never fewer than {@link MIN_ROLLBACK_ERROR_LINES_PER_MINUTE} a minute, so a background rate the
+ * pager tolerates cannot roll back every release.
+ */
+export function rollbackErrorLinesPerMinute(pagerLinesPer5Minutes: number): number {
+  return Math.max(
+    MIN_ROLLBACK_ERROR_LINES_PER_MINUTE,
+    Math.ceil(pagerLinesPer5Minutes / ROLLBACK_ALARM_PERIODS),
+  );
+}
 
 export interface FargateEcsServiceProps {
   readonly naming: Naming;
@@ -273,27 +303,30 @@ export class FargateEcsService extends Construct {
   private alarms(props: FargateEcsServiceProps): CloudwatchMetricAlarm[] {
     const d = props.deploymentAlarms;
     const endpoint = props.serviceConnect?.endpoint;
+    errorLineFilter(this, props.naming, props.serviceName, d);
+    const perMinute = rollbackErrorLinesPerMinute(d.errorLogLines);
     const watched = [
       {
         key: "log-errors",
-        what: `${Math.max(1, Math.ceil(d.errorLogLines / 5))} or more app error log lines a minute`,
-        metric: { namespace: d.errorLogMetric.namespace, metricName: d.errorLogMetric.metricName },
-        statistic: "Sum",
-        threshold: Math.max(1, Math.ceil(d.errorLogLines / 5)),
+        what: `${perMinute} or more app error log lines a minute (pager: ${d.errorLogLines} in 5 minutes)`,
+        metric: {
+          namespace: d.errorLogMetric.namespace,
+          metricName: d.errorLogMetric.metricName,
+          statistic: "Sum",
+          period: 60,
+        },
+        threshold: perMinute,
       },
-      ...(endpoint
+      ...(endpoint && (endpoint.callerEcsServiceNames ?? []).length > 0
         ? [
             {
               key: "mesh-5xx",
-              what: `${d.http5xxPerMinute ?? 5} or more 5xx a minute answered to Service Connect callers`,
-              // Per-target Service Connect metrics carry TargetDiscoveryName alone (ECS developer
-              // guide, "Amazon ECS Service Connect metrics").
-              metric: {
-                namespace: "AWS/ECS",
-                metricName: "HTTPCode_Target_5XX_Count",
-                dimensions: { TargetDiscoveryName: endpoint.discoveryName },
-              },
-              statistic: "Sum",
+              what: `${d.http5xxPerMinute ?? 5} or more 5xx a minute answered to Service Connect callers in this cluster`,
+              metric: meshTarget5xx(
+                props.clusterName,
+                endpoint.discoveryName,
+                endpoint.callerEcsServiceNames ?? [],
+              ),
               threshold: d.http5xxPerMinute ?? 5,
             },
           ]
@@ -305,8 +338,6 @@ export class FargateEcsService extends Construct {
           alarmName: props.naming.name("alarm", `${props.serviceName}-rollback-${m.key}`),
           alarmDescription: `${props.serviceName}: ${m.what} for ${ROLLBACK_ALARM_PERIODS} minutes: rolls back a deployment in progress (deployment signal: never pages)`,
           ...m.metric,
-          statistic: m.statistic,
-          period: 60,
           evaluationPeriods: ROLLBACK_ALARM_PERIODS,
           datapointsToAlarm: ROLLBACK_ALARM_PERIODS,
           threshold: m.threshold,
@@ -316,6 +347,66 @@ export class FargateEcsService extends Construct {
         }),
     );
   }
+}
+
+/**
+ * The metric filter counting a service's error log lines. It lives in the platform stack, next
+ * to the rollback alarm reading it: in the observability stack (applied later, or failed) the
+ * rollback alarm would see no data and never fire. Scheduled jobs have no rollback alarm but
+ * get the filter too: the observability stack's pager reads the metric by name.
+ */
+export function errorLineFilter(
+  scope: Construct,
+  naming: Naming,
+  serviceName: string,
+  d: Pick<DeploymentAlarmSettings, "errorLogMetric" | "errorLogPattern" | "logGroupName">,
+): CloudwatchLogMetricFilter {
+  return new CloudwatchLogMetricFilter(scope, "error-lines", {
+    name: naming.name("logMetricFilter", `${serviceName}-error-lines`),
+    logGroupName: d.logGroupName,
+    pattern: d.errorLogPattern,
+    metricTransformation: {
+      namespace: d.errorLogMetric.namespace,
+      name: d.errorLogMetric.metricName,
+      value: "1",
+      // 0 for quiet minutes: alarms and graphs see "no errors" rather than "no data" (a
+      // default value cannot be combined with dimensions; the service is in the metric name).
+      defaultValue: "0",
+      unit: "Count",
+    },
+  });
+}
+
+/**
+ * Target 5xx of a Service Connect endpoint as answered to the given callers of one cluster.
+ * ECS publishes the target metrics on `TargetDiscoveryName` alone (every caller in the
+ * account and Region: another blueprint or cluster with the same discovery name adds to it) or
+ * on `ClusterName, ServiceName, TargetDiscoveryName` with the CALLING service's name (ECS
+ * developer guide, "Amazon ECS CloudWatch metrics", Service Connect metrics), so the alarm sums
+ * the latter over this cluster's callers; a caller without traffic publishes nothing (FILL 0).
+ */
+export function meshTarget5xx(clusterName: string, discoveryName: string, callers: readonly string[]) {
+  return {
+    metricQuery: [
+      ...callers.map((caller, i) => ({
+        id: `c${i}`,
+        returnData: false,
+        metric: {
+          namespace: "AWS/ECS",
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions: { ClusterName: clusterName, ServiceName: caller, TargetDiscoveryName: discoveryName },
+          stat: "Sum",
+          period: 60,
+        },
+      })),
+      {
+        id: "errors",
+        label: `5xx answered by ${discoveryName} to this cluster's callers`,
+        expression: `SUM([${callers.map((_, i) => `FILL(c${i}, 0)`).join(", ")}])`,
+        returnData: true,
+      },
+    ],
+  };
 }
 
 function loadBalancerBlock(lb: NonNullable<FargateEcsServiceProps["loadBalancer"]>) {

@@ -51,6 +51,8 @@ const TMP_VOLUME = "tmp";
 export const XRAY_DAEMON_PORT = 2000;
 /** OTLP gRPC port of the ADOT collector. */
 export const OTLP_GRPC_PORT = 4317;
+/** OTLP over HTTP, the collector's other standard receiver port (SDKs exporting http/protobuf). */
+export const OTLP_HTTP_PORT = 4318;
 
 /**
  * Sidecar images pinned to released versions (both publish version tags to public ECR next to
@@ -107,9 +109,20 @@ export function adotCollectorConfig(c: SidecarContext): Record<string, unknown> 
   return {
     extensions: { awsproxy: { endpoint: `127.0.0.1:${XRAY_SAMPLING_PROXY_PORT}` } },
     receivers: {
-      otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${OTLP_GRPC_PORT}` } } },
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `127.0.0.1:${OTLP_GRPC_PORT}` },
+          http: { endpoint: `127.0.0.1:${OTLP_HTTP_PORT}` },
+        },
+      },
     },
-    processors: { batch: {} },
+    processors: {
+      // ECS resource attributes (aws.ecs.task.id, ...) from the task metadata endpoint: the
+      // awsemf exporter fills `{TaskId}` in log_stream_name from them, else the placeholder
+      // stays literal and every task writes one stream. `env` keeps OTEL_RESOURCE_ATTRIBUTES.
+      resourcedetection: { detectors: ["env", "ecs"], timeout: "2s", override: false },
+      batch: {},
+    },
     exporters: {
       awsxray: {},
       awsemf: {
@@ -121,8 +134,8 @@ export function adotCollectorConfig(c: SidecarContext): Record<string, unknown> 
     service: {
       extensions: ["awsproxy"],
       pipelines: {
-        traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["awsxray"] },
-        metrics: { receivers: ["otlp"], processors: ["batch"], exporters: ["awsemf"] },
+        traces: { receivers: ["otlp"], processors: ["resourcedetection", "batch"], exporters: ["awsxray"] },
+        metrics: { receivers: ["otlp"], processors: ["resourcedetection", "batch"], exporters: ["awsemf"] },
       },
     },
   };
@@ -161,7 +174,9 @@ export const TRACING_SIDECARS: Record<Blueprint["tracing"]["mode"], Sidecar> = {
       // X-Ray needs its trace id format and propagation to join traces across services.
       OTEL_PROPAGATORS: "xray,tracecontext",
       // Sample by this environment's X-Ray rules, through the collector's proxy (CloudWatch
-      // user guide, "Trace sampling rate": OTEL_TRACES_SAMPLER=xray with its endpoint).
+      // user guide, "Trace sampling rate": OTEL_TRACES_SAMPLER=xray with its endpoint). The
+      // `xray` sampler ships with the ADOT SDK distributions (and the X-Ray contrib packages),
+      // not with a plain OpenTelemetry SDK, which rejects the unknown sampler name.
       OTEL_TRACES_SAMPLER: "xray",
       OTEL_TRACES_SAMPLER_ARG: `endpoint=http://127.0.0.1:${XRAY_SAMPLING_PROXY_PORT}`,
     }),

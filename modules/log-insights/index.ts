@@ -11,9 +11,9 @@ import type { Naming } from "../naming";
 import { LogMetrics, metric, STATUS_CLASSES } from "../dashboard/metrics";
 
 /**
- * The custom metric of a service's error log lines, in the platform's namespace: the
- * observability stack's metric filter publishes it, the platform's rollback alarm reads it
- * (by name: no reference across stacks).
+ * The custom metric of a service's error log lines, in the platform's namespace: the platform
+ * stack's metric filter (next to the rollback alarm, modules/fargate-service/service.ts)
+ * publishes it; the observability stack's pager and dashboards read it by name.
  */
 export function errorLogMetric(naming: Naming, service: string): { namespace: string; metricName: string } {
   return { namespace: naming.name("metricNamespace"), metricName: `${service}/ErrorLogLines` };
@@ -70,16 +70,13 @@ export class ServiceLogInsights extends Construct {
           ? metric(props.metricNamespace, `${svc.name}/ApplicationPatternMatches`, {}, "Sum")
           : undefined,
       };
-      const filters = [
-        ["errors", props.errorLogPattern, logMetrics.errors],
-        ["application", svc.metricPattern, logMetrics.application],
-      ] as const;
-      for (const [key, pattern, published] of filters) {
-        if (pattern === undefined || published === undefined) continue;
-        new CloudwatchLogMetricFilter(this, `${svc.name}-${key}`, {
-          name: props.naming.name("logMetricFilter", `${svc.name}-${key}`),
+      // The error-line filter is the platform's (see errorLogMetric): only the application one here.
+      const published = logMetrics.application;
+      if (svc.metricPattern !== undefined && published !== undefined) {
+        new CloudwatchLogMetricFilter(this, `${svc.name}-application`, {
+          name: props.naming.name("logMetricFilter", `${svc.name}-application`),
           logGroupName: svc.logGroupName,
-          pattern,
+          pattern: svc.metricPattern,
           metricTransformation: {
             namespace: published.namespace,
             name: published.metricName,

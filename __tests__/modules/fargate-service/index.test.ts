@@ -56,7 +56,7 @@ function props(
       ],
       deregistrationDelaySeconds: 30,
       dnsTtlSeconds: 10,
-      deploymentAlarms: { errorLogLines: 10 },
+      deploymentAlarms: { errorLogLines: 10, errorLogPattern: "?ERROR ?Exception" },
     },
     cluster: { name: "ecs-cluster-demo-test", arn: "${aws_ecs_cluster.main.arn}" },
     network: { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] },

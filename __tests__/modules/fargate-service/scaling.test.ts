@@ -2,6 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { BlueprintInput, ServiceSchema } from "../../../config/schema";
 import { ServiceScaling, ServiceScalingProps } from "../../../modules/fargate-service/scaling";
 import { Naming } from "../../../modules/naming";
+import { stepMargin } from "../../../modules/fargate-service/scaling";
 import { all, Json, only, ref, synthScope } from "../synth-scope";
 
 type ServiceInput = BlueprintInput["services"][string];
@@ -106,7 +107,7 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
     });
   });
 
-  test("tracks the configured custom metric per running task (metric math over the task count)", () => {
+  test("tracks the configured custom metric per running task (metric math over the task count), scoped to its blueprint and environment", () => {
     const custom = policies["scaling-api-custom-test"];
     expect(custom.target_value).toBe(200);
     const metrics = custom.customized_metric_specification.metrics as Json[];
@@ -116,7 +117,13 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
       metric: {
         namespace: "Trading",
         metric_name: "OrderLatency",
-        dimensions: [{ name: "Service", value: "api" }],
+        // Blueprint and Environment: another environment of the account publishing into the
+        // same namespace does not move this one's scaling.
+        dimensions: [
+          { name: "Service", value: "api" },
+          { name: "Blueprint", value: "demo" },
+          { name: "Environment", value: "test" },
+        ],
       },
     });
     expect(byId.tasks.metric_stat.metric.metric_name).toBe("RunningTaskCount");
@@ -130,13 +137,15 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
   );
   const alarms = Object.values(all(out, "aws_cloudwatch_metric_alarm"));
 
-  test("CPU, memory and request targets each get a one-minute, one-datapoint alarm at the target", () => {
+  test("CPU, memory and request targets each get a one-minute, one-datapoint alarm a margin above the target", () => {
+    // 5 points above CPU 60 and memory 75; a tenth above 500 requests: one noisy minute at the
+    // target is target tracking's, not a step on top of it.
     expect(
       alarms.map((a) => [a.alarm_name, a.threshold, a.evaluation_periods, a.datapoints_to_alarm]).sort(),
     ).toEqual([
-      ["alarm-demo-api-scale-out-cpu-test", 60, 1, 1],
-      ["alarm-demo-api-scale-out-memory-test", 75, 1, 1],
-      ["alarm-demo-api-scale-out-requests-test", 500, 1, 1],
+      ["alarm-demo-api-scale-out-cpu-test", 65, 1, 1],
+      ["alarm-demo-api-scale-out-memory-test", 80, 1, 1],
+      ["alarm-demo-api-scale-out-requests-test", 550, 1, 1],
     ]);
     const cpu = alarms.find((a) => a.alarm_name === "alarm-demo-api-scale-out-cpu-test")!;
     expect(cpu).toEqual(
@@ -177,12 +186,24 @@ describe("ServiceScaling of a web service with every target-tracking policy", ()
       expect(adj.map((x) => x.scaling_adjustment)).toEqual([10, 30, 50]);
     }
     const cpu = steps.find((p) => p.name === "scaling-api-fast-cpu-test")!;
-    // Target 60: room of 40 split in thirds; the last step starts at 60 + 26 = 86 % < 100 %.
+    // Threshold 65: room of 35 split in thirds; the last step starts at 65 + 23 = 88 % < 100 %.
     expect(cpu.step_scaling_policy_configuration.step_adjustment).toEqual([
-      { metric_interval_lower_bound: "0", metric_interval_upper_bound: "13", scaling_adjustment: 10 },
-      { metric_interval_lower_bound: "13", metric_interval_upper_bound: "26", scaling_adjustment: 30 },
-      { metric_interval_lower_bound: "26", scaling_adjustment: 50 },
+      { metric_interval_lower_bound: "0", metric_interval_upper_bound: "11", scaling_adjustment: 10 },
+      { metric_interval_lower_bound: "11", metric_interval_upper_bound: "23", scaling_adjustment: 30 },
+      { metric_interval_lower_bound: "23", scaling_adjustment: 50 },
     ]);
+  });
+});
+
+describe("stepMargin", () => {
+  test.each([
+    ["cpu", 60, 5],
+    ["cpu", 90, 2],
+    ["cpu", 99, 0],
+    ["requests", 500, 50],
+    ["requests", 5, 1],
+  ] as const)("%s target %i: the step alarm sits %i above it", (key, target, margin) => {
+    expect(stepMargin(key, target)).toBe(margin);
   });
 });
 
@@ -309,6 +330,24 @@ describe("ServiceScaling validation", () => {
     const metrics = tracking(out)["scaling-api-custom-test"].customized_metric_specification
       .metrics as Json[];
     expect(metrics).toEqual([expect.objectContaining({ id: "custom", return_data: true })]);
+  });
+
+  test("fails when the custom metric declares a dimension the platform sets", () => {
+    expect(() =>
+      synth({
+        kind: "backend",
+        cpu: 256,
+        memory: 512,
+        scaling: {
+          customMetric: {
+            namespace: "Quotes",
+            metricName: "LagMs",
+            targetValue: 50,
+            dimensions: { Environment: "x" },
+          },
+        },
+      }),
+    ).toThrow(/services\.api\.scaling\.customMetric\.dimensions\.Environment: set by the platform/);
   });
 
   test("fails when a worker has no queue", () => {

@@ -1,6 +1,12 @@
 import "cdktf/lib/testing/adapters/jest";
 import { BlueprintInput, ServiceSchema } from "../../../config/schema";
-import { FargateEcsService, FargateEcsServiceProps } from "../../../modules/fargate-service/service";
+import {
+  FargateEcsService,
+  FargateEcsServiceProps,
+  MIN_ROLLBACK_ERROR_LINES_PER_MINUTE,
+  ROLLBACK_ALARM_PERIODS,
+  rollbackErrorLinesPerMinute,
+} from "../../../modules/fargate-service/service";
 import { Naming } from "../../../modules/naming";
 import { all, Json, only, ref, synthScope } from "../synth-scope";
 
@@ -26,6 +32,8 @@ function synth(service: ServiceInput, extra: Partial<FargateEcsServiceProps> = {
         deploymentAlarms: {
           errorLogMetric: { namespace: "Platform/demo-test", metricName: "web/ErrorLogLines" },
           errorLogLines: 10,
+          errorLogPattern: "?ERROR ?Exception",
+          logGroupName: "/ecs/web-test",
         },
         ...extra,
       }),
@@ -67,6 +75,25 @@ describe("FargateEcsService with CodeDeploy blue/green", () => {
 
   test("waits the configured health-check grace period behind the ALB", () => {
     expect(service.health_check_grace_period_seconds).toBe(45);
+  });
+});
+
+describe("rollbackErrorLinesPerMinute", () => {
+  test.each([
+    [10, 5],
+    [1, 5],
+    [30, 15],
+    [31, 16],
+  ])("a pager at %i lines in 5 minutes rolls back at %i a minute", (pager, perMinute) => {
+    expect(rollbackErrorLinesPerMinute(pager)).toBe(perMinute);
+  });
+
+  test("is never more sensitive than the pager: two rollback minutes hold at least the pager's count", () => {
+    for (let pager = 1; pager <= 500; pager++) {
+      const perMinute = rollbackErrorLinesPerMinute(pager);
+      expect(perMinute * ROLLBACK_ALARM_PERIODS).toBeGreaterThanOrEqual(pager);
+      expect(perMinute).toBeGreaterThanOrEqual(MIN_ROLLBACK_ERROR_LINES_PER_MINUTE);
+    }
   });
 });
 
@@ -134,8 +161,8 @@ describe("FargateEcsService of a backend with rolling deployments", () => {
         namespace: "Platform/demo-test",
         metric_name: "web/ErrorLogLines",
         statistic: "Sum",
-        // 10 lines per 5 minutes page; a fifth of it per minute, 2 minutes running, rolls back.
-        threshold: 2,
+        // 10 lines per 5 minutes page; rollback needs 5 a minute, 2 minutes running (10 lines).
+        threshold: 5,
         period: 60,
         evaluation_periods: 2,
         datapoints_to_alarm: 2,
@@ -143,6 +170,21 @@ describe("FargateEcsService of a backend with rolling deployments", () => {
     ]);
     for (const a of Object.values(alarms))
       expect(["CPUUtilization", "MemoryUtilization"]).not.toContain(a.metric_name);
+  });
+
+  test("counts error lines with a metric filter in its own stack, publishing the metric the rollback alarm reads", () => {
+    expect(only(out, "aws_cloudwatch_log_metric_filter")).toEqual(
+      expect.objectContaining({
+        name: "mf-web-error-lines-test",
+        log_group_name: "/ecs/web-test",
+        pattern: "?ERROR ?Exception",
+        metric_transformation: expect.objectContaining({
+          namespace: "Platform/demo-test",
+          name: "web/ErrorLogLines",
+          default_value: "0",
+        }),
+      }),
+    );
   });
 
   test("ignores task_definition (releases own it) and desired_count (autoscaling owns it)", () => {
@@ -435,6 +477,56 @@ describe("FargateEcsService with ECS-native blue/green through Service Connect o
   test("sends requests carrying the test header to green before the shift", () => {
     expect(service.service_connect_configuration.service[0].client_alias.test_traffic_rules).toEqual([
       { header: { name: "x-blue-green-test", value: { exact: "green" } } },
+    ]);
+  });
+});
+
+describe("mesh 5xx rollback alarm", () => {
+  const withCallers = (callers?: string[]) =>
+    all(
+      synth(
+        { kind: "backend", cpu: 256, memory: 512 },
+        {
+          serviceConnect: {
+            ...PLAIN_SERVICE_CONNECT,
+            endpoint: { ...PLAIN_SERVICE_CONNECT.endpoint, callerEcsServiceNames: callers },
+          },
+        },
+      ),
+      "aws_cloudwatch_metric_alarm",
+    );
+
+  test("sums the target 5xx answered to this cluster's callers only (caller ServiceName, ClusterName)", () => {
+    const alarm = Object.values(withCallers(["ecs-svc-api-test", "ecs-svc-ui-test"])).find((a) =>
+      String(a.alarm_name).includes("mesh-5xx"),
+    )!;
+    expect(alarm.metric_name).toBeUndefined();
+    const queries = alarm.metric_query as Json[];
+    expect(queries.filter((q) => q.metric).map((q) => q.metric.dimensions)).toEqual([
+      {
+        ClusterName: "ecs-cluster-demo-test",
+        ServiceName: "ecs-svc-api-test",
+        TargetDiscoveryName: "web-test",
+      },
+      {
+        ClusterName: "ecs-cluster-demo-test",
+        ServiceName: "ecs-svc-ui-test",
+        TargetDiscoveryName: "web-test",
+      },
+    ]);
+    expect(queries.find((q) => q.return_data === true)!.expression).toBe("SUM([FILL(c0, 0), FILL(c1, 0)])");
+    expect(alarm.threshold).toBe(5);
+  });
+
+  test("never reads the account-wide TargetDiscoveryName-only series", () => {
+    for (const a of Object.values(withCallers(["ecs-svc-api-test"])))
+      for (const q of (a.metric_query as Json[] | undefined) ?? [])
+        if (q.metric) expect(Object.keys(q.metric.dimensions)).toContain("ClusterName");
+  });
+
+  test("is not created when nothing in this cluster calls the service", () => {
+    expect(Object.values(withCallers()).map((a) => a.alarm_name)).toEqual([
+      "alarm-demo-web-rollback-log-errors-test",
     ]);
   });
 });

@@ -235,6 +235,17 @@ describe("ServiceTaskDefinition of a web service with ADOT and Service Connect",
     expect(config.service.extensions).toEqual(["awsproxy"]);
     expect(config.extensions.awsproxy).toEqual({ endpoint: "127.0.0.1:2000" });
     expect(config.service.pipelines.traces.exporters).toEqual(["awsxray"]);
+    // {TaskId} in the EMF stream name comes from the ECS resource attributes.
+    expect(config.exporters.awsemf.log_stream_name).toBe("api/{TaskId}");
+    expect(config.processors.resourcedetection).toEqual(
+      expect.objectContaining({ detectors: ["env", "ecs"] }),
+    );
+    for (const pipeline of ["traces", "metrics"])
+      expect(config.service.pipelines[pipeline].processors).toEqual(["resourcedetection", "batch"]);
+    expect(config.receivers.otlp.protocols).toEqual({
+      grpc: { endpoint: "127.0.0.1:4317" },
+      http: { endpoint: "127.0.0.1:4318" },
+    });
     expect(config.service.pipelines.metrics.exporters).toEqual(["awsemf"]);
     expect(config.exporters.awsemf).toEqual(
       expect.objectContaining({
