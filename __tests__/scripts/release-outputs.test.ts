@@ -52,12 +52,15 @@ describe.each(["trading", "fraud", "fintech", "orders"])("%s blueprint", (bluepr
 });
 
 describe("outputs for ECS-native blue/green (fintech)", () => {
-  const platform: Json = synthApp(configFor("fintech")).stacks.platform;
+  const config = configFor("fintech");
+  const platform: Json = synthApp(config).stacks.platform;
+  // Services another service of the platform calls over the mesh also roll back on its 5xx.
+  const meshCalled = new Set(Object.values(config.services).flatMap((s) => s.calls ?? []));
 
   test("ecs_blue_green names each service's target groups, listener rules, role, bake time and rollback alarms", () => {
     const out = platform.output.ecs_blue_green.value as Json;
     expect(Object.keys(out).sort()).toEqual(["accounts", "payments-api", "transactions"]);
-    for (const entry of Object.values(out) as Json[]) {
+    for (const [service, entry] of Object.entries(out) as [string, Json][]) {
       expect(entry).toMatchObject({ strategy: "ecs-blue-green", bake_time_minutes: 10 });
       expect(entry.target_groups.green).toMatch(
         /^\$\{aws_lb_target_group\.[^}]*_traffic_green_[^}]*\.name\}$/,
@@ -65,7 +68,11 @@ describe("outputs for ECS-native blue/green (fintech)", () => {
       expect(entry.production_listener_rule).toContain("production-rule");
       expect(entry.test_listener_rule).toContain("test-rule");
       expect(entry.infrastructure_role).toContain("infrastructure-role");
-      expect(entry.rollback_alarms).toHaveLength(6);
+      // Error logs, blue and green 5xx and unhealthy hosts; plus the mesh 5xx of its callers.
+      expect(entry.rollback_alarms).toHaveLength(meshCalled.has(service) ? 6 : 5);
+      expect(entry.rollback_alarms.some((a: string) => a.includes("rollback-mesh-5xx"))).toBe(
+        meshCalled.has(service),
+      );
     }
   });
 
