@@ -1,8 +1,9 @@
 const { aliases, runtime } = require("./scripts/runtime.cjs");
 
-// Token creation stack traces off on cdktn (its public switch; cdktf 0.21 has none): a trace
-// is only printed when a token fails to resolve, and a failing resolution still throws.
-// Set before the workers start, so they inherit it.
+// Token creation stack traces off on both runtimes (scripts/creation-stacks.cjs: cdktn reads this
+// switch; on cdktf the test environment formats non-Error traces as ""): a trace is only printed
+// when a token fails to resolve, and a failing resolution still throws. Set before the workers
+// start, so they inherit it.
 process.env.CDKTN_DISABLE_CREATION_STACK ??= "1";
 // The AWS SDK's public switch for its "versions after January 2027 need Node >= 22" notice, printed
 // once per worker on Node 20 (@aws-sdk/core emitWarningIfUnsupportedVersion): the suite runs on
@@ -19,7 +20,7 @@ const moduleNameMapper = Object.fromEntries(
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  testEnvironment: "<rootDir>/__tests__/support/environment.cjs",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   // Transpile only: type-checking happens once, in `npm run typecheck` (tsc --noEmit).

@@ -42,8 +42,12 @@ const SKIP_HINT =
 export function userFacingMessage(error: unknown): string | undefined {
   if (error instanceof UserError) return error.message;
   if (error instanceof Error && STACK_VALIDATION.test(error.message)) {
-    const findings = error.message.replace(STACK_VALIDATION, "").replace(SKIP_HINT, "").trimEnd();
-    return `guardrails failed; fix the findings below (or suppress a rule in the blueprint's guardrails.suppressions with its reason):\n  ${findings}`;
+    return guardrailFailure(error.message.replace(STACK_VALIDATION, "").replace(SKIP_HINT, "").trimEnd());
   }
   return undefined;
+}
+
+/** What a user reads when the guardrails fail: the findings, and how to fix or suppress them. */
+export function guardrailFailure(findings: string): string {
+  return `guardrails failed; fix the findings below (or suppress a rule in the blueprint's guardrails.suppressions with its reason):\n  ${findings}`;
 }

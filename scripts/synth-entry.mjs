@@ -16,8 +16,9 @@
  *
  * Runtime: CDK_RUNTIME=cdktn (scripts/runtime.cjs) bundles cdktn and @cdktn/provider-aws in
  * place of cdktf and @cdktf/provider-aws (esbuild `alias`), into dist/cdktn/ instead of
- * dist/cdktf/. cdktn's token creation stack traces are switched off
- * (CDKTN_DISABLE_CREATION_STACK=1 unless set); cdktf 0.21 has no switch and keeps them.
+ * dist/cdktf/. Token creation stack traces are off on both runtimes unless
+ * CDKTN_DISABLE_CREATION_STACK=0: cdktn reads that switch, and on cdktf, which reads none,
+ * scripts/creation-stacks.cjs formats the traces it captures on plain objects as "".
  *
  * Trade-off: stack traces of a crash point into the bundle (no source maps: enabling them
  * makes every stack trace the framework captures for its tokens slower). Run
@@ -45,6 +46,7 @@ import vm from "node:vm";
 
 const require = createRequire(import.meta.url);
 const { aliases, runtime } = require("./runtime.cjs");
+const { switchOffCreationStacks } = require("./creation-stacks.cjs");
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const cdkRuntime = runtime();
@@ -185,6 +187,7 @@ function run() {
 }
 
 process.env.CDKTN_DISABLE_CREATION_STACK ??= "1";
+switchOffCreationStacks();
 if (process.argv.includes("--build")) {
   await build();
 } else {

@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import type { PlatformConfig } from "../config";
-import { applyGuardrails, guardrailOptionsFor } from "../modules/guardrails";
+import { applyGuardrails, checkSynthesizedApp, guardrailOptionsFor } from "../modules/guardrails";
 import { Naming } from "../modules/naming";
 import { NetworkStack } from "./network-stack";
 import { RegistryStack } from "./registry-stack";
@@ -25,6 +25,14 @@ export interface PlatformApp {
 export interface BuildOptions {
   /** Where guardrail warnings and active suppressions are reported. @default stdout */
   readonly guardrailLog?: (text: string) => void;
+  /**
+   * When the guardrails judge the stacks. "validation": as stack validations inside
+   * `app.synth()`, so every way of synthesizing is checked. "output": not during `app.synth()`;
+   * the caller must run `checkPlatformOutput` on the written files before it publishes them
+   * (main.ts, through stacks/synth-output.ts), which spares one resolution of every stack.
+   * @default "validation"
+   */
+  readonly guardrails?: "validation" | "output";
 }
 
 export function buildPlatformApp(app: App, config: PlatformConfig, options: BuildOptions = {}): PlatformApp {
@@ -34,7 +42,26 @@ export function buildPlatformApp(app: App, config: PlatformConfig, options: Buil
   const registry = new RegistryStack(app, { config, naming });
   const platform = new PlatformServicesStack(app, { config, naming, network });
   const observability = new ObservabilityStack(app, { config, naming, platform });
-  // Policy checks run as stack validations on every synth; an error-severity finding fails it.
-  applyGuardrails(app, guardrailOptionsFor(config, { sharedStacks: [state], log: options.guardrailLog }));
+  // Policy checks run on every synth; an error-severity finding fails it.
+  if ((options.guardrails ?? "validation") === "validation")
+    applyGuardrails(app, guardrailOptionsFor(config, { sharedStacks: [state], log: options.guardrailLog }));
   return { state, network, registry, platform, observability };
+}
+
+/**
+ * The guardrails of an app built with `guardrails: "output"`, over what `app.synth()` wrote to
+ * `outdir`: throws a GuardrailError (a UserError) when a stack breaks an error rule.
+ */
+export function checkPlatformOutput(
+  app: App,
+  stacks: PlatformApp,
+  config: PlatformConfig,
+  outdir: string,
+  options: Pick<BuildOptions, "guardrailLog"> = {},
+): void {
+  checkSynthesizedApp(
+    app,
+    outdir,
+    guardrailOptionsFor(config, { sharedStacks: [stacks.state], log: options.guardrailLog }),
+  );
 }

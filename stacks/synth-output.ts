@@ -34,18 +34,26 @@ function publish(staging: string, outdir: string): void {
 }
 
 /**
- * Builds the app with `build` and synthesizes it; `outdir` (default: cdktf's) receives the output only if
- * everything (stack construction, validations, guardrails) succeeded.
+ * A check of the synthesized files (the guardrails, stacks/app.ts `checkPlatformOutput`), run
+ * on the staged output after `app.synth()` and before anything is published; it throws to fail.
  */
-export function synthesizeAtomically(build: (app: App) => void, outdir?: string): void {
+export type OutputCheck = (stagedOutdir: string) => void;
+
+/**
+ * Builds the app with `build` and synthesizes it; `outdir` (default: cdktf's) receives the
+ * output only if everything (stack construction, validations, the check `build` returns)
+ * succeeded.
+ */
+export function synthesizeAtomically(build: (app: App) => OutputCheck | void, outdir?: string): void {
   // Without an explicit outdir, the one cdktf would use (CDKTF_OUTDIR from the CLI, else cdktf.out).
   const target = resolve(outdir ?? new App().outdir);
   const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging });
-    build(app);
+    const check = build(app);
     app.synth();
+    check?.(staging);
     publish(staging, target);
   } finally {
     rmSync(staging, { recursive: true, force: true });

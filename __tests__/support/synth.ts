@@ -8,7 +8,7 @@ import { App, Testing } from "cdktf";
 import type { BlueprintInput, PlatformConfig } from "../../config";
 import { loadConfig, parseBlueprint } from "../../config";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
-import { buildPlatformApp, PlatformApp } from "../../stacks/app";
+import { buildPlatformApp, checkPlatformOutput, PlatformApp } from "../../stacks/app";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,17 +51,18 @@ export interface SynthesizedApp {
 const cache = new Map<PlatformConfig, SynthesizedApp>();
 
 /**
- * Synthesizes all stacks of a config once, exactly as `cdktf synth` does (`app.synth()`: stack
- * validations including the guardrails, cross-stack references turned into outputs and
- * `terraform_remote_state`), and parses each stack's cdk.tf.json. Later calls with the same
- * config reuse the result.
+ * Synthesizes all stacks of a config once, exactly as `cdktf synth` runs main.ts (`app.synth()`:
+ * stack validations, cross-stack references turned into outputs and `terraform_remote_state`;
+ * then the guardrails over the written files), and parses each stack's cdk.tf.json. Later calls
+ * with the same config reuse the result.
  */
 export function synthApp(config: PlatformConfig): SynthesizedApp {
   const hit = cache.get(config);
   if (hit) return hit;
   const root = Testing.app() as App;
-  const app = buildPlatformApp(root, config, { guardrailLog: () => undefined });
+  const app = buildPlatformApp(root, config, { guardrails: "output" });
   root.synth();
+  checkPlatformOutput(root, app, config, root.outdir, { guardrailLog: () => undefined });
   const stacks: Record<string, Json> = {};
   for (const id of Object.keys(app)) {
     stacks[id] = JSON.parse(readFileSync(join(root.outdir, "stacks", id, "cdk.tf.json"), "utf8"));

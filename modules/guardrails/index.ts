@@ -3,14 +3,21 @@
  * readable report when an error rule is broken (cdk-nag for CDKTF). Rules are data, one per
  * file under ./rules; suppressions are explicit, local and carry a reason.
  *
- * Mechanism: a validation on each stack (`node.addValidation`). cdktf runs stack validations
- * after aspects and before writing the stack, in `app.synth()`, `Testing.fullSynth(stack)` and
- * `Testing.synth(stack, true)`, and the validation reads `stack.toTerraform()` — the final
- * JSON with overrides and lifecycle — which an aspect visiting constructs would not see.
- * (An App created with `skipValidation: true` skips it; nothing in this project does.)
+ * Two mechanisms, one engine:
+ * - `applyGuardrails`: a validation on each stack (`node.addValidation`). cdktf runs stack
+ *   validations after aspects and before writing the stack, in `app.synth()`,
+ *   `Testing.fullSynth(stack)` and `Testing.synth(stack, true)`, and the validation reads
+ *   `stack.toTerraform()` — the final JSON with overrides and lifecycle — which an aspect
+ *   visiting constructs would not see. (An App created with `skipValidation: true` skips it;
+ *   nothing in this project does.)
+ * - `checkSynthesizedApp`: the same checks over the JSON files a synth wrote, before they are
+ *   published (main.ts): one resolution of every stack fewer.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
+import { guardrailFailure, UserError } from "../errors";
 import type { PlatformConfig } from "../../config";
 import {
   evaluateStack,
@@ -40,52 +47,110 @@ const stdout = (text: string) => {
   process.stdout.write(`${text}\n`);
 };
 
+/** `scope` itself when it is a stack, else every stack under it. */
+function stacksIn(scope: IConstruct): TerraformStack[] {
+  return TerraformStack.isStack(scope)
+    ? [scope]
+    : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+}
+
+/** Judges one stack's JSON: the report's text when it fails, else logs its summary. */
+function judge(
+  stack: TerraformStack,
+  json: Record<string, unknown>,
+  options: GuardrailOptions,
+  reports: GuardrailReport[],
+): string | undefined {
+  const report = evaluateStack(stack, options, json);
+  reports.push(report);
+  if (report.errors.length > 0) return formatReport(report);
+  const summary = formatSummary(report);
+  if (summary !== undefined) (options.log ?? stdout)(summary);
+  return undefined;
+}
+
+/**
+ * A blueprint suppression that silenced nothing in any stack is stale (or misspelt in its
+ * scope) and would hide a future finding: reported after the last stack.
+ */
+function reportUnused(options: GuardrailOptions, reports: readonly GuardrailReport[]): void {
+  const unused = unusedSuppressions(options.suppressions ?? [], reports);
+  if (unused.length > 0)
+    (options.log ?? stdout)(
+      [
+        "guardrails: suppressions that matched nothing in any stack (remove them, or fix their rule or scope):",
+        ...unused.map(
+          (s) => `  ${s.rule}${s.scope ? ` (scope ${s.scope})` : ""} by ${s.origin}: ${s.reason}`,
+        ),
+      ].join("\n"),
+    );
+}
+
+function checkSuppressions(options: GuardrailOptions): void {
+  for (const [i, s] of (options.suppressions ?? []).entries())
+    checkSuppression(s.rule, s.reason, `guardrail suppression ${i} (${s.origin})`);
+}
+
 /**
  * Adds the guardrail validation to `scope` (a stack) or to every stack under it (an app).
  * Call it after all stacks are built; calling it twice on a stack has no further effect.
  */
 export function applyGuardrails(scope: IConstruct, options: GuardrailOptions): void {
-  for (const [i, s] of (options.suppressions ?? []).entries())
-    checkSuppression(s.rule, s.reason, `guardrail suppression ${i} (${s.origin})`);
-  const log = options.log ?? stdout;
+  checkSuppressions(options);
   const reports: GuardrailReport[] = [];
-  const stacks = TerraformStack.isStack(scope)
-    ? [scope]
-    : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  const stacks = stacksIn(scope);
   for (const stack of stacks) {
     if (guarded.has(stack)) continue;
     guarded.add(stack);
     stack.node.addValidation({
       validate: () => {
-        const json = stack.toTerraform();
-        const report = evaluateStack(stack, options, json);
-        reports.push(report);
-        if (report.errors.length > 0) return [formatReport(report)];
-        const summary = formatSummary(report);
-        if (summary !== undefined) log(summary);
-        return [];
+        const failure = judge(stack, stack.toTerraform(), options, reports);
+        return failure === undefined ? [] : [failure];
       },
     });
   }
-  // An app-level validation runs after every stack's: a blueprint suppression that silenced
-  // nothing in any stack is stale (or misspelt in its scope) and would hide a future finding.
+  // An app-level validation runs after every stack's.
   if (!TerraformStack.isStack(scope) && stacks.length > 0) {
     scope.node.addValidation({
       validate: () => {
-        const unused = unusedSuppressions(options.suppressions ?? [], reports);
-        if (unused.length > 0)
-          log(
-            [
-              "guardrails: suppressions that matched nothing in any stack (remove them, or fix their rule or scope):",
-              ...unused.map(
-                (s) => `  ${s.rule}${s.scope ? ` (scope ${s.scope})` : ""} by ${s.origin}: ${s.reason}`,
-              ),
-            ].join("\n"),
-          );
+        reportUnused(options, reports);
         return [];
       },
     });
   }
+}
+
+/** Guardrail findings of a synthesized app (one or more stacks failed an error rule). */
+export class GuardrailError extends UserError {}
+
+/**
+ * The guardrails over the JSON that `app.synth()` wrote to `outdir`, for a caller that publishes
+ * the output only after this passes (main.ts through stacks/synth-output.ts). Same rules,
+ * suppressions, summaries and report of unused suppressions as `applyGuardrails`, without the
+ * second resolution: a stack validation has to call `toTerraform()` itself, which resolves every
+ * token of the stack once more before cdktf resolves it again to write it (a fifth of a large
+ * synth; docs/benchmark.md). The file is exactly what Terraform will read. A stack written as
+ * HCL (`cdktf synth --hcl`) is judged from `toTerraform()`. Throws a GuardrailError naming every
+ * failing stack, in the words a failed validation would print.
+ */
+export function checkSynthesizedApp(app: IConstruct, outdir: string, options: GuardrailOptions): void {
+  checkSuppressions(options);
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  const reports: GuardrailReport[] = [];
+  const failures: string[] = [];
+  for (const stack of stacksIn(app)) {
+    const path = manifest.stacks[stack.node.id]?.synthesizedStackPath;
+    const json: Record<string, unknown> =
+      path?.endsWith(".json") === true
+        ? JSON.parse(readFileSync(join(outdir, path), "utf8"))
+        : stack.toTerraform();
+    const failure = judge(stack, json, options, reports);
+    if (failure !== undefined) failures.push(`[${stack.node.path}] ${failure}`);
+  }
+  if (failures.length > 0) throw new GuardrailError(guardrailFailure(failures.join("\n  ")));
+  reportUnused(options, reports);
 }
 
 export interface GuardrailOptionsExtras {

@@ -9,7 +9,9 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
   applyGuardrails,
+  checkSynthesizedApp,
   evaluateStack,
+  GuardrailError,
   formatReport,
   formatSummary,
   guardrailOptionsFor,
@@ -19,6 +21,7 @@ import { blueprintWith, configFrom } from "../../support/synth";
 import { findingsOf, goodContainer, reportFor, stubStack, TAGS, taskDefinition } from "./stub";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { referencedAddresses, refersTo } from "../../../modules/guardrails/stack-view";
+import { userFacingMessage } from "../../../modules/errors";
 
 /** An ALB that breaks ELB1 (error) and ELB3 (warning) and nothing else. */
 const leakyAlb = (scope: Construct, name = "alb-app-test") =>
@@ -158,6 +161,93 @@ describe("guardrail validation on a stack", () => {
     applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
     Testing.synth(stack, true);
     expect(printed).toEqual([]);
+  });
+});
+
+describe("guardrails over the written files (checkSynthesizedApp, main.ts)", () => {
+  const silent = { environmentSuffix: "test", log: () => undefined };
+  /** An app with a clean stack and `bad`, synthesized without validations of ours. */
+  const synthesized = (bad: (s: Construct) => void) => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-out-")) });
+    stubStackIn(app, () => undefined);
+    const stack = new TerraformStack(app, "bad");
+    new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
+    bad(stack);
+    app.synth();
+    return app;
+  };
+
+  test("fails with the findings of every failing stack, in the words a failed validation would print", () => {
+    const app = synthesized(leakyAlb);
+    let error: unknown;
+    try {
+      checkSynthesizedApp(app, app.outdir, silent);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GuardrailError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^guardrails failed; fix the findings below/);
+    expect(message).toMatch(/\[bad\] guardrails: stack "bad": 1 error\(s\)/);
+    expect(message).toMatch(/aws_lb\.alb \[bad\/alb\]: drop_invalid_header_fields is not true/);
+    // the same text as the validation's failure turned into a user message
+    const validated = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-val-")) });
+    const again = new TerraformStack(validated, "bad");
+    new AwsProvider(again, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
+    leakyAlb(again);
+    applyGuardrails(validated, silent);
+    let viaValidation: unknown;
+    try {
+      validated.synth();
+    } catch (e) {
+      viaValidation = e;
+    }
+    expect(userFacingMessage(viaValidation)).toBe(message);
+  });
+
+  test("judges the file as written, overrides included", () => {
+    const app = synthesized((s) => {
+      const lb = new Lb(s, "alb", { name: "alb-app-test", dropInvalidHeaderFields: true });
+      lb.addOverride("drop_invalid_header_fields", false);
+    });
+    expect(() => checkSynthesizedApp(app, app.outdir, silent)).toThrow(/ELB1/);
+  });
+
+  test("judges a stack written as HCL (cdktf synth --hcl) from its JSON", () => {
+    const previous = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      const app = synthesized(leakyAlb);
+      expect(existsSync(join(app.outdir, "stacks", "bad", "cdk.tf"))).toBe(true);
+      expect(() => checkSynthesizedApp(app, app.outdir, silent)).toThrow(/ELB1/);
+    } finally {
+      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = previous;
+    }
+  });
+
+  test("logs passing stacks' summaries and unused suppressions, and passes", () => {
+    const printed: string[] = [];
+    const app = synthesized((s) => taskDefinition(s, [{ ...goodContainer, readonlyRootFilesystem: false }]));
+    checkSynthesizedApp(app, app.outdir, {
+      environmentSuffix: "test",
+      log: (t) => printed.push(t),
+      suppressions: [{ rule: "ELB3", reason: "load tests only last an hour", origin: "blueprint x" }],
+    });
+    expect(printed.join("\n")).toMatch(/warnings:\n {2}ECS4 \(warning, Security Hub ECS.5\)/);
+    expect(printed.join("\n")).toMatch(
+      /suppressions that matched nothing in any stack[\s\S]*ELB3 by blueprint x/,
+    );
+  });
+
+  test("rejects a suppression without a real reason before judging anything", () => {
+    const app = synthesized(() => undefined);
+    expect(() =>
+      checkSynthesizedApp(app, app.outdir, {
+        ...silent,
+        suppressions: [{ rule: "ELB3", reason: "x", origin: "blueprint x" }],
+      }),
+    ).toThrow(/guardrail suppression 0 \(blueprint x\)/);
   });
 });
 
