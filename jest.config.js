@@ -27,7 +27,11 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   moduleNameMapper,
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
-  collectCoverage: true,
+  // Coverage (istanbul: every source instrumented, every test file's counters shipped to the
+  // parent) adds ~30 s of CPU to the suite, a third of `npm test`'s 90 s budget on 2 cores. It is
+  // on with COVERAGE=1, which .ci/run sets, so CI enforces the thresholds below; `jest
+  // --coverage` works too. docs/decisions.md
+  collectCoverage: process.env.COVERAGE === "1",
   collectCoverageFrom: ["config/**/*.ts", "modules/**/*.ts", "stacks/**/*.ts"],
   coverageReporters: ["text-summary", "lcov"],
   coverageThreshold: { global: { lines: 90, branches: 90 } },

@@ -283,13 +283,19 @@ describe("blueprint files", () => {
   });
 });
 
-describe("main.ts", () => {
+describe("main.ts, as cdktf.json runs it", () => {
   const root = resolve(__dirname, "../..");
   const run = (env: Record<string, string>) => {
     const outdir = join(mkdtempSync(join(tmpdir(), "main-")), "cdktf.out");
-    const child = spawnSync(join(root, "node_modules/.bin/tsx"), ["main.ts"], {
+    const child = spawnSync(process.execPath, ["scripts/synth-entry.mjs"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CDKTF_OUTDIR: outdir, ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        CDK_RUNTIME: process.env.CDK_RUNTIME ?? "cdktf",
+        CDKTF_OUTDIR: outdir,
+        ...env,
+      },
       encoding: "utf8",
       timeout: 60_000,
     });

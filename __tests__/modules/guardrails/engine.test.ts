@@ -167,7 +167,7 @@ describe("guardrail validation on a stack", () => {
 describe("guardrails over the written files (checkSynthesizedApp, main.ts)", () => {
   const silent = { environmentSuffix: "test", log: () => undefined };
   /** An app with a clean stack and `bad`, synthesized without validations of ours. */
-  const synthesized = (bad: (s: Construct) => void) => {
+  const synthesized = (bad: (s: TerraformStack) => void) => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-out-")) });
     stubStackIn(app, () => undefined);
     const stack = new TerraformStack(app, "bad");
