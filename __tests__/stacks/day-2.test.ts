@@ -11,23 +11,24 @@ import type { BlueprintInput } from "../../config";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 import { allowedStrategies, findCycle } from "../../config/schema";
 import { FORCE_NEW, plan, Plan, resourcesOf, unsafeSteps } from "../support/plan";
-import { blueprintWith, configFor, configFrom, Json, synthApp } from "../support/synth";
+import { blueprintWith, configFor, configFrom, Json, synthApp, synthStack } from "../support/synth";
 
 type Edit = (bp: BlueprintInput) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const svc = (bp: BlueprintInput, name: string): any => bp.services[name];
 
-/** Each built-in blueprint's config once, so its synthesis is shared by every change (synthApp caches per config). */
+/** Each built-in blueprint's config once, so its synthesis is shared by every change (synthStack caches per config). */
 const baseConfigs = new Map<string, ReturnType<typeof configFor>>();
 const baseConfig = (blueprint: string) => {
   if (!baseConfigs.has(blueprint)) baseConfigs.set(blueprint, configFor(blueprint));
   return baseConfigs.get(blueprint)!;
 };
 
+/** The platform stack only (support/synth.ts synthStack; the test at the end shows it is synthApp's). */
 const platformOf = (blueprint: string, edit?: Edit): Json =>
   edit
-    ? synthApp(configFrom(blueprintWith(blueprint, edit))).stacks.platform
-    : synthApp(baseConfig(blueprint)).stacks.platform;
+    ? synthStack(configFrom(blueprintWith(blueprint, edit)), "platform")
+    : synthStack(baseConfig(blueprint), "platform");
 
 interface Change {
   readonly before: Json;
@@ -478,4 +479,13 @@ describe("trading: upgrading an environment named before issue 17", () => {
       }
     },
   );
+});
+
+describe("the platform stack synthesized alone (synthStack) is the one the whole app writes", () => {
+  test.each(Object.keys(BUILT_IN_BLUEPRINTS))("%s", (blueprint) => {
+    // A config object of its own, so neither result comes from the other's cache.
+    expect(synthStack(configFor(blueprint), "platform")).toEqual(
+      synthApp(baseConfig(blueprint)).stacks.platform,
+    );
+  });
 });

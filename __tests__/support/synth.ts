@@ -72,6 +72,28 @@ export function synthApp(config: PlatformConfig): SynthesizedApp {
   return result;
 }
 
+const stackCache = new Map<PlatformConfig, Map<keyof PlatformApp, Json>>();
+
+/**
+ * One stack's cdk.tf.json, as `synthApp(config).stacks[id]` holds it, without writing or
+ * checking the other stacks: every stack is prepared as `app.synth()` prepares it (cross-stack
+ * outputs and remote state), then only `id` is synthesized, with its validations
+ * (`Testing.fullSynth`). The guardrails do not run: tests of changes (day-2) read the JSON only.
+ * A test asserts this JSON equals synthApp's for every built-in blueprint.
+ */
+export function synthStack(config: PlatformConfig, id: keyof PlatformApp): Json {
+  const hit = stackCache.get(config)?.get(id) ?? cache.get(config)?.stacks[id];
+  if (hit) return hit;
+  const root = Testing.app() as App;
+  const app = buildPlatformApp(root, config, { guardrails: "output" });
+  for (const stack of Object.values(app)) stack.prepareStack();
+  const outdir = Testing.fullSynth(app[id]);
+  const json: Json = JSON.parse(readFileSync(join(outdir, "stacks", id, "cdk.tf.json"), "utf8"));
+  if (!stackCache.has(config)) stackCache.set(config, new Map());
+  stackCache.get(config)!.set(id, json);
+  return json;
+}
+
 /** All resources of a type in a synthesized stack, by logical id. */
 export function resources(stack: Json, type: string): Record<string, Json> {
   return stack.resource?.[type] ?? {};
