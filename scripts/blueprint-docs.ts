@@ -9,7 +9,7 @@
  *   description (a field's `.describe()`/`.meta({ description })` text where it has one).
  *
  * Cross-field rules (a refine: HTTPS needs a certificate, ...) are not expressible in JSON Schema;
- * the synth still checks them. `__tests__/scripts/blueprint-docs.test.ts` fails when either file
+ * the synth still checks them. `__tests__/scripts/blueprint-docs.cases.ts` fails when either file
  * is stale.
  */
 import { writeFileSync } from "node:fs";

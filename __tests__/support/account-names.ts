@@ -1,5 +1,5 @@
 /**
- * Account-scoped names of synthesized stacks (used by __tests__/stacks/app.test.ts). Several blueprints deployed into one account with the same environment suffix: no two may
+ * Account-scoped names of synthesized stacks (used by __tests__/stacks/app.cases.ts). Several blueprints deployed into one account with the same environment suffix: no two may
  * share a name AWS keeps unique per account and region. IAM, ECR and log groups would fail at
  * apply; alarms, dashboards and X-Ray groups would be overwritten silently; the release CLI
  * would register the other blueprint's task definition family.

@@ -2,7 +2,7 @@
  * Every class of blueprint mistake that used to be accepted into a broken or insecure platform,
  * or reported unclearly: each is now refused at load time with the field path, the value and
  * what is allowed. One test per example (the guardrail policies are tested in
- * __tests__/modules/guardrails/rules.test.ts, the entry point in __tests__/main.test.ts).
+ * __tests__/modules/guardrails/rules.cases.ts, the entry point in __tests__/main.test.ts).
  */
 import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
