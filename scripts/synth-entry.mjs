@@ -20,14 +20,16 @@
  * CDKTN_DISABLE_CREATION_STACK=0: cdktn reads that switch, and on cdktf, which reads none,
  * scripts/creation-stacks.cjs formats the traces it captures on plain objects as "".
  *
- * Trade-off: stack traces of a crash point into the bundle (no source maps: enabling them
- * makes every stack trace the framework captures for its tokens slower). Run
+ * Trade-off: stack traces of a crash point into the bundle, whose whitespace is minified (no
+ * source maps: enabling them makes every stack trace the framework captures slower); function
+ * and class names are kept. Run
  * `node scripts/runtime.cjs tsx main.ts` to debug a crash with TypeScript line numbers.
  *
  * Usage: node scripts/synth-entry.mjs             build when needed, then synthesize
  *        node scripts/synth-entry.mjs --build     build only (always)
  *        node scripts/synth-entry.mjs --dist DIR  keep the bundle in DIR instead of dist/<runtime>/
  */
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -63,7 +65,7 @@ const flags = [process.version, ...process.execArgv, process.env.NODE_OPTIONS ??
 
 const flagsKey = createHash("sha256").update(flags).digest("hex").slice(0, 8);
 
-/** The code cache of `source`: main.js.<flags>.<content>.v8cache. */
+/** The code cache of the bundle's bytes: main.js.<flags>.<content>.v8cache. */
 function cacheFileFor(source) {
   const content = createHash("sha256").update(source).digest("hex").slice(0, 16);
   return `${bundle}.${flagsKey}.${content}.v8cache`;
@@ -139,6 +141,11 @@ async function build() {
     format: "cjs",
     // No keepNames: its __name() wrappers cost ~8 % of a large synth. Names only differ where
     // two bundled modules define the same one (then esbuild appends a digit).
+    // Whitespace and syntax minified, identifiers kept (stack traces still name every function
+    // and class): a 35 % smaller bundle reads, hashes and loads ~13 % faster for the default
+    // blueprint (docs/benchmark.md).
+    minifyWhitespace: true,
+    minifySyntax: true,
     // CDK_RUNTIME=cdktn: `cdktf` and `@cdktf/provider-aws` (and their subpaths) are cdktn's.
     alias: aliases(cdkRuntime),
     plugins: [recordSources(hashes)],
@@ -161,8 +168,13 @@ async function build() {
 }
 
 function run() {
-  const source = readFileSync(bundle, "utf8");
-  const cacheFile = cacheFileFor(source);
+  const bytes = readFileSync(bundle);
+  // esbuild writes ASCII (its default charset escapes every other character), so decoding the
+  // bytes as latin1 gives the same string, built directly as one of V8's one-byte strings:
+  // ~5 ms instead of ~35 ms of UTF-8 decoding for the ~3.5 MB bundle. Hashing the bytes rather
+  // than the string spares encoding it back to UTF-8 (~10 ms).
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  const cacheFile = cacheFileFor(bytes);
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   const entry = new Module(bundle, null);
