@@ -97,6 +97,15 @@ describe("synthesizeAtomically", () => {
     expect(readdirSync(dirname(outdir))).toEqual(["cdktf.out"]);
   });
 
+  test("creates the output directory's missing parents (a fresh clone's cdktf.out/blueprints/<name>)", () => {
+    const outdir = join(tmp, "fresh", "cdktf.out", "blueprints", "trading");
+    synthesizeAtomically((app) => {
+      new TerraformOutput(new TerraformStack(app, "network"), "marker", { value: "new" });
+    }, outdir);
+    expect(existsSync(join(outdir, "stacks", "network", "cdk.tf.json"))).toBe(true);
+    expect(readdirSync(dirname(outdir))).toEqual(["trading"]);
+  });
+
   test("leaves the previous output untouched when building the stacks fails", () => {
     const outdir = previousOutput("failure");
     const before = contents(outdir);

@@ -49,6 +49,8 @@ export function synthesizeAtomically(build: (app: App) => OutputCheck | void, ou
   const target = resolve(outdir ?? new App().outdir);
   const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  // cdktf creates only the last level of its outdir: a fresh clone has no cdktf.out/blueprints/.
+  mkdirSync(dirname(staging), { recursive: true });
   try {
     const app = new App({ outdir: staging });
     const check = build(app);

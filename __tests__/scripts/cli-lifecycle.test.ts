@@ -1,5 +1,6 @@
 /**
- * The commands the scripts and docs issue, run with the real cdktf CLI on the synthesized app
+ * The commands the scripts and docs issue, run with the real CLI of the runtime (cdktf, or
+ * cdktn-cli with CDK_RUNTIME=cdktn, which the cdktn leg of .ci/run sets) on the synthesized app
  * and no AWS credentials: each must pass the CLI's own checks (stack names, dependencies,
  * flags) and stop only where Terraform needs credentials (`terraform init` of the S3 backend).
  * Nothing here mocks a decision of the CLI. Slow (~5 s per CLI run): at most two run at once,
@@ -37,6 +38,7 @@ function withoutCredentials(extra: Record<string, string> = {}): NodeJS.ProcessE
     AWS_SHARED_CREDENTIALS_FILE: join(home, "no-aws-credentials"),
     CHECKPOINT_DISABLE: "1",
     TF_CLI_CONFIG_FILE: terraformrc,
+    CDK_RUNTIME: RUNTIME,
     npm_config_update_notifier: "false",
     ...extra,
   };
@@ -54,17 +56,21 @@ interface Run {
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
 
+/** The runtime under test: its CLI runs every command (`npx cdktn ...` on cdktn, as the README says). */
+const RUNTIME = process.env.CDK_RUNTIME === "cdktn" ? "cdktn" : "cdktf";
+
 /**
- * `npx cdktf` only finds node_modules/.bin/cdktf, the CLI this repository installs: running that
- * file directly makes the same CLI take the same decisions, without npm's ~1 s start-up per run.
+ * `npx cdktf` (`npx cdktn`) only finds node_modules/.bin/cdktf (cdktn), the CLI this repository
+ * installs: running that file directly makes the same CLI take the same decisions, without npm's
+ * ~1 s start-up per run.
  */
-const CDKTF_BIN = join(ROOT, "node_modules", ".bin", "cdktf");
+const isCli = (w: string | undefined) => w === "cdktf" || w === "cdktn";
 const withoutNpx = (words: string[]) =>
   words.flatMap((w, i) =>
-    w === "npx" && words[i + 1] === "cdktf"
+    w === "npx" && isCli(words[i + 1])
       ? []
-      : w === "cdktf" && words[i - 1] === "npx"
-        ? [CDKTF_BIN]
+      : isCli(w) && words[i - 1] === "npx"
+        ? [join(ROOT, "node_modules", ".bin", w)]
         : [w],
   );
 
@@ -135,7 +141,7 @@ const outputDir = (name: string) => {
   return dir;
 };
 
-describe("the real cdktf CLI, without AWS credentials", () => {
+describe(`the real ${RUNTIME} CLI, without AWS credentials`, () => {
   let dryRun: Run;
   let destroyRuns: Run[];
   let documentedRuns: Run[];
@@ -153,7 +159,7 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     for (const c of documented) {
       if (c.stacks.includes(STATE_STACK_ID) || c.verb === "destroy") continue;
       const key = `${c.verb} ${[...c.stacks].sort().join(" ")}`;
-      if (!distinct.has(key)) distinct.set(key, `npx cdktf ${c.verb} ${c.stacks.join(" ")}`);
+      if (!distinct.has(key)) distinct.set(key, `npx ${RUNTIME} ${c.verb} ${c.stacks.join(" ")}`);
     }
     const lineJobs = [...destroyLines, ...distinct.values()].map(
       (line, i) => () => run(line, { ...ENV, CDKTF_OUTPUT: outputDir(String(i)) }),
@@ -171,7 +177,9 @@ describe("the real cdktf CLI, without AWS credentials", () => {
     expect(lines).toHaveLength(4);
     for (const line of lines)
       expect(line).toMatch(
-        /^would run: env BLUEPRINT=trading ENVIRONMENT_SUFFIX=dev TF_STATE_BUCKET=\S+ TF_STATE_REGION=\S+ TF_CLI_ARGS_destroy=-lock-timeout=\d+m npx cdktf destroy /,
+        new RegExp(
+          `^would run: env BLUEPRINT=trading ENVIRONMENT_SUFFIX=dev TF_STATE_BUCKET=\\S+ TF_STATE_REGION=\\S+ TF_CLI_ARGS_destroy=-lock-timeout=\\d+m npx ${RUNTIME} destroy `,
+        ),
       );
     expect(dryRun.stderr).toMatch(/^destroying trading\/dev /m);
   });
@@ -249,6 +257,8 @@ describe("the real cdktf CLI, without AWS credentials", () => {
 
   test("every documented deploy and diff passes the CLI's checks and stops only for want of credentials", () => {
     expect(documentedRuns.length).toBeGreaterThanOrEqual(4);
+    // On CDK_RUNTIME=cdktn this is cdktn-cli: `cdktn deploy network platform` among them.
+    for (const r of documentedRuns) expect(r.line).toMatch(new RegExp(`^npx ${RUNTIME} (deploy|diff) `));
     for (const r of documentedRuns) {
       passesTheCliChecks(r);
       // The CLI initializes the named stacks one after the other, the first named first.
