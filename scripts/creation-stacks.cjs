@@ -9,10 +9,11 @@
  * (and, under Jest, whose formatter source-maps every frame, most of a synth-heavy test file).
  *
  * V8's public stack trace API (https://v8.dev/docs/stack-trace-api) decides how a captured trace
- * is formatted: `Error.prepareStackTrace`. `withoutCreationStacks` formats the trace of an object
- * that is not an Error as "" (the framework then records an empty creation stack, exactly as
- * cdktn does with its switch) and hands every real Error to the formatter that was in place, or
- * Node's own format, so error messages and their stack traces are unchanged. No framework code
+ * is formatted: `Error.prepareStackTrace`. `withoutCreationStacks` formats the trace of a plain
+ * object without name or message (how cdktf and constructs capture one) as "" (the framework then
+ * records an empty creation stack, exactly as cdktn does with its switch) and hands everything
+ * else (Errors, old-style errors, DOMExceptions, `console.trace`) to the formatter that was in
+ * place, or Node's own format, so those messages and stack traces are unchanged. No framework code
  * is touched. A failing token resolution still throws with its message; only the "created at"
  * trace is missing, as on cdktn. Set CDKTN_DISABLE_CREATION_STACK=0 to get it back.
  */
@@ -24,22 +25,39 @@ function creationStacksOff(env = process.env) {
   return flag === "1" || flag === "true";
 }
 
-/** Node's format when no formatter is installed and source maps are off (lib/internal/errors.js). */
+/**
+ * Node's format when no formatter is installed and source maps are off (lib/internal/errors.js).
+ * Node 20.20 and 22 expose their default as `Error.prepareStackTrace`, so this serves a realm
+ * without one (a test realm) and older Node 20 releases.
+ */
 function nodeFormat(error, callSites) {
   const head = Error.prototype.toString.call(error);
   return callSites.length === 0 ? head : `${head}\n    at ${callSites.join("\n    at ")}`;
 }
 
+const INSTALLED = Symbol.for("fargate-platform.withoutCreationStacks");
+
 /**
- * A `prepareStackTrace` that formats non-Error objects' traces as "" and every Error with
+ * Whether `target` is a trace holder as the frameworks make them: a plain object (`{ stack: "" }`,
+ * from any realm) with no `name` or `message`. Everything else keeps its trace: Errors, old-style
+ * errors (`Object.create(Error.prototype)`), DOMExceptions, `console.trace`'s `{ name, message }`.
+ */
+function isTraceHolder(target) {
+  if (target === null || typeof target !== "object" || types.isNativeError(target)) return false;
+  const proto = Object.getPrototypeOf(target);
+  return (
+    proto !== null && Object.getPrototypeOf(proto) === null && !("name" in target) && !("message" in target)
+  );
+}
+
+/**
+ * A `prepareStackTrace` that formats a trace holder's trace as "" and everything else with
  * `delegate()` (read at format time: a test runner installs its formatter after we do), or with
  * Node's format when there is none.
  */
-const INSTALLED = Symbol.for("fargate-platform.withoutCreationStacks");
-
 function withoutCreationStacks(delegate) {
   function prepareStackTrace(error, callSites) {
-    if (!types.isNativeError(error)) return "";
+    if (isTraceHolder(error)) return "";
     const previous = delegate();
     return typeof previous === "function" && previous !== prepareStackTrace
       ? previous(error, callSites)
@@ -64,4 +82,10 @@ function switchOffCreationStacks(ErrorClass = Error, env = process.env) {
   return true;
 }
 
-module.exports = { creationStacksOff, withoutCreationStacks, switchOffCreationStacks, nodeFormat };
+module.exports = {
+  creationStacksOff,
+  isTraceHolder,
+  withoutCreationStacks,
+  switchOffCreationStacks,
+  nodeFormat,
+};

@@ -13,6 +13,7 @@ import { Lazy } from "cdktf";
 const cs = require("../../scripts/creation-stacks.cjs") as {
   creationStacksOff: (env?: Record<string, string | undefined>) => boolean;
   withoutCreationStacks: (delegate: () => unknown) => (error: unknown, callSites: unknown[]) => string;
+  isTraceHolder: (target: unknown) => boolean;
   switchOffCreationStacks: (errorClass?: unknown, env?: Record<string, string | undefined>) => boolean;
   nodeFormat: (error: Error, callSites: unknown[]) => string;
 };
@@ -39,6 +40,18 @@ describe("the switch", () => {
     expect(format({ stack: "" }, [])).toBe("");
     expect(format(error, [])).toBe("delegated");
     expect(seen).toEqual([error]);
+  });
+
+  test("only a plain object without name or message is a framework's trace holder", () => {
+    expect(cs.isTraceHolder({ stack: "" })).toBe(true);
+    expect(cs.isTraceHolder(new Error("x"))).toBe(false);
+    // console.trace captures on { name: "Trace", message }
+    expect(cs.isTraceHolder({ name: "Trace", message: "where" })).toBe(false);
+    // an old-style error and a DOMException (not a native error on Node 20)
+    expect(cs.isTraceHolder(Object.create(Error.prototype))).toBe(false);
+    expect(cs.isTraceHolder(new DOMException("gone", "AbortError"))).toBe(false);
+    expect(cs.isTraceHolder(Object.create(null))).toBe(false);
+    expect(cs.isTraceHolder("text")).toBe(false);
   });
 
   test("without a formatter in place, Errors get Node's own format", () => {
@@ -87,9 +100,18 @@ describe("in a plain Node process (the synth entry installs it before the bundle
       ${install ? `require(${JSON.stringify(join(repo, "scripts/creation-stacks.cjs"))}).switchOffCreationStacks();` : ""}
       const { Lazy } = require("cdktf");
       function where() { return new Error("probe").stack; }
+      function OldStyle(message) { const e = Object.create(OldStyle.prototype); e.message = message; Error.captureStackTrace(e, OldStyle); return e; }
+      OldStyle.prototype = Object.create(Error.prototype, { name: { value: "OldStyle" } });
+      const traced = [];
+      const { Console } = require("node:console");
+      const { Writable } = require("node:stream");
+      new Console(new Writable({ write(chunk, _e, done) { traced.push(String(chunk)); done(); } })).trace("where am I");
       console.log(JSON.stringify({
         creationStack: Lazy.anyValue({ produce: () => 1 }).creationStack.length,
         errorStack: where(),
+        oldStyle: OldStyle("old").stack,
+        domException: new DOMException("gone", "AbortError").stack,
+        trace: traced.join(""),
       }));`;
     const run = spawnSync(process.execPath, ["-e", script], {
       cwd: repo,
@@ -97,7 +119,13 @@ describe("in a plain Node process (the synth entry installs it before the bundle
       encoding: "utf8",
     });
     expect(run.stderr).toBe("");
-    return JSON.parse(run.stdout) as { creationStack: number; errorStack: string };
+    return JSON.parse(run.stdout) as {
+      creationStack: number;
+      errorStack: string;
+      oldStyle: string;
+      domException: string;
+      trace: string;
+    };
   };
 
   test("tokens record no creation stack; an Error's stack is the same as without it", () => {
@@ -106,6 +134,12 @@ describe("in a plain Node process (the synth entry installs it before the bundle
     expect(on.creationStack).toBe(0);
     expect(off.creationStack).toBeGreaterThan(0);
     expect(on.errorStack).toBe(off.errorStack);
+    // other traces Node or a library captures keep theirs
+    expect(on.oldStyle).toBe(off.oldStyle);
+    expect(on.oldStyle).toMatch(/^OldStyle: old\n {4}at /);
+    expect(on.domException).toBe(off.domException);
+    expect(on.trace).toBe(off.trace);
+    expect(on.trace).toMatch(/^Trace: where am I\n {4}at /);
     expect(on.errorStack).toMatch(/^Error: probe\n {4}at where \(\[eval\]:4:/);
   });
 

@@ -130,7 +130,7 @@ describe("destroy plan", () => {
   });
 
   test("every blueprint gets the same commands but for the environment they name (so running them for one blueprint checks them all)", () => {
-    // The CLI's decisions depend on the stack graph, which app.test.ts checks is the same for
+    // The CLI's decisions depend on the stack graph, which stacks/app.cases.ts checks is the same for
     // every blueprint; the blueprint itself only reaches the CLI through the pinned variables.
     const commands = (blueprint: string) =>
       destroyPlan(configFor(blueprint), [], CDKTF).steps.map((s) =>

@@ -9,6 +9,7 @@ import type { BlueprintInput, PlatformConfig } from "../../config";
 import { loadConfig, parseBlueprint } from "../../config";
 import { BUILT_IN_BLUEPRINTS } from "../../config/blueprints";
 import { buildPlatformApp, checkPlatformOutput, PlatformApp } from "../../stacks/app";
+import { evaluateStack, formatReport, guardrailOptionsFor } from "../../modules/guardrails";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -78,8 +79,8 @@ const stackCache = new Map<PlatformConfig, Map<keyof PlatformApp, Json>>();
  * One stack's cdk.tf.json, as `synthApp(config).stacks[id]` holds it, without writing or
  * checking the other stacks: every stack is prepared as `app.synth()` prepares it (cross-stack
  * outputs and remote state), then only `id` is synthesized, with its validations
- * (`Testing.fullSynth`). The guardrails do not run: tests of changes (day-2) read the JSON only.
- * A test asserts this JSON equals synthApp's for every built-in blueprint.
+ * (`Testing.fullSynth`), and the guardrails judge it (an error finding throws). A test asserts
+ * this JSON equals synthApp's for every built-in blueprint.
  */
 export function synthStack(config: PlatformConfig, id: keyof PlatformApp): Json {
   const hit = stackCache.get(config)?.get(id) ?? cache.get(config)?.stacks[id];
@@ -89,6 +90,9 @@ export function synthStack(config: PlatformConfig, id: keyof PlatformApp): Json 
   for (const stack of Object.values(app)) stack.prepareStack();
   const outdir = Testing.fullSynth(app[id]);
   const json: Json = JSON.parse(readFileSync(join(outdir, "stacks", id, "cdk.tf.json"), "utf8"));
+  const options = guardrailOptionsFor(config, { sharedStacks: [app.state], log: () => undefined });
+  const report = evaluateStack(app[id], options, json);
+  if (report.errors.length > 0) throw new Error(formatReport(report));
   if (!stackCache.has(config)) stackCache.set(config, new Map());
   stackCache.get(config)!.set(id, json);
   return json;

@@ -131,7 +131,7 @@ export class GuardrailError extends UserError {}
  * token of the stack once more before cdktf resolves it again to write it (a fifth of a large
  * synth; docs/benchmark.md). The file is exactly what Terraform will read. A stack written as
  * HCL (`cdktf synth --hcl`) is judged from `toTerraform()`. Throws a GuardrailError naming every
- * failing stack, in the words a failed validation would print.
+ * failing stack: for one, the text a failed validation gives; a validation stops at the first.
  */
 export function checkSynthesizedApp(app: IConstruct, outdir: string, options: GuardrailOptions): void {
   checkSuppressions(options);

@@ -4,10 +4,17 @@
  */
 import type { GuardrailSettings, Json, StackView, TfBlock, Violation } from "./types";
 
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The blocks of a section in the order cdk.tf.json lists them (types, then names, sorted), so a
+ * finding that depends on order (NAME2 names the later of two equal names) reads the same from
+ * `toTerraform()` (construction order) and from the written file (modules/guardrails/index.ts).
+ */
 function blocksOf(section: Json | undefined, prefix: string, stackPath: string): TfBlock[] {
   const out: TfBlock[] = [];
-  for (const [type, byName] of Object.entries(section ?? {})) {
-    for (const [name, raw] of Object.entries(byName as Json)) {
+  for (const [type, byName] of Object.entries(section ?? {}).sort(byKey)) {
+    for (const [name, raw] of Object.entries(byName as Json).sort(byKey)) {
       const { "//": meta, ...attrs } = raw as Json;
       out.push({
         type,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
@@ -203,6 +204,50 @@ describe("guardrails over the written files (checkSynthesizedApp, main.ts)", () 
       viaValidation = e;
     }
     expect(userFacingMessage(viaValidation)).toBe(message);
+  });
+
+  test("reads blocks in the file's order in both modes, so an order-dependent finding is the same", () => {
+    // Construction order zeta, alpha; cdk.tf.json lists alpha first.
+    const twins = (s: TerraformStack) => {
+      for (const id of ["zeta", "alpha"])
+        new EcrRepository(s, id, { name: "ecr-twin-test", imageTagMutability: "IMMUTABLE" });
+    };
+    const written = synthesized(twins);
+    let viaOutput = "";
+    try {
+      checkSynthesizedApp(written, written.outdir, silent);
+    } catch (e) {
+      viaOutput = (e as Error).message;
+    }
+    const validated = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-val-")) });
+    stubStackIn(validated, () => undefined);
+    const bad = new TerraformStack(validated, "bad");
+    new AwsProvider(bad, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
+    twins(bad);
+    applyGuardrails(validated, silent);
+    let viaValidation: unknown;
+    try {
+      validated.synth();
+    } catch (e) {
+      viaValidation = e;
+    }
+    expect(viaOutput).toMatch(
+      /aws_ecr_repository\.zeta \[bad\/zeta\]: name "ecr-twin-test" is also the name of aws_ecr_repository\.alpha/,
+    );
+    expect(userFacingMessage(viaValidation)).toBe(viaOutput);
+  });
+
+  test("lists every failing stack (a validation stops at the first)", () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-out-")) });
+    for (const id of ["one", "two"]) {
+      const stack = new TerraformStack(app, id);
+      new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
+      leakyAlb(stack);
+    }
+    app.synth();
+    expect(() => checkSynthesizedApp(app, app.outdir, silent)).toThrow(
+      /\[one\] guardrails: stack "one": 1 error\(s\)[\s\S]*\[two\] guardrails: stack "two": 1 error\(s\)/,
+    );
   });
 
   test("judges the file as written, overrides included", () => {
