@@ -228,7 +228,7 @@ describe("budgets", () => {
     const good = report({ npmTest: { ...summary(30), exitCode: 0 } });
     expect(statusOf(slow, /npm test/)).toBe("fail");
     expect(statusOf(red, /npm test/)).toBe("fail");
-    expect(evaluateBudgets(red)[4].actual).toBe("30.00 s (exit 1)");
+    expect(evaluateBudgets(red)[4].actual).toBe("30.00 s (CPU 15.00 s) (exit 1)");
     expect(statusOf(good, /npm test/)).toBe("pass");
   });
 

@@ -185,7 +185,9 @@ export function evaluateBudgets(report: BenchReport, budgets = BUDGETS): BudgetR
     "full npm test",
     `≤ ${budgets.npmTestSeconds} s, green`,
     tests && {
-      actual: `${secs(tests.seconds)}${tests.exitCode === 0 ? "" : ` (exit ${tests.exitCode})`}`,
+      // The CPU time (user + system, all processes) says what the suite needs of the 2 cores
+      // whatever else the shared machine runs at the time.
+      actual: `${secs(tests.seconds)} (CPU ${secs(tests.cpuSeconds)})${tests.exitCode === 0 ? "" : ` (exit ${tests.exitCode})`}`,
       value: tests.seconds,
       limit: budgets.npmTestSeconds,
       ok: tests.exitCode === 0,
