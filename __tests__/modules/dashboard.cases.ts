@@ -1,5 +1,7 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import type { PlatformConfig } from "../../config";
 import type { PlatformHandles } from "../../modules/contracts";
 import {
@@ -346,6 +348,27 @@ describe("metric math rendering", () => {
     expect(() => renderDashboard(Array(MAX_WIDGETS + 1).fill(text), "eu-west-1")).toThrow(
       /501 widgets exceed CloudWatch's 500 per dashboard/,
     );
+  });
+
+  test("a body holding tokens is written as exactly the text one JSON string would give", () => {
+    const widgets = (arn: string) =>
+      [
+        { type: "text", markdown: "# {braces} and $ signs" },
+        { type: "alarms", title: "Alarms", alarmArns: [arn, "arn:aws:cloudwatch:eu-west-1:1:alarm:x"] },
+        { type: "graph", title: "g", series: [] },
+      ] as const;
+    const written = JSON.parse(
+      Testing.synthScope((scope) => {
+        const topic = new SnsTopic(scope, "topic", { name: "t" });
+        new CloudwatchDashboard(scope, "dashboard", {
+          dashboardName: "d",
+          dashboardBody: renderDashboard(widgets(topic.arn), "eu-west-1"),
+        });
+      }),
+    ).resource.aws_cloudwatch_dashboard.dashboard.dashboard_body;
+    // The same widgets with the reference as plain text: no token, one JSON.stringify.
+    expect(written).toBe(renderDashboard(widgets("${aws_sns_topic.topic.arn}"), "eu-west-1"));
+    expect(JSON.parse(written).widgets[1].properties.alarms[0]).toBe("${aws_sns_topic.topic.arn}");
   });
 
   test("a text widget starts a new row", () => {
