@@ -1,7 +1,6 @@
 import { debugRequested, loadConfig } from "./config";
 import { userFacingMessage } from "./modules/errors";
-import { buildPlatformApp, checkPlatformOutput } from "./stacks/app";
-import { synthesizeAtomically } from "./stacks/synth-output";
+import { synthesizePlatform } from "./stacks/app";
 
 // The only entry point: load and validate the config (from the environment), then build and
 // synthesize the stacks. Any error leaves the previous cdktf.out as it was.
@@ -12,12 +11,7 @@ try {
     console.log(
       `note: TF_STATE_BUCKET is not set; state goes to ${config.state.bucket}, a default name in S3's global namespace. Set TF_STATE_BUCKET (the same for every command of this environment) or account.id in the blueprint.`,
     );
-  // The guardrails judge the staged files before they are published (one resolution of every
-  // stack fewer than as stack validations; docs/decisions.md).
-  synthesizeAtomically((app) => {
-    const stacks = buildPlatformApp(app, config, { guardrails: "output" });
-    return (outdir) => checkPlatformOutput(app, stacks, config, outdir);
-  });
+  synthesizePlatform(config);
 } catch (error) {
   // A mistake in the blueprint, an environment variable or a guardrail finding is the user's to
   // fix: print what to change, never a stack trace. Anything else is a defect of this code.

@@ -5,8 +5,7 @@
  */
 import { loadConfig } from "../config";
 import { BUILT_IN_BLUEPRINTS } from "../config/blueprints";
-import { buildPlatformApp, checkPlatformOutput } from "../stacks/app";
-import { synthesizeAtomically } from "../stacks/synth-output";
+import { synthesizePlatform } from "../stacks/app";
 
 // Token creation stack traces off on both runtimes, as in the synth entry (scripts/creation-stacks.cjs).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,9 +18,6 @@ const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.
 for (const name of names) {
   const started = Date.now();
   const config = loadConfig({ ...process.env, BLUEPRINT: name });
-  synthesizeAtomically((app) => {
-    const stacks = buildPlatformApp(app, config, { guardrails: "output" });
-    return (outdir) => checkPlatformOutput(app, stacks, config, outdir);
-  }, `cdktf.out/blueprints/${name}`);
+  synthesizePlatform(config, `cdktf.out/blueprints/${name}`);
   console.log(`synthesized blueprint ${name} (${Date.now() - started} ms) -> cdktf.out/blueprints/${name}`);
 }

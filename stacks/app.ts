@@ -7,6 +7,7 @@ import { RegistryStack } from "./registry-stack";
 import { PlatformServicesStack } from "./platform-stack";
 import { ObservabilityStack } from "./observability-stack";
 import { StateStack } from "./state-stack";
+import { synthesizeAtomically } from "./synth-output";
 
 export interface PlatformApp {
   readonly state: StateStack;
@@ -64,4 +65,16 @@ export function checkPlatformOutput(
     outdir,
     guardrailOptionsFor(config, { sharedStacks: [stacks.state], log: options.guardrailLog }),
   );
+}
+
+/**
+ * Synthesizes every stack of `config` as `cdktf synth` runs main.ts: into a staging directory,
+ * the guardrails judging the written files (one resolution of every stack fewer than as stack
+ * validations; docs/decisions.md), published to `outdir` (default: cdktf's) only when all passed.
+ */
+export function synthesizePlatform(config: PlatformConfig, outdir?: string): void {
+  synthesizeAtomically((app) => {
+    const stacks = buildPlatformApp(app, config, { guardrails: "output" });
+    return (staged) => checkPlatformOutput(app, stacks, config, staged);
+  }, outdir);
 }

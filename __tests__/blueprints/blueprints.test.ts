@@ -9,3 +9,6 @@ import "./fraud.cases";
 import "./orders.cases";
 import "./rollback-signals.cases";
 import "./trading.cases";
+import { expectNoOrphanCases } from "../support/cases";
+
+expectNoOrphanCases(__dirname);

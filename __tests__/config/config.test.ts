@@ -8,3 +8,6 @@ import "./blueprint-mistakes.cases";
 import "./environments.cases";
 import "./loader.cases";
 import "./validation.cases";
+import { expectNoOrphanCases } from "../support/cases";
+
+expectNoOrphanCases(__dirname);

@@ -22,3 +22,6 @@ import "./terraform-data.cases";
 import "./tracing.cases";
 import "./vpc.cases";
 import "./naming/naming.cases";
+import { expectNoOrphanCases } from "../support/cases";
+
+expectNoOrphanCases(__dirname);

@@ -10,3 +10,6 @@ import "./release-cli.cases";
 import "./release-ecs-blue-green.cases";
 import "./release-lifecycle.cases";
 import "./release-outputs.cases";
+import { expectNoOrphanCases } from "../support/cases";
+
+expectNoOrphanCases(__dirname);

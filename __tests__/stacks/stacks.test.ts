@@ -13,3 +13,6 @@ import "./registry-stack.cases";
 import "./release-record.cases";
 import "./secrets-and-identity.cases";
 import "./state-stack.cases";
+import { expectNoOrphanCases } from "../support/cases";
+
+expectNoOrphanCases(__dirname);

@@ -16,3 +16,6 @@ import "./service.cases";
 import "./task-definition.cases";
 import "./web-traffic.cases";
 import "./work-queue.cases";
+import { expectNoOrphanCases } from "../../support/cases";
+
+expectNoOrphanCases(__dirname);

@@ -155,55 +155,51 @@ describe("guardrail validation on a stack", () => {
       err.mockRestore();
     }
   });
-
-  test("a clean stack prints nothing", () => {
-    const printed: string[] = [];
-    const stack = stubStack((s) => taskDefinition(s, [goodContainer]));
-    applyGuardrails(stack, { environmentSuffix: "test", log: (t) => printed.push(t) });
-    Testing.synth(stack, true);
-    expect(printed).toEqual([]);
-  });
 });
 
 describe("guardrails over the written files (checkSynthesizedApp, main.ts)", () => {
   const silent = { environmentSuffix: "test", log: () => undefined };
-  /** An app with a clean stack and `bad`, synthesized without validations of ours. */
-  const synthesized = (bad: (s: TerraformStack) => void) => {
+  /** An app with a clean stack and `bad`. */
+  const appWith = (bad: (s: TerraformStack) => void) => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-out-")) });
     stubStackIn(app, () => undefined);
     const stack = new TerraformStack(app, "bad");
     new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
     bad(stack);
+    return app;
+  };
+  /** The app synthesized without validations of ours. */
+  const synthesized = (bad: (s: TerraformStack) => void) => {
+    const app = appWith(bad);
     app.synth();
     return app;
+  };
+  /** What a thrown call threw (undefined when it passed). */
+  const thrownBy = (call: () => void): unknown => {
+    try {
+      call();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  /** The user's message when the same app fails its guardrails as stack validations. */
+  const viaValidation = (bad: (s: TerraformStack) => void) => {
+    const app = appWith(bad);
+    applyGuardrails(app, silent);
+    return userFacingMessage(thrownBy(() => app.synth()));
   };
 
   test("fails with the findings of every failing stack, in the words a failed validation would print", () => {
     const app = synthesized(leakyAlb);
-    let error: unknown;
-    try {
-      checkSynthesizedApp(app, app.outdir, silent);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => checkSynthesizedApp(app, app.outdir, silent));
     expect(error).toBeInstanceOf(GuardrailError);
     const message = (error as Error).message;
     expect(message).toMatch(/^guardrails failed; fix the findings below/);
     expect(message).toMatch(/\[bad\] guardrails: stack "bad": 1 error\(s\)/);
     expect(message).toMatch(/aws_lb\.alb \[bad\/alb\]: drop_invalid_header_fields is not true/);
     // the same text as the validation's failure turned into a user message
-    const validated = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-val-")) });
-    const again = new TerraformStack(validated, "bad");
-    new AwsProvider(again, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
-    leakyAlb(again);
-    applyGuardrails(validated, silent);
-    let viaValidation: unknown;
-    try {
-      validated.synth();
-    } catch (e) {
-      viaValidation = e;
-    }
-    expect(userFacingMessage(viaValidation)).toBe(message);
+    expect(viaValidation(leakyAlb)).toBe(message);
   });
 
   test("reads blocks in the file's order in both modes, so an order-dependent finding is the same", () => {
@@ -213,28 +209,11 @@ describe("guardrails over the written files (checkSynthesizedApp, main.ts)", () 
         new EcrRepository(s, id, { name: "ecr-twin-test", imageTagMutability: "IMMUTABLE" });
     };
     const written = synthesized(twins);
-    let viaOutput = "";
-    try {
-      checkSynthesizedApp(written, written.outdir, silent);
-    } catch (e) {
-      viaOutput = (e as Error).message;
-    }
-    const validated = new App({ outdir: mkdtempSync(join(tmpdir(), "guardrails-val-")) });
-    stubStackIn(validated, () => undefined);
-    const bad = new TerraformStack(validated, "bad");
-    new AwsProvider(bad, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
-    twins(bad);
-    applyGuardrails(validated, silent);
-    let viaValidation: unknown;
-    try {
-      validated.synth();
-    } catch (e) {
-      viaValidation = e;
-    }
+    const viaOutput = (thrownBy(() => checkSynthesizedApp(written, written.outdir, silent)) as Error).message;
     expect(viaOutput).toMatch(
       /aws_ecr_repository\.zeta \[bad\/zeta\]: name "ecr-twin-test" is also the name of aws_ecr_repository\.alpha/,
     );
-    expect(userFacingMessage(viaValidation)).toBe(viaOutput);
+    expect(viaValidation(twins)).toBe(viaOutput);
   });
 
   test("lists every failing stack (a validation stops at the first)", () => {

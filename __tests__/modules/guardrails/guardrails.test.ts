@@ -7,3 +7,6 @@
 import "./blueprints.cases";
 import "./engine.cases";
 import "./rules.cases";
+import { expectNoOrphanCases } from "../../support/cases";
+
+expectNoOrphanCases(__dirname);
